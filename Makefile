@@ -1,0 +1,21 @@
+.PHONY: help setup train run serve test validate load stats evaluate
+help:            ## list the commands
+	@grep -E '^[a-z]+:.*##' Makefile | sed 's/:.*## /\t/'
+setup:           ## build .venv with Python 3.10 and install pinned dependencies
+	scripts/setup.sh
+train: setup     ## train the model if config, domain or data changed
+	scripts/train.sh
+run:             ## set up, train, load knowledge, chat with the bot in this terminal
+	scripts/run.sh
+serve: train     ## action server + Rasa server with the REST channel on :5005
+	.venv/bin/qn-staff load && scripts/serve.sh
+test:            ## every test (set-up and training included)
+	scripts/test.sh
+validate: setup  ## check the knowledge files (staff)
+	.venv/bin/qn-staff validate
+load: setup      ## load the knowledge files into the database (staff)
+	.venv/bin/qn-staff load
+stats: setup     ## what the database holds (staff)
+	.venv/bin/qn-staff stats
+evaluate: train  ## intent accuracy and entity F1 on the held-out split, by style
+	.venv/bin/python -m bot.nlu.evaluation --errors

@@ -1,0 +1,72 @@
+"""What every custom action shares: error handling, the user's language, and the knowledge base."""
+from __future__ import annotations
+
+import abc
+import asyncio
+import logging
+from functools import lru_cache
+from typing import Any, Callable, Dict, List, Text, TypeVar
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.db import get_engine
+from bot.knowledge import KnowledgeBase
+from bot.privacy import pseudonym
+from bot.settings import Settings
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+@lru_cache(maxsize=1)
+def knowledge_base() -> KnowledgeBase:
+    """The knowledge base, created on first use (the action server imports this module at start-up)."""
+    return KnowledgeBase(get_engine(Settings.from_env().database_url))
+
+
+async def ask_knowledge(query: Callable[[KnowledgeBase], T]) -> T:
+    """Run a blocking knowledge query in a worker thread, so the action server's event loop stays free."""
+    base = knowledge_base()
+    return await asyncio.to_thread(query, base)
+
+
+def user_language(tracker: Tracker) -> str:
+    return "en" if tracker.get_slot("language") == "en" else "vi"
+
+
+def response_text(domain: Dict[Text, Any], response: str, language: str) -> str | None:
+    """The text of a domain response in `language` (its `language` condition, or its default variation).
+    For texts an action composes into something larger, like button titles."""
+    variations = domain.get("responses", {}).get(response) or []
+    default = None
+    for variation in variations:
+        conditions = variation.get("condition") or []
+        wanted = [c.get("value") for c in conditions if c.get("name") == "language"]
+        if language in wanted:
+            return variation.get("text")
+        if not conditions and default is None:
+            default = variation.get("text")
+    return default
+
+
+class BaseAction(Action, abc.ABC):
+    """Runs `perform`; any unexpected error is logged with context and the user gets a polite reply,
+    never a stack trace."""
+
+    @abc.abstractmethod
+    async def perform(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        ...
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        try:
+            return await self.perform(dispatcher, tracker, domain)
+        except Exception:  # noqa: BLE001 - the last line of defence for the user's conversation
+            logger.exception("action %s failed for %s (intent %s)", self.name(), pseudonym(tracker.sender_id),
+                             (tracker.latest_message or {}).get("intent", {}).get("name"))
+            dispatcher.utter_message(response="utter_internal_error")
+            return []

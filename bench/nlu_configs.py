@@ -1,0 +1,85 @@
+"""Compare NLU pipeline variants on the held-out split: train each (NLU only) and print accuracy by style.
+
+    .venv/bin/python bench/nlu_configs.py [variant ...]
+
+The figures behind config.yml's choices; see the README's NLU section.
+"""
+from __future__ import annotations
+
+import asyncio
+import copy
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bot.nlu.evaluation import STYLES, evaluate_model  # noqa: E402
+
+BASE = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
+
+
+def with_pipeline(transform) -> dict:
+    config = copy.deepcopy(BASE)
+    config["pipeline"] = transform(copy.deepcopy(config["pipeline"]))
+    return config
+
+
+def set_diet(**params):
+    def transform(pipeline):
+        for component in pipeline:
+            if component["name"] == "DIETClassifier":
+                component.update(params)
+        return pipeline
+    return transform
+
+
+def add_raw_chars(pipeline):
+    index = next(i for i, c in enumerate(pipeline) if c["name"] == "DIETClassifier")
+    pipeline.insert(index, {"name": "CountVectorsFeaturizer", "analyzer": "char_wb", "min_ngram": 1,
+                            "max_ngram": 3, "use_lemma": False})
+    return pipeline
+
+
+def word_bigrams(pipeline):
+    for component in pipeline:
+        if component["name"] == "CountVectorsFeaturizer" and component.get("analyzer", "word") == "word":
+            component["max_ngram"] = 2
+    return pipeline
+
+
+def plain_whitespace(pipeline):
+    pipeline[0] = {"name": "WhitespaceTokenizer"}
+    return pipeline
+
+
+VARIANTS = {
+    "current": lambda: copy.deepcopy(BASE),
+    "epochs120": lambda: with_pipeline(set_diet(epochs=120)),
+    "raw_chars": lambda: with_pipeline(add_raw_chars),
+    "word_bigrams": lambda: with_pipeline(word_bigrams),
+    "whitespace_baseline": lambda: with_pipeline(plain_whitespace),
+}
+
+
+def run(name: str) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        config_path = Path(tmp) / "config.yml"
+        config_path.write_text(yaml.safe_dump(VARIANTS[name]()), encoding="utf-8")
+        started = time.perf_counter()
+        subprocess.run([str(ROOT / ".venv/bin/rasa"), "train", "nlu", "--config", str(config_path), "--nlu",
+                        str(ROOT / "data/nlu"), "--out", tmp, "--domain", str(ROOT / "domain")],
+                       check=True, capture_output=True, cwd=ROOT)
+        seconds = time.perf_counter() - started
+        scores = asyncio.run(evaluate_model(Path(tmp), ROOT / "tests/nlu/heldout"))
+        cells = "  ".join(f"{style}={scores[style].accuracy:.3f}" for style in STYLES if style in scores)
+        print(f"{name:<22} train {seconds:6.1f}s  {cells}", flush=True)
+
+
+if __name__ == "__main__":
+    for variant in sys.argv[1:] or list(VARIANTS):
+        run(variant)

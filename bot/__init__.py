@@ -1,0 +1,1 @@
+"""Quảng Ninh assistant: our Python package (NLU components, knowledge layer, channels, settings, staff CLI)."""

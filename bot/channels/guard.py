@@ -1,0 +1,45 @@
+"""What every channel does around Rasa: clean the user's text, and never leave the user without a reply.
+
+Rasa answers nothing when a custom action fails (the action server is down, say): it logs the error and
+waits for the next message. A channel therefore checks that a turn produced at least one message, and if
+not sends a short apology. These texts live here, not in the domain, because they must work exactly when
+the rest of the bot does not.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Awaitable, Callable
+
+from bot.language import detect_language
+from bot.privacy import pseudonym
+from bot.text import clean_user_text
+
+logger = logging.getLogger(__name__)
+
+APOLOGY = {
+    "vi": "Xin lỗi, hệ thống đang bận hoặc gặp sự cố nên chưa trả lời được. Bạn vui lòng thử lại sau ít phút nhé.",
+    "en": "Sorry, the system is busy or having a problem and could not answer. Please try again in a few minutes.",
+}
+
+
+def apology_for(text: str) -> str:
+    return APOLOGY.get(detect_language(text) or "vi", APOLOGY["vi"])
+
+
+async def answer_guarded(
+    text: str,
+    sender_id: str,
+    handle: Callable[[str], Awaitable[None]],
+    replied: Callable[[], bool],
+    send_apology: Callable[[str], Awaitable[None]],
+    max_chars: int,
+) -> None:
+    """Run one turn: `handle` the cleaned text; if it fails or `replied()` is still False, apologise."""
+    cleaned = clean_user_text(text, max_chars) or " "
+    try:
+        await handle(cleaned)
+    except Exception:  # noqa: BLE001 - whatever broke, the user gets an answer
+        logger.exception("turn failed for %s", pseudonym(sender_id))
+    if not replied():
+        logger.warning("no reply produced for %s; sending an apology", pseudonym(sender_id))
+        await send_apology(apology_for(cleaned))

@@ -1,0 +1,69 @@
+"""Staff command line: check and load the knowledge files, and see what the bot knows.
+
+    qn-staff validate      check every file; print each problem with its file, record and field
+    qn-staff load          check, then load everything in one transaction (the running bot sees it at once)
+    qn-staff stats         what the database holds now, and when it was loaded
+
+Exit status: 0 success, 1 the files have errors (nothing was loaded), 2 the database could not be reached.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.db import get_engine
+from bot.knowledge.loader import KnowledgeValidationError, ensure_schema, load_knowledge, read_knowledge
+from bot.knowledge.repository import KnowledgeBase
+from bot.settings import Settings
+
+
+def _print_errors(error: KnowledgeValidationError) -> None:
+    print(f"{len(error.errors)} problem(s) found; nothing was loaded:", file=sys.stderr)
+    for item in error.errors:
+        print(f"  - {item}", file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    settings = Settings.from_env()
+    parser = argparse.ArgumentParser(prog="qn-staff", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--dir", type=Path, default=settings.knowledge_dir, help="knowledge folder")
+    parser.add_argument("--database-url", default=settings.database_url, help="SQLAlchemy URL (QN_DATABASE_URL)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("validate", help="check the files, change nothing")
+    commands.add_parser("load", help="check and load the files")
+    commands.add_parser("stats", help="what the database holds")
+    args = parser.parse_args(argv)
+
+    try:
+        if args.command == "validate":
+            counts = read_knowledge(args.dir).counts()
+            print("OK: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+            return 0
+        engine = get_engine(args.database_url)
+        if args.command == "load":
+            version, bundle = load_knowledge(engine, args.dir)
+            print(f"Loaded version {version}: " + ", ".join(f"{n} {k}" for k, n in bundle.counts().items()))
+            return 0
+        ensure_schema(engine)
+        stats = KnowledgeBase(engine).stats()
+        if stats.version is None:
+            print("The database is empty: run `qn-staff load`.")
+        else:
+            print(f"Version {stats.version}, loaded {stats.loaded_at}")
+        print(f"sites: {stats.sites}\nprocedures: {stats.procedures}\nticket types: {stats.ticket_types}\n"
+              f"museum: {'yes' if stats.museum else 'no'}")
+        return 0
+    except KnowledgeValidationError as error:
+        _print_errors(error)
+        return 1
+    except SQLAlchemyError as error:
+        print(f"Database error ({type(error).__name__}): {error.__class__.__doc__ or ''}".strip(), file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

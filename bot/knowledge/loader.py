@@ -1,0 +1,194 @@
+"""Read, validate and load the staff's knowledge files into the database, all or nothing.
+
+Validation runs over every file before the database is touched; the load itself is one transaction, so a
+bad file, a crash or a concurrent reader never sees half a knowledge base.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import delete
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from bot.knowledge.models import (
+    KNOWLEDGE_TABLES, Base, Contact, KnowledgeVersion, Museum, Procedure, Site, SiteName, TicketType,
+)
+from bot.knowledge.schema import (
+    CONTACT_FIELDS, MUSEUM_FIELDS, PROCEDURE_FIELDS, SITE_FIELDS, FieldSpec, KnowledgeError, validate_record,
+)
+from bot.text import fold
+
+SITES_FILE = "sites.yml"
+PROCEDURES_FILE = "procedures.yml"
+MUSEUM_FILE = "museum.yml"
+CONTACTS_FILE = "contacts.yml"
+KNOWLEDGE_FILES = (SITES_FILE, PROCEDURES_FILE, MUSEUM_FILE, CONTACTS_FILE)
+
+
+class KnowledgeValidationError(Exception):
+    """The knowledge files have errors; nothing was loaded."""
+
+    def __init__(self, errors: list[KnowledgeError]):
+        self.errors = errors
+        super().__init__("\n".join(str(e) for e in errors))
+
+
+@dataclass
+class KnowledgeBundle:
+    """Everything the files say, validated and cleaned, ready to load."""
+
+    sites: list[dict[str, Any]] = field(default_factory=list)
+    procedures: list[dict[str, Any]] = field(default_factory=list)
+    museum: dict[str, Any] | None = None
+    contacts: list[dict[str, Any]] = field(default_factory=list)
+    checksum: str = ""
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "sites": len(self.sites),
+            "procedures": len(self.procedures),
+            "museum": 1 if self.museum else 0,
+            "ticket_types": len(self.museum.get("ticket_types", [])) if self.museum else 0,
+            "contacts": len(self.contacts),
+        }
+
+
+def _read_yaml(path: Path, errors: list[KnowledgeError]) -> Any:
+    name = path.name
+    if not path.is_file():
+        errors.append(KnowledgeError(name, f"file is missing (expected at {path})"))
+        return None
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        errors.append(KnowledgeError(name, f"is not UTF-8 text (byte {exc.start}); save it as UTF-8"))
+        return None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        errors.append(KnowledgeError(name, f"is not valid YAML: {problem}",
+                                     line=(mark.line + 1) if mark is not None else None))
+        return None
+
+
+def _validate_list(document: Any, key: str, specs: tuple[FieldSpec, ...], file: str,
+                   errors: list[KnowledgeError]) -> list[dict[str, Any]]:
+    if not isinstance(document, dict) or not isinstance(document.get(key), list):
+        errors.append(KnowledgeError(file, f"must start with '{key}:' followed by a list of records"))
+        return []
+    records: list[dict[str, Any]] = []
+    first_position: dict[str, int] = {}
+    for position, raw in enumerate(document[key], 1):
+        record, record_errors = validate_record(raw, specs, file, position)
+        errors.extend(record_errors)
+        if record is None:
+            continue
+        if record["id"] in first_position:
+            errors.append(KnowledgeError(file, f"duplicate id: record {first_position[record['id']]} has the same id",
+                                         position, record["id"], "id"))
+            continue
+        first_position[record["id"]] = position
+        records.append(record)
+    return records
+
+
+def _validate_museum(document: Any, errors: list[KnowledgeError]) -> dict[str, Any] | None:
+    if not isinstance(document, dict) or not isinstance(document.get("museum"), dict):
+        errors.append(KnowledgeError(MUSEUM_FILE, "must start with 'museum:' followed by its fields"))
+        return None
+    museum, museum_errors = validate_record(document["museum"], MUSEUM_FIELDS, MUSEUM_FILE, 1)
+    errors.extend(museum_errors)
+    if museum is None:
+        return None
+    ids = [ticket["id"] for ticket in museum.get("ticket_types", [])]
+    for duplicate in sorted({i for i in ids if ids.count(i) > 1}):
+        errors.append(KnowledgeError(MUSEUM_FILE, f"two ticket types have the id '{duplicate}'", 1, museum["id"],
+                                     "ticket_types"))
+    return None if errors else museum
+
+
+def read_knowledge(directory: Path) -> KnowledgeBundle:
+    """Parse and validate every knowledge file; raise KnowledgeValidationError listing every problem."""
+    errors: list[KnowledgeError] = []
+    digest = hashlib.sha256()
+    for name in KNOWLEDGE_FILES:
+        path = directory / name
+        digest.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b""))
+    bundle = KnowledgeBundle(checksum=digest.hexdigest())
+    bundle.sites = _validate_list(_read_yaml(directory / SITES_FILE, errors), "sites", SITE_FIELDS, SITES_FILE,
+                                  errors)
+    bundle.procedures = _validate_list(_read_yaml(directory / PROCEDURES_FILE, errors), "procedures",
+                                       PROCEDURE_FIELDS, PROCEDURES_FILE, errors)
+    bundle.museum = _validate_museum(_read_yaml(directory / MUSEUM_FILE, errors), errors)
+    bundle.contacts = _validate_list(_read_yaml(directory / CONTACTS_FILE, errors), "contacts", CONTACT_FIELDS,
+                                     CONTACTS_FILE, errors)
+    if errors:
+        raise KnowledgeValidationError(errors)
+    return bundle
+
+
+def ensure_schema(engine: Engine) -> None:
+    """Create missing tables (idempotent)."""
+    Base.metadata.create_all(engine)
+
+
+def _site_rows(site: dict[str, Any]) -> tuple[Site, list[SiteName]]:
+    names = [site["name"], *site.get("aliases", [])]
+    if site.get("name_en"):
+        names.append(site["name_en"])
+    seen: set[str] = set()
+    name_rows = []
+    for name in names:
+        folded = fold(name)
+        if folded and folded not in seen:
+            seen.add(folded)
+            name_rows.append(SiteName(site_id=site["id"], name=name, folded=folded))
+    columns = {k: v for k, v in site.items() if k != "source"}
+    columns.setdefault("aliases", [])
+    return Site(**columns, sources=site["source"]), name_rows
+
+
+def store_knowledge(engine: Engine, bundle: KnowledgeBundle) -> int:
+    """Replace the knowledge tables' content with the bundle in one transaction. Returns the new version id."""
+    ensure_schema(engine)
+    with Session(engine, future=True) as session, session.begin():
+        for table in KNOWLEDGE_TABLES:
+            session.execute(delete(table))
+        for site in bundle.sites:
+            site_row, name_rows = _site_rows(site)
+            session.add(site_row)
+            session.flush()
+            session.add_all(name_rows)
+        for proc in bundle.procedures:
+            columns = {k: v for k, v in proc.items() if k != "source"}
+            columns.setdefault("aliases", [])
+            columns.setdefault("keywords", [])
+            session.add(Procedure(**columns, sources=proc["source"]))
+        if bundle.museum:
+            museum = dict(bundle.museum)
+            ticket_types = museum.pop("ticket_types", [])
+            session.add(Museum(id=museum["id"], name=museum["name"], sources=museum.pop("source"), data=museum))
+            session.flush()
+            for ticket in ticket_types:
+                session.add(TicketType(museum_id=museum["id"], **{k: v for k, v in ticket.items() if k != "note"}))
+        for contact in bundle.contacts:
+            session.add(Contact(**{k: v for k, v in contact.items() if k != "source"}, sources=contact["source"]))
+        version = KnowledgeVersion(loaded_at=datetime.now(timezone.utc), checksum=bundle.checksum,
+                                   counts=bundle.counts())
+        session.add(version)
+        session.flush()
+        return int(version.id)
+
+
+def load_knowledge(engine: Engine, directory: Path) -> tuple[int, KnowledgeBundle]:
+    """Validate every file, then load them all; on any error the database keeps its previous content."""
+    bundle = read_knowledge(directory)
+    return store_knowledge(engine, bundle), bundle

@@ -1,0 +1,1 @@
+"""Rasa GraphComponents for Vietnamese: word segmentation with pyvi and language detection."""

@@ -1,0 +1,168 @@
+"""Score a trained model on the held-out NLU split (tests/nlu/heldout/<style>/*.yml), by writing style.
+
+Reports intent accuracy and entity F1 (over (entity, value) pairs, values after synonym mapping) per style:
+vi (with diacritics), no_diacritics, teencode, en. Training never sees these files.
+
+    python -m bot.nlu.evaluation [--model models/] [--heldout tests/nlu/heldout] [--errors]
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Iterable
+
+from bot.settings import PROJECT_ROOT
+
+STYLES = ("vi", "no_diacritics", "teencode", "en")
+IGNORED_ENTITIES = {"language"}  # set by a rule-based detector, not part of what the split annotates
+
+
+@dataclass
+class Example:
+    style: str
+    text: str
+    intent: str
+    entities: set[tuple[str, str]]
+
+
+@dataclass
+class StyleScore:
+    total: int = 0
+    correct: int = 0
+    true_positives: int = 0
+    predicted: int = 0
+    expected: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.total if self.total else 0.0
+
+    @property
+    def entity_f1(self) -> float | None:
+        if not self.expected and not self.predicted:
+            return None
+        precision = self.true_positives / self.predicted if self.predicted else 0.0
+        recall = self.true_positives / self.expected if self.expected else 0.0
+        return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+
+
+def load_heldout(directory: Path) -> list[Example]:
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    examples = []
+    for style in STYLES:
+        for path in sorted((directory / style).glob("*.yml")):
+            for message in load_data(str(path)).intent_examples:
+                entities = {(e["entity"], str(e["value"])) for e in message.get("entities", [])}
+                examples.append(Example(style, message.get("text"), message.get("intent"), entities))
+    return examples
+
+
+def training_texts(directory: Path) -> list[str]:
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    return [m.get("text") for path in sorted(directory.glob("*.yml")) for m in load_data(str(path)).intent_examples]
+
+
+def leaked(heldout: Iterable[Example], training: Iterable[str], similarity: float = 0.75) -> list[str]:
+    """Held-out examples that training has seen: the same after folding, or (3+ words) sharing at least
+    `similarity` of their words (Jaccard). A split with leaks over-reports accuracy."""
+    from bot.text import canonical
+
+    seen = {canonical(t) for t in training}
+    seen_words = [set(t.split()) for t in seen if len(t.split()) >= 3]
+    found = []
+    for example in heldout:
+        form = canonical(example.text)
+        words = set(form.split())
+        if form in seen or (len(words) >= 3 and any(len(words & w) / len(words | w) >= similarity
+                                                     for w in seen_words)):
+            found.append(example.text)
+    return found
+
+
+Parser = Callable[[str], Awaitable[dict[str, Any]]]
+
+
+async def score(examples: Iterable[Example], parse: Parser) -> dict[str, StyleScore]:
+    scores: dict[str, StyleScore] = defaultdict(StyleScore)
+    for example in examples:
+        result = await parse(example.text)
+        predicted_intent = (result.get("intent") or {}).get("name")
+        predicted = {(e["entity"], str(e["value"])) for e in result.get("entities", [])
+                     if e["entity"] not in IGNORED_ENTITIES}
+        s = scores[example.style]
+        s.total += 1
+        s.correct += predicted_intent == example.intent
+        s.true_positives += len(predicted & example.entities)
+        s.predicted += len(predicted)
+        s.expected += len(example.entities)
+        if predicted_intent != example.intent or predicted != example.entities:
+            s.errors.append(f"[{example.style}] {example.text!r}: expected {example.intent} {sorted(example.entities)}"
+                            f", got {predicted_intent} {sorted(predicted)}")
+    return dict(scores)
+
+
+def latest_model(model: Path) -> Path:
+    if model.is_file():
+        return model
+    candidates = sorted(model.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    if not candidates:
+        raise FileNotFoundError(f"no trained model in {model}: run scripts/train.sh")
+    return candidates[-1]
+
+
+def quiet_rasa() -> None:
+    """Rasa logs every parse at debug level to stdout; the report should stand alone."""
+    import logging
+
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.WARNING)
+    logging.getLogger("rasa").setLevel(logging.WARNING)
+
+
+async def evaluate_model(model: Path, heldout: Path) -> dict[str, StyleScore]:
+    from rasa.core.agent import Agent
+
+    quiet_rasa()
+    agent = Agent.load(str(latest_model(model)))
+    return await score(load_heldout(heldout), agent.parse_message)
+
+
+def report(scores: dict[str, StyleScore]) -> str:
+    lines = [f"{'style':<15}{'examples':>9}{'intent acc':>12}{'entity F1':>11}"]
+    for style in STYLES:
+        if style in scores:
+            s = scores[style]
+            f1 = "-" if s.entity_f1 is None else f"{s.entity_f1:.3f}"
+            lines.append(f"{style:<15}{s.total:>9}{s.accuracy:>12.3f}{f1:>11}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", type=Path, default=PROJECT_ROOT / "models")
+    parser.add_argument("--heldout", type=Path, default=PROJECT_ROOT / "tests" / "nlu" / "heldout")
+    parser.add_argument("--errors", action="store_true", help="list every misclassified example")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    args = parser.parse_args(argv)
+    scores = asyncio.run(evaluate_model(args.model, args.heldout))
+    print(report(scores))
+    if args.errors:
+        for s in scores.values():
+            print("\n".join(s.errors))
+    if args.json:
+        args.json.write_text(json.dumps({k: {"examples": v.total, "intent_accuracy": v.accuracy,
+                                             "entity_f1": v.entity_f1} for k, v in scores.items()}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,66 @@
+"""All configuration, read from environment variables (and a local .env file) in one place.
+
+Every variable is documented in the README's "Configuration" table; keep the two in step.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# Values that mean "somebody copied the example file and did not fill it in".
+_PLACEHOLDERS = {"", "changeme", "change-me", "secret", "xxx", "todo", "your-secret-here"}
+
+
+class SettingsError(RuntimeError):
+    """A setting is missing or invalid where it is needed."""
+
+
+def _read_dotenv(path: Path) -> dict[str, str]:
+    """Minimal KEY=VALUE reader for a developer's .env (no interpolation; the real environment wins)."""
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        values[key.strip()] = value.strip().strip('"').strip("'")
+    return values
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    knowledge_dir: Path
+    max_message_chars: int
+    rasa_url: str
+    log_level: str
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
+        env = {**_read_dotenv(PROJECT_ROOT / ".env"), **(environ if environ is not None else os.environ)}
+        default_db = f"sqlite:///{PROJECT_ROOT / 'var' / 'qn.db'}"
+        try:
+            max_chars = int(env.get("QN_MAX_MESSAGE_CHARS", "1000"))
+        except ValueError as exc:
+            raise SettingsError("QN_MAX_MESSAGE_CHARS must be a whole number") from exc
+        return cls(
+            database_url=env.get("QN_DATABASE_URL") or default_db,
+            knowledge_dir=Path(env.get("QN_KNOWLEDGE_DIR") or PROJECT_ROOT / "knowledge"),
+            max_message_chars=max(50, max_chars),
+            rasa_url=(env.get("QN_RASA_URL") or "http://localhost:5005").rstrip("/"),
+            log_level=env.get("QN_LOG_LEVEL", "INFO").upper(),
+        )
+
+
+def require_secret(name: str, environ: dict[str, str] | None = None) -> str:
+    """Return a secret that a feature cannot run without; refuse a missing or placeholder value."""
+    env = {**_read_dotenv(PROJECT_ROOT / ".env"), **(environ if environ is not None else os.environ)}
+    value = env.get(name, "")
+    if value.strip().lower() in _PLACEHOLDERS or len(value.strip()) < 8:
+        raise SettingsError(f"{name} is not set (or is a placeholder); see the README's Configuration table")
+    return value

@@ -1,0 +1,77 @@
+"""Vietnamese text normalisation: the one place where text is folded for comparison.
+
+Every comparison of user text with knowledge (names, aliases) and every NLU feature goes through
+`fold()`, so that "Đền Cửa Ông", "den cua ong" and "ĐỀN CỬA ÔNG" compare equal.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Abbreviations and teencode seen in Vietnamese chat, mapped to their folded (diacritic-free) expansion.
+# Keys and values are folded text. Only forms that are unambiguous in chat belong here: "k" and "ko" mean
+# "không", but "hong" (Hồng Gai), "bt" (biết / bình thường) or "t" (tôi / tao) are left alone.
+TEENCODE: dict[str, str] = {
+    # negation and question words
+    "ko": "khong", "k": "khong", "kh": "khong", "khg": "khong", "hok": "khong", "hem": "khong",
+    "j": "gi", "gj": "gi", "z": "vay", "v": "vay", "zay": "vay", "ntn": "nhu the nao",
+    "bn": "bao nhieu", "bnh": "bao nhieu", "bnhieu": "bao nhieu", "nhiu": "nhieu", "nhieuu": "nhieu",
+    # common verbs and words
+    "dc": "duoc", "dk": "dang ky", "dky": "dang ky", "r": "roi", "ms": "moi", "vs": "voi",
+    "mn": "moi nguoi", "ng": "nguoi", "mik": "minh", "mk": "minh", "mjk": "minh", "ik": "di",
+    "wa": "qua", "thui": "thoi", "hum": "hom", "hnay": "hom nay", "hqua": "hom qua", "bik": "biet",
+    # thanks and agreement
+    "cmon": "cam on", "camon": "cam on", "tks": "thanks", "thks": "thanks", "thx": "thanks",
+    "oke": "ok", "okie": "ok", "okela": "ok", "oki": "ok", "okey": "ok",
+    "uk": "uh", "uhm": "uh", "um": "uh", "ukm": "uh", "uhm": "uh",
+    # acronyms of the domain
+    "sdt": "so dien thoai", "qn": "quang ninh", "btqn": "bao tang quang ninh",
+    "cccd": "can cuoc cong dan", "gplx": "giay phep lai xe", "bhyt": "bao hiem y te",
+    "lltp": "ly lich tu phap", "tthc": "thu tuc hanh chinh", "dvc": "dich vu cong",
+    "ubnd": "uy ban nhan dan", "ad": "admin",
+}
+
+_WORD_RE = re.compile(r"\w+", re.UNICODE)
+_SPACE_RE = re.compile(r"\s+")
+
+
+def nfc(text: str) -> str:
+    """Unicode NFC: input from phones and old keyboards may arrive decomposed (NFD) or in mixed forms."""
+    return unicodedata.normalize("NFC", text)
+
+
+def strip_diacritics(text: str) -> str:
+    """Remove Vietnamese diacritics: "Đền Cửa Ông" -> "Den Cua Ong"."""
+    decomposed = unicodedata.normalize("NFD", text)
+    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    return stripped.replace("đ", "d").replace("Đ", "D")
+
+
+def fold(text: str) -> str:
+    """Lowercase, diacritic-free, punctuation-free, single-spaced form used for every comparison."""
+    folded = strip_diacritics(nfc(text)).lower()
+    return " ".join(_WORD_RE.findall(folded.replace("_", " ")))
+
+
+def expand_teencode(folded: str) -> str:
+    """Expand chat abbreviations in already folded text, word by word ("dk tam tru ko" -> "dang ky tam tru khong")."""
+    return " ".join(TEENCODE.get(word, word) for word in folded.split())
+
+
+def canonical(text: str) -> str:
+    """fold() followed by teencode expansion: the form NLU features and fuzzy matching are computed on."""
+    return expand_teencode(fold(text))
+
+
+def has_vietnamese_diacritics(text: str) -> bool:
+    """True if the text carries at least one Vietnamese-specific letter or tone mark."""
+    return strip_diacritics(text) != text
+
+
+def clean_user_text(text: str, max_chars: int = 1000) -> str:
+    """NFC, control characters removed, whitespace collapsed, and cut to max_chars (a 10,000-character
+    paste must not cost the NLU pipeline seconds)."""
+    text = nfc(text)
+    text = "".join(ch if (ch.isprintable() or ch in "\n\t") else " " for ch in text)
+    text = _SPACE_RE.sub(" ", text).strip()
+    return text[:max_chars]

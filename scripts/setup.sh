@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Builds .venv with a Python 3.10 and installs the project with pinned versions.
+# Idempotent: re-installs only when pyproject.toml or constraints.txt changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+VENV=${QN_VENV:-.venv}
+STAMP="$VENV/.installed"
+want=$(cat pyproject.toml constraints.txt | sha256sum | cut -d' ' -f1)
+
+if [ -x "$VENV/bin/python" ] && ! "$VENV/bin/python" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))'; then
+  echo "setup: $VENV is not Python 3.10; rebuilding it"; rm -rf "$VENV"
+fi
+if [ ! -x "$VENV/bin/python" ]; then
+  PY=$(scripts/find-python.sh)
+  echo "setup: creating $VENV with $PY"
+  "$PY" -m venv "$VENV"
+fi
+if [ "$(cat "$STAMP" 2>/dev/null)" != "$want" ]; then
+  echo "setup: installing dependencies (first time: about 2-3 minutes)"
+  "$VENV/bin/python" -m pip install --quiet --upgrade "pip<25" wheel
+  "$VENV/bin/python" -m pip install --quiet -c constraints.txt -e ".[dev]"
+  echo "$want" > "$STAMP"
+else
+  echo "setup: dependencies up to date"
+fi

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Every test: set-up, the model (trained once and reused), Rasa's data validation, pytest (components,
+# knowledge layer, actions, conversations through a running bot, the held-out NLU split), and the
+# end-to-end test stories. Set QN_REQUIRE_SERVICES=1 to fail, not skip, when PostgreSQL/Redis are absent.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+echo "== rasa data validate"
+.venv/bin/rasa data validate --domain domain --data data --config config.yml --fail-on-warnings --quiet
+scripts/train.sh
+echo "== held-out NLU split"
+.venv/bin/python -m bot.nlu.evaluation
+echo "== end-to-end test stories"
+.venv/bin/rasa test core --model models --stories tests/stories --fail-on-prediction-errors --out results/core --quiet
+echo "== pytest"
+.venv/bin/python -m pytest "$@"

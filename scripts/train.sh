@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Trains the model only when its inputs changed: the model is named by a hash of config.yml, domain/,
+# data/ and the custom NLU components, so an unchanged tree reuses models/qn-<hash>.tar.gz at once.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+hash=$(cat config.yml $(find domain data bot/nlu bot/text.py bot/language.py -type f \( -name '*.yml' -o -name '*.py' \) | sort) \
+       | sha256sum | cut -c1-12)
+model="models/qn-$hash.tar.gz"
+if [ -f "$model" ]; then
+  echo "train: $model is up to date"
+else
+  echo "train: training $model (about 2-3 minutes on 2 cores)"
+  started=$(date +%s)
+  .venv/bin/rasa train --config config.yml --domain domain --data data --out models \
+    --fixed-model-name "qn-$hash" --quiet
+  echo "train: done in $(( $(date +%s) - started )) s"
+fi
+# Rasa loads the newest model in models/: make sure that is this one.
+touch "$model"
