@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 echo "== rasa data validate"
-.venv/bin/rasa data validate --domain domain --data data --config config.yml --fail-on-warnings --quiet
+.venv/bin/python scripts/validate_data.py
 scripts/train.sh
 echo "== held-out NLU split"
 .venv/bin/python -m bot.nlu.evaluation

@@ -141,7 +141,7 @@ def ensure_schema(engine: Engine) -> None:
 
 
 def _site_rows(site: dict[str, Any]) -> tuple[Site, list[SiteName]]:
-    names = [site["name"], *site.get("aliases", [])]
+    names = [site["name"], *site.get("aliases", []), site["id"].replace("-", " ")]
     if site.get("name_en"):
         names.append(site["name_en"])
     seen: set[str] = set()

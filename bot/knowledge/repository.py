@@ -13,7 +13,9 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from bot.knowledge.models import Contact, KnowledgeVersion, Museum, Procedure, Site, TicketType
+from bot.knowledge.models import Contact, KnowledgeVersion, Museum, Procedure, Site, SiteName, TicketType
+from bot.knowledge.places import PlaceIndex, PlaceMatch, PlaceRef
+from bot.knowledge.schema import WEEKDAYS
 
 T = TypeVar("T")
 
@@ -42,6 +44,52 @@ class ContactCard:
     address: str | None
     hours: str | None
     sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PlaceCard:
+    """Everything the bot shows about a site."""
+
+    id: str
+    name: str
+    name_en: str | None
+    kind: str
+    rank: str | None
+    address: str
+    commune: str | None
+    former_area: str
+    lat: float | None
+    lon: float | None
+    intro_vi: str
+    intro_en: str | None
+    opening_hours: str | None
+    entry_fee: str | None
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TicketInfo:
+    id: str
+    name_vi: str
+    name_en: str | None
+    price_vnd: int | None  # None: no public source states it
+    who: str | None
+
+
+@dataclass(frozen=True)
+class MuseumInfo:
+    id: str
+    name: str
+    name_en: str | None
+    opening_hours: dict[str, Any]  # weekday -> "HH:MM-HH:MM", a list of them, "closed", or None (unknown)
+    closed_days: tuple[str, ...]
+    ticket_types: tuple[TicketInfo, ...]
+    exemptions: tuple[str, ...]
+    discounts: tuple[tuple[str, int], ...]
+    sources: tuple[str, ...]
+
+    def hours_known(self) -> bool:
+        return any(value is not None for value in self.opening_hours.values())
 
 
 class KnowledgeBase:
@@ -100,3 +148,61 @@ class KnowledgeBase:
 
         order = {topic: 0, "general": 1}
         return sorted(self.cached("contacts", build), key=lambda card: order.get(card.topic, 2))
+
+    # --- heritage sites -------------------------------------------------------------------------------
+
+    def place_index(self) -> PlaceIndex:
+        """The name index of every site; rebuilt only after a staff load."""
+
+        def build() -> PlaceIndex:
+            with self._session() as session:
+                sites = session.execute(select(Site)).scalars().all()
+                places = [PlaceRef(s.id, s.name, s.name_en, s.kind, s.former_area, s.commune, s.lat, s.lon)
+                          for s in sites]
+                names = [(n.site_id, n.folded) for n in session.execute(select(SiteName)).scalars()]
+            return PlaceIndex(places, names)
+
+        return self.cached("place_index", build)
+
+    def resolve_place(self, text: str) -> PlaceMatch:
+        return self.place_index().resolve(text)
+
+    def place_card(self, site_id: str) -> PlaceCard | None:
+        with self._session() as session:
+            s = session.get(Site, site_id)
+            if s is None:
+                return None
+            return PlaceCard(s.id, s.name, s.name_en, s.kind, s.rank, s.address, s.commune, s.former_area, s.lat,
+                             s.lon, s.intro_vi, s.intro_en, s.opening_hours, s.entry_fee, tuple(s.sources))
+
+    def find_places(self, area: str | None, category: str | None, offset: int = 0,
+                    limit: int = 5) -> tuple[list[PlaceRef], int]:
+        """Sites of an area and/or a kind, in name order: one page of them, and how many there are."""
+        chosen = self.place_index().in_area(area, category)
+        return chosen[offset:offset + limit], len(chosen)
+
+    def nearest_places(self, lat: float, lon: float, limit: int = 5) -> list[tuple[PlaceRef, float]]:
+        return self.place_index().nearest(lat, lon, limit)
+
+    # --- the museum -----------------------------------------------------------------------------------
+
+    def museum(self) -> MuseumInfo | None:
+        def build() -> MuseumInfo | None:
+            with self._session() as session:
+                row = session.execute(select(Museum).limit(1)).scalar_one_or_none()
+                if row is None:
+                    return None
+                tickets = session.execute(select(TicketType).where(TicketType.museum_id == row.id)
+                                          .order_by(TicketType.price_vnd.desc())).scalars().all()
+                data = dict(row.data)
+                return MuseumInfo(
+                    id=row.id, name=row.name, name_en=data.get("name_en"),
+                    opening_hours={day: data.get("opening_hours", {}).get(day) for day in WEEKDAYS},
+                    closed_days=tuple(data.get("closed_days") or ()),
+                    ticket_types=tuple(TicketInfo(t.id, t.name_vi, t.name_en, t.price_vnd, t.who) for t in tickets),
+                    exemptions=tuple(e["who"] for e in data.get("exemptions") or ()),
+                    discounts=tuple((d["who"], d["percent"]) for d in data.get("discounts") or ()),
+                    sources=tuple(row.sources),
+                )
+
+        return self.cached("museum", build)

@@ -52,12 +52,16 @@ class StyleScore:
         return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
 
 
-def load_heldout(directory: Path) -> list[Example]:
+def load_heldout(directory: Path, topics: Iterable[str] | None = None) -> list[Example]:
+    """Held-out examples by style; `topics` limits them to files of those names (core, heritage, ...)."""
     from rasa.shared.nlu.training_data.loading import load_data
 
+    wanted = set(topics) if topics else None
     examples = []
     for style in STYLES:
         for path in sorted((directory / style).glob("*.yml")):
+            if wanted is not None and path.stem not in wanted:
+                continue
             for message in load_data(str(path)).intent_examples:
                 entities = {(e["entity"], str(e["value"])) for e in message.get("entities", [])}
                 examples.append(Example(style, message.get("text"), message.get("intent"), entities))
@@ -128,12 +132,12 @@ def quiet_rasa() -> None:
     logging.getLogger("rasa").setLevel(logging.WARNING)
 
 
-async def evaluate_model(model: Path, heldout: Path) -> dict[str, StyleScore]:
+async def evaluate_model(model: Path, heldout: Path, topics: Iterable[str] | None = None) -> dict[str, StyleScore]:
     from rasa.core.agent import Agent
 
     quiet_rasa()
     agent = Agent.load(str(latest_model(model)))
-    return await score(load_heldout(heldout), agent.parse_message)
+    return await score(load_heldout(heldout, topics), agent.parse_message)
 
 
 def report(scores: dict[str, StyleScore]) -> str:
@@ -152,8 +156,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--heldout", type=Path, default=PROJECT_ROOT / "tests" / "nlu" / "heldout")
     parser.add_argument("--errors", action="store_true", help="list every misclassified example")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--topics", nargs="*", help="only these held-out files (e.g. core heritage)")
     args = parser.parse_args(argv)
-    scores = asyncio.run(evaluate_model(args.model, args.heldout))
+    scores = asyncio.run(evaluate_model(args.model, args.heldout, args.topics))
     print(report(scores))
     if args.errors:
         for s in scores.values():

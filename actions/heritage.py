@@ -1,0 +1,282 @@
+"""Heritage sites: the card, location, hours, fees, lists, nearest sites and QR entry."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+from urllib.parse import quote
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.base import BaseAction, ask_knowledge, response_text, user_language
+from actions.core import format_contact
+from bot.knowledge.places import KIND_EN, RANK_EN, PlaceMatch, PlaceRef, category_of
+from bot.knowledge.repository import KnowledgeBase, MuseumInfo, PlaceCard
+
+PAGE_SIZE = 5
+Domain = Dict[Text, Any]
+
+
+def latest_entity(tracker: Tracker, name: str) -> Optional[str]:
+    value = next(tracker.get_latest_entity_values(name), None)
+    return str(value) if value is not None else None
+
+
+def find_focus(kb: KnowledgeBase, entity: Optional[str], message: str, place_id: Optional[str]) -> PlaceMatch:
+    """The site this turn is about: the one the user names, else one the message contains, else the one the
+    conversation is already about."""
+    if entity:
+        return kb.resolve_place(entity)
+    match = kb.resolve_place(message, whole_message=True)
+    if match.place or match.candidates:
+        return match
+    if place_id:
+        place = kb.place_index().places.get(place_id)
+        if place:
+            return PlaceMatch(place, 100.0)
+    return PlaceMatch()
+
+
+def map_link(name: str, lat: Optional[float], lon: Optional[float]) -> str:
+    if lat is not None and lon is not None:
+        return f"https://www.google.com/maps/search/?api=1&query={lat:.5f},{lon:.5f}"
+    return f"https://www.google.com/maps/search/?api=1&query={quote(name + ', Quảng Ninh')}"
+
+
+def display_name(place: PlaceRef | PlaceCard, language: str) -> str:
+    return place.name_en if language == "en" and place.name_en else place.name
+
+
+def kind_label(kind: str, rank: Optional[str], language: str) -> str:
+    if language == "en":
+        label = KIND_EN.get(kind, kind).capitalize()
+        return f"{label} · {RANK_EN.get(rank, rank)}" if rank else label
+    label = kind.capitalize()
+    return f"{label} · di tích {rank}" if rank else label
+
+
+def follow_up_buttons(card: PlaceCard, domain: Domain, language: str) -> List[Dict[str, str]]:
+    def title(name: str, **values: str) -> str:
+        return (response_text(domain, name, language) or name).format(**values)
+
+    target = f'{{"place": "{card.id}"}}'
+    return [
+        {"title": title("utter_button_hours"), "payload": f"/ask_opening_hours{target}"},
+        {"title": title("utter_button_fee"), "payload": f"/ask_ticket_price{target}"},
+        {"title": title("utter_button_location"), "payload": f"/ask_place_location{target}"},
+        {"title": title("utter_button_nearby", area=card.former_area),
+         "payload": f'/find_places{{"area": "{card.former_area}"}}'},
+    ]
+
+
+def museum_hours_text(museum: MuseumInfo, language: str) -> Optional[str]:
+    if not museum.hours_known():
+        return None
+    names = {"vi": ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"],
+             "en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]}[language]
+    closed = "đóng cửa" if language == "vi" else "closed"
+    unknown = "chưa rõ" if language == "vi" else "unknown"
+    lines = []
+    for label, hours in zip(names, museum.opening_hours.values()):
+        ranges = hours if isinstance(hours, list) else [hours]
+        value = unknown if hours is None else closed if hours == "closed" else ", ".join(ranges)
+        lines.append(f"{label}: {value}")
+    return "\n".join(lines)
+
+
+def museum_fee_text(museum: MuseumInfo, language: str) -> Optional[str]:
+    priced = [t for t in museum.ticket_types if t.price_vnd is not None]
+    if not priced:
+        return None
+    lines = []
+    for ticket in priced:
+        name = ticket.name_en if language == "en" and ticket.name_en else ticket.name_vi
+        price = ("free" if language == "en" else "miễn phí") if ticket.price_vnd == 0 else \
+            f"{ticket.price_vnd:,}".replace(",", ".") + " đ"
+        lines.append(f"• {name}: {price}")
+    return "\n".join(lines)
+
+
+class PlaceAction(BaseAction):
+    """Shared steps: find the site, ask back when unclear, remember the site for follow-up questions."""
+
+    intent = ""
+
+    async def perform(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain) -> List[Dict]:
+        language = user_language(tracker)
+        entity = latest_entity(tracker, "place")
+        message = (tracker.latest_message or {}).get("text") or ""
+        match = await ask_knowledge(lambda kb: find_focus(kb, entity, message, tracker.get_slot("place_id")))
+        if match.place:
+            card = await ask_knowledge(lambda kb: kb.place_card(match.place.id))
+            if card is not None:
+                await self.answer(dispatcher, card, domain, language)
+                return [SlotSet("place_id", card.id)]
+        if match.candidates:
+            buttons = [{"title": display_name(p, language), "payload": f'/{self.intent}{{"place": "{p.id}"}}'}
+                       for p in match.candidates]
+            dispatcher.utter_message(response="utter_which_place", buttons=buttons)
+        elif entity:
+            dispatcher.utter_message(response="utter_place_unknown", place=entity[:80])
+        else:
+            await self.no_place(dispatcher, domain, language)
+        return []
+
+    async def no_place(self, dispatcher: CollectingDispatcher, domain: Domain, language: str) -> None:
+        dispatcher.utter_message(response="utter_ask_place_name")
+
+    async def answer(self, dispatcher: CollectingDispatcher, card: PlaceCard, domain: Domain, language: str) -> None:
+        raise NotImplementedError
+
+    @staticmethod
+    async def contacts_text(topic: str, language: str) -> str:
+        contacts = await ask_knowledge(lambda kb: kb.contacts(topic))
+        relevant = [c for c in contacts if c.topic in (topic, "general")] or contacts
+        return "\n".join(format_contact(c, language) for c in relevant[:2])
+
+
+class ActionPlaceInfo(PlaceAction):
+    intent = "ask_place_info"
+
+    def name(self) -> Text:
+        return "action_place_info"
+
+    async def answer(self, dispatcher, card, domain, language) -> None:
+        not_published = response_text(domain, "utter_not_published", language) or "-"
+        museum = await ask_knowledge(lambda kb: kb.museum())
+        hours, fee = card.opening_hours, card.entry_fee
+        if museum and museum.id == card.id:
+            hours = museum_hours_text(museum, language) or hours
+            fee = museum_fee_text(museum, language) or fee
+        intro = card.intro_en if language == "en" and card.intro_en else card.intro_vi
+        dispatcher.utter_message(
+            response="utter_place_card", name=display_name(card, language),
+            kind=kind_label(card.kind, card.rank, language), address=card.address, intro=intro,
+            hours=hours or not_published, fee=fee or not_published,
+            map=map_link(card.name, card.lat, card.lon), source=card.sources[0],
+            buttons=follow_up_buttons(card, domain, language))
+
+
+class ActionOpenSite(ActionPlaceInfo):
+    """Opened from a site's QR code: its payload names the site; show its card."""
+
+    def name(self) -> Text:
+        return "action_open_site"
+
+
+class ActionPlaceLocation(PlaceAction):
+    intent = "ask_place_location"
+
+    def name(self) -> Text:
+        return "action_place_location"
+
+    async def answer(self, dispatcher, card, domain, language) -> None:
+        dispatcher.utter_message(response="utter_place_location", name=display_name(card, language),
+                                 address=card.address, former_area=card.former_area,
+                                 map=map_link(card.name, card.lat, card.lon))
+
+
+class ActionOpeningHours(PlaceAction):
+    intent = "ask_opening_hours"
+
+    def name(self) -> Text:
+        return "action_opening_hours"
+
+    async def answer(self, dispatcher, card, domain, language) -> None:
+        museum = await ask_knowledge(lambda kb: kb.museum())
+        is_museum = museum is not None and museum.id == card.id
+        hours = museum_hours_text(museum, language) if is_museum else card.opening_hours
+        name = display_name(card, language)
+        if hours:
+            source = museum.sources[0] if is_museum else card.sources[0]
+            dispatcher.utter_message(response="utter_place_hours", name=name, hours=hours, source=source)
+        else:
+            contacts = await self.contacts_text("museum" if is_museum else "tourism", language)
+            dispatcher.utter_message(response="utter_place_hours_unknown", name=name, contacts=contacts)
+
+
+class ActionTicketPrice(PlaceAction):
+    intent = "ask_ticket_price"
+
+    def name(self) -> Text:
+        return "action_ticket_price"
+
+    async def answer(self, dispatcher, card, domain, language) -> None:
+        museum = await ask_knowledge(lambda kb: kb.museum())
+        is_museum = museum is not None and museum.id == card.id
+        fee = museum_fee_text(museum, language) if is_museum else card.entry_fee
+        name = display_name(card, language)
+        if fee:
+            source = museum.sources[0] if is_museum else card.sources[0]
+            dispatcher.utter_message(response="utter_place_fee", name=name, fee=fee, source=source)
+        else:
+            contacts = await self.contacts_text("museum" if is_museum else "tourism", language)
+            dispatcher.utter_message(response="utter_place_fee_unknown", name=name, contacts=contacts)
+
+
+class ActionFindPlaces(BaseAction):
+    """Sites of an area or a kind, five at a time; a bare "xem thêm" continues the last list."""
+
+    def name(self) -> Text:
+        return "action_find_places"
+
+    async def perform(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain) -> List[Dict]:
+        language = user_language(tracker)
+        area_text, category_text = latest_entity(tracker, "area"), latest_entity(tracker, "category")
+        if area_text or category_text or tracker.get_slot("list_offset") is None:
+            offset = 0
+        else:  # "xem thêm": the same list, next page
+            offset = int(tracker.get_slot("list_offset")) + PAGE_SIZE
+            area_text, category_text = tracker.get_slot("area"), tracker.get_slot("category")
+        category = category_of(category_text) if category_text else None
+        area = await ask_knowledge(lambda kb: kb.place_index().area(area_text)) if area_text else None
+        page, total = await ask_knowledge(lambda kb: kb.find_places(area, category, offset, PAGE_SIZE))
+        what = " ".join(filter(None, [category_text, f"({area_text})" if area_text else None])) or "-"
+        if total == 0:
+            dispatcher.utter_message(response="utter_places_none", what=what)
+            return [SlotSet("list_offset", None)]
+        if not page:
+            dispatcher.utter_message(response="utter_places_end")
+            return [SlotSet("list_offset", None)]
+        heading_kind = (KIND_EN.get(category, category) + "s" if language == "en" else category) if category else \
+            ("Sites" if language == "en" else "Di tích")
+        where = f" {'in' if language == 'en' else 'ở'} {area}" if area else (" in Quảng Ninh" if language == "en"
+                                                                             else " ở Quảng Ninh")
+        items = "\n".join(
+            f"{offset + i}. {display_name(p, language)} ({KIND_EN.get(p.kind, p.kind) if language == 'en' else p.kind}"
+            f", {p.former_area})" for i, p in enumerate(page, 1))
+        buttons = [{"title": display_name(p, language), "payload": f'/ask_place_info{{"place": "{p.id}"}}'}
+                   for p in page]
+        if offset + len(page) < total:
+            buttons.append({"title": response_text(domain, "utter_see_more", language) or "+",
+                            "payload": "/find_places"})
+        dispatcher.utter_message(response="utter_places_list", heading=heading_kind.capitalize() + where,
+                                 shown=f"{offset + 1}-{offset + len(page)}", total=total, items=items,
+                                 buttons=buttons)
+        return [SlotSet("list_offset", float(offset)), SlotSet("area", area_text),
+                SlotSet("category", category_text)]
+
+
+class ActionNearestPlaces(BaseAction):
+    def name(self) -> Text:
+        return "action_nearest_places"
+
+    async def perform(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain) -> List[Dict]:
+        language = user_language(tracker)
+        try:
+            lat = float(latest_entity(tracker, "latitude") or "nan")
+            lon = float(latest_entity(tracker, "longitude") or "nan")
+        except ValueError:
+            lat = lon = float("nan")
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            dispatcher.utter_message(response="utter_ask_place_name")
+            return []
+        nearest = await ask_knowledge(lambda kb: kb.nearest_places(lat, lon, PAGE_SIZE))
+        if not nearest:
+            dispatcher.utter_message(response="utter_places_near_none")
+            return []
+        items = "\n".join(f"{i}. {display_name(p, language)}: {km:.1f} km" for i, (p, km) in enumerate(nearest, 1))
+        buttons = [{"title": display_name(p, language), "payload": f'/ask_place_info{{"place": "{p.id}"}}'}
+                   for p, _ in nearest]
+        dispatcher.utter_message(response="utter_places_near", items=items, buttons=buttons)
+        return []

@@ -1,0 +1,47 @@
+"""`rasa data validate`, strict: every warning fails the check, except "response not used in any story or
+rule" for responses that a custom action (actions/*.py) or one of Rasa's built-in fallback actions sends,
+which Rasa's validator cannot see."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# Sent by Rasa's own actions: action_default_fallback and action_default_ask_rephrase.
+SENT_BY_RASA = {"utter_default", "utter_ask_rephrase"}
+UNUSED = re.compile(r"The utterance '(\w+)' is not used in any story or rule\.")
+
+
+def sent_by_actions() -> tuple[set[str], tuple[str, ...]]:
+    source = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "actions").glob("*.py"))
+    names = set(re.findall(r"[\"'](utter_\w+)[\"']", source))
+    prefixes = tuple(re.findall(r"f[\"'](utter_\w*?)\{", source))  # f"utter_intent_label_{intent}"
+    return names, prefixes
+
+
+def main() -> int:
+    result = subprocess.run([str(ROOT / ".venv/bin/rasa"), "data", "validate", "--domain", "domain", "--data",
+                             "data", "--config", "config.yml"], cwd=ROOT, capture_output=True, text=True)
+    output = result.stdout + result.stderr
+    names, prefixes = sent_by_actions()
+    problems = []
+    for line in output.splitlines():
+        if "UserWarning" not in line and "ERROR" not in line:
+            continue
+        unused = UNUSED.search(line)
+        if unused and (unused.group(1) in names | SENT_BY_RASA or unused.group(1).startswith(prefixes)):
+            continue
+        if "Slot auto-fill has been removed" in line:  # printed by Rasa 3.6 for every domain
+            continue
+        problems.append(re.sub(r"\x1b\[[0-9;]*m", "", line).strip())
+    if result.returncode != 0 or problems:
+        print("rasa data validate found problems:\n" + "\n".join(problems or [output[-3000:]]))
+        return 1
+    print("rasa data validate: clean")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
