@@ -74,7 +74,7 @@ def training_texts(directory: Path) -> list[str]:
     return [m.get("text") for path in sorted(directory.glob("*.yml")) for m in load_data(str(path)).intent_examples]
 
 
-def leaked(heldout: Iterable[Example], training: Iterable[str], similarity: float = 0.75) -> list[str]:
+def leaked(heldout: Iterable[Example], training: Iterable[str], similarity: float = 0.8) -> list[str]:
     """Held-out examples that training has seen: the same after folding, or (3+ words) sharing at least
     `similarity` of their words (Jaccard). A split with leaks over-reports accuracy."""
     from bot.text import canonical
