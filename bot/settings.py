@@ -39,6 +39,7 @@ class Settings:
     max_message_chars: int
     rasa_url: str
     log_level: str
+    telegram_bot_username: str
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -54,6 +55,7 @@ class Settings:
             max_message_chars=max(50, max_chars),
             rasa_url=(env.get("QN_RASA_URL") or "http://localhost:5005").rstrip("/"),
             log_level=env.get("QN_LOG_LEVEL", "INFO").upper(),
+            telegram_bot_username=env.get("TELEGRAM_BOT_USERNAME", "").lstrip("@"),
         )
 
 

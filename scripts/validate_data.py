@@ -9,9 +9,12 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bot.entry import ENTRY_POINT_INTENTS  # noqa: E402
 # Sent by Rasa's own actions: action_default_fallback and action_default_ask_rephrase.
 SENT_BY_RASA = {"utter_default", "utter_ask_rephrase"}
 UNUSED = re.compile(r"The utterance '(\w+)' is not used in any story or rule\.")
+NO_EXAMPLES = re.compile(r"The intent '(\w+)' is listed in the domain file, but is not found in the NLU training data")
 
 
 def sent_by_actions() -> tuple[set[str], tuple[str, ...]]:
@@ -32,6 +35,9 @@ def main() -> int:
             continue
         unused = UNUSED.search(line)
         if unused and (unused.group(1) in names | SENT_BY_RASA or unused.group(1).startswith(prefixes)):
+            continue
+        no_examples = NO_EXAMPLES.search(line)
+        if no_examples and no_examples.group(1) in ENTRY_POINT_INTENTS:  # classified by rule, not learnt
             continue
         if "Slot auto-fill has been removed" in line:  # printed by Rasa 3.6 for every domain
             continue

@@ -3,6 +3,8 @@
     qn-staff validate      check every file; print each problem with its file, record and field
     qn-staff load          check, then load everything in one transaction (the running bot sees it at once)
     qn-staff stats         what the database holds now, and when it was loaded
+    qn-staff qr SITE_ID | --all [--out DIR]
+                           print each site's Telegram deep link and write its QR code (PNG and SVG)
 
 Exit status: 0 success, 1 the files have errors (nothing was loaded), 2 the database could not be reached.
 """
@@ -15,6 +17,7 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.db import get_engine
+from bot.entry import telegram_deep_link, write_qr
 from bot.knowledge.loader import KnowledgeValidationError, ensure_schema, load_knowledge, read_knowledge
 from bot.knowledge.repository import KnowledgeBase
 from bot.settings import Settings
@@ -24,6 +27,26 @@ def _print_errors(error: KnowledgeValidationError) -> None:
     print(f"{len(error.errors)} problem(s) found; nothing was loaded:", file=sys.stderr)
     for item in error.errors:
         print(f"  - {item}", file=sys.stderr)
+
+
+def _write_qr_codes(args: argparse.Namespace) -> int:
+    """QR codes come from the files, so staff can print them before (or without) a load."""
+    site_ids = [site["id"] for site in read_knowledge(args.dir).sites]
+    wanted = site_ids if args.all else args.site_ids
+    unknown = sorted(set(wanted) - set(site_ids))
+    if not wanted or unknown:
+        print(f"Unknown site id(s): {', '.join(unknown)}" if unknown else "Name site ids, or use --all.",
+              file=sys.stderr)
+        return 1
+    if not args.bot_username:
+        print("Set TELEGRAM_BOT_USERNAME (or --bot-username): the deep link needs the bot's username.",
+              file=sys.stderr)
+        return 1
+    for site_id in wanted:
+        link = telegram_deep_link(args.bot_username, site_id)
+        png, svg = write_qr(link, args.out, site_id)
+        print(f"{site_id}\t{link}\t{png}\t{svg}")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,6 +59,12 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("validate", help="check the files, change nothing")
     commands.add_parser("load", help="check and load the files")
     commands.add_parser("stats", help="what the database holds")
+    qr = commands.add_parser("qr", help="deep links and printable QR codes for sites")
+    qr.add_argument("site_ids", nargs="*", help="site ids (see knowledge/sites.yml)")
+    qr.add_argument("--all", action="store_true", help="every site")
+    qr.add_argument("--out", type=Path, default=Path("var/qr"), help="folder for the images (var/qr)")
+    qr.add_argument("--bot-username", default=settings.telegram_bot_username,
+                    help="the Telegram bot's username (TELEGRAM_BOT_USERNAME)")
     args = parser.parse_args(argv)
 
     try:
@@ -43,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
             counts = read_knowledge(args.dir).counts()
             print("OK: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
             return 0
+        if args.command == "qr":
+            return _write_qr_codes(args)
         engine = get_engine(args.database_url)
         if args.command == "load":
             version, bundle = load_knowledge(engine, args.dir)

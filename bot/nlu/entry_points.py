@@ -21,14 +21,10 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-SITE_PAYLOAD = re.compile(r"^\s*site-([a-z0-9]+(?:-[a-z0-9]+)*)\s*$")
+from bot.entry import SITE_PAYLOAD_PREFIX
+
+SITE_PAYLOAD = re.compile(rf"^\s*{SITE_PAYLOAD_PREFIX}([a-z0-9]+(?:-[a-z0-9]+)*)\s*$")
 COORDINATES = re.compile(r"^\s*\(?\s*(-?\d{1,2}\.\d+)\s*[,;\s]\s*(-?\d{1,3}\.\d+)\s*\)?\s*$")
-SITE_PAYLOAD_PREFIX = "site-"
-
-
-def site_payload(site_id: str) -> str:
-    """The deep-link payload that opens the bot on a site (Telegram allows 1-64 of A-Za-z0-9_-)."""
-    return f"{SITE_PAYLOAD_PREFIX}{site_id}"
 
 
 def recognise(text: str) -> tuple[str, list[dict[str, Any]]] | None:
