@@ -1,6 +1,7 @@
 """Heritage sites: the card, location, hours, fees, lists, nearest sites and QR entry."""
 from __future__ import annotations
 
+import abc
 from typing import Any, Dict, List, Optional, Text
 from urllib.parse import quote
 
@@ -125,8 +126,9 @@ class PlaceAction(BaseAction):
     async def no_place(self, dispatcher: CollectingDispatcher, domain: Domain, language: str) -> None:
         dispatcher.utter_message(response="utter_ask_place_name")
 
+    @abc.abstractmethod
     async def answer(self, dispatcher: CollectingDispatcher, card: PlaceCard, domain: Domain, language: str) -> None:
-        raise NotImplementedError
+        """Reply about the resolved site."""
 
     @staticmethod
     async def contacts_text(topic: str, language: str) -> str:

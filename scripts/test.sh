@@ -8,6 +8,7 @@ scripts/setup.sh
 echo "== rasa data validate"
 .venv/bin/python scripts/validate_data.py
 scripts/train.sh
+.venv/bin/qn-staff load  # the gazetteer and the evaluation read the knowledge base
 echo "== held-out NLU split"
 .venv/bin/python -m bot.nlu.evaluation
 echo "== end-to-end test stories"

@@ -25,7 +25,7 @@ CATEGORY_SYNONYMS = {
     "đình": ("dinh", "dinh lang", "communal house", "communal houses"),
     "miếu": ("mieu", "shrine", "shrines"),
     "nhà thờ": ("nha tho", "church", "churches"),
-    "di tích lịch sử": ("di tich lich su", "di tich", "historic site", "historic sites", "historical sites",
+    "di tích lịch sử": ("di tich lich su", "historic site", "historic sites", "historical sites",
                         "relic", "relics", "relic sites", "di tich lich su van hoa"),
     "di tích khảo cổ": ("di tich khao co", "khao co", "archaeological site", "archaeological sites"),
     "danh thắng": ("danh thang", "danh lam thang canh", "canh dep", "scenic spot", "scenic spots", "landscape",
@@ -70,6 +70,12 @@ class PlaceMatch:
     candidates: list[PlaceRef] = field(default_factory=list)
 
 
+def name_similarity(query: str, name: str, **_: object) -> float:
+    """0-100: a typo of the whole name (ratio) or a shorter form of it, its words all in the name
+    (token-set ratio). Not partial alignment: that finds "tháp Eiffel" in "đền Tháp Cửu Tiên Công"."""
+    return max(fuzz.ratio(query, name), fuzz.token_set_ratio(query, name))
+
+
 def strip_kind(folded: str) -> str:
     words = folded.split()
     while words and (words[0] in KIND_WORDS or " ".join(words[:2]) in KIND_WORDS):
@@ -104,7 +110,9 @@ class PlaceIndex:
         self.exact: dict[str, set[str]] = defaultdict(set)
         self.by_word: dict[str, set[int]] = defaultdict(set)
         for site_id, folded in names:
-            for form in {folded, strip_kind(folded)}:
+            stripped = strip_kind(folded)
+            # "den cua ong" is also "cua ong", but "chua dong" is not "dong": one word alone is too common.
+            for form in {folded, stripped if len(stripped.split()) > 1 else ""}:
                 if not form:
                     continue
                 self.exact[form].add(site_id)
@@ -134,7 +142,7 @@ class PlaceIndex:
         if whole_message:
             return PlaceMatch()
         if not any(strip_kind(form) for form in forms):
-            return self._only_one_of_kind(forms[0])
+            return PlaceMatch()  # a bare kind ("chùa") is a category, not a place
         return self._fuzzy(forms[0])
 
     def _exact(self, form: str) -> PlaceMatch | None:
@@ -155,12 +163,6 @@ class PlaceIndex:
         longest = max(length for length, _ in found)
         return self._decide(sorted({owner for length, owner in found if length == longest}), 100.0)
 
-    def _only_one_of_kind(self, form: str) -> PlaceMatch:
-        """A bare kind word ("bảo tàng") names a site only when a single site is of that kind."""
-        kind = category_of(form)
-        sites = [p for p in self.places.values() if p.kind == kind]
-        return PlaceMatch(sites[0], 100.0) if len(sites) == 1 else PlaceMatch()
-
     def _decide(self, owners: list[str], score: float) -> PlaceMatch:
         if len(owners) == 1:
             return PlaceMatch(self.places[owners[0]], score)
@@ -170,8 +172,8 @@ class PlaceIndex:
         indices = set().union(*(self.by_word.get(w, set()) for w in folded.split() if w not in NOISE_WORDS))
         if indices:
             ordered = sorted(indices)
-            scored = process.extract(folded, [self.names[i] for i in ordered], scorer=fuzz.WRatio, limit=None,
-                                     score_cutoff=CANDIDATE_SCORE)
+            scored = process.extract(folded, [self.names[i] for i in ordered], scorer=name_similarity,
+                                     limit=None, score_cutoff=CANDIDATE_SCORE)
             hits = [(ordered[position], score) for _, score, position in scored]
         else:  # a typo in every word: compare with every name
             scored = process.extract(folded, self.names, scorer=fuzz.ratio, limit=20, score_cutoff=CANDIDATE_SCORE)
@@ -194,7 +196,7 @@ class PlaceIndex:
         folded = fold(text)
         if folded in self.area_names:
             return self.area_names[folded]
-        found = process.extractOne(folded, list(self.area_names), scorer=fuzz.WRatio, score_cutoff=85)
+        found = process.extractOne(folded, list(self.area_names), scorer=fuzz.ratio, score_cutoff=85)
         return self.area_names[found[0]] if found else None
 
     def in_area(self, area: str | None, category: str | None) -> list[PlaceRef]:

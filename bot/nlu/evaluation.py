@@ -1,7 +1,9 @@
 """Score a trained model on the held-out NLU split (tests/nlu/heldout/<style>/*.yml), by writing style.
 
-Reports intent accuracy and entity F1 (over (entity, value) pairs, values after synonym mapping) per style:
-vi (with diacritics), no_diacritics, teencode, en. Training never sees these files.
+Reports intent accuracy and entity F1 per style: vi (with diacritics), no_diacritics, teencode, en. Training
+never sees these files. Entities are compared as (entity, value) pairs with both values normalised the way
+the bot understands them: a place or procedure as its knowledge-base id, an area or kind by its canonical
+name (so "dinh Yen Giang" written in the split and the id "dinh-yen-giang" the bot reports are the same).
 
     python -m bot.nlu.evaluation [--model models/] [--heldout tests/nlu/heldout] [--errors]
 """
@@ -92,15 +94,41 @@ def leaked(heldout: Iterable[Example], training: Iterable[str], similarity: floa
 
 
 Parser = Callable[[str], Awaitable[dict[str, Any]]]
+Normaliser = Callable[[str, str], str]
 
 
-async def score(examples: Iterable[Example], parse: Parser) -> dict[str, StyleScore]:
+def knowledge_normaliser() -> Normaliser:
+    """Normalise entity values through the knowledge base (QN_DATABASE_URL), as the bot's actions do."""
+    from bot.db import get_engine
+    from bot.knowledge import KnowledgeBase
+    from bot.knowledge.places import category_of
+    from bot.settings import Settings
+    from bot.text import canonical
+
+    kb = KnowledgeBase(get_engine(Settings.from_env().database_url))
+
+    def normalise(entity: str, value: str) -> str:
+        if entity == "place":
+            match = kb.resolve_place(value)
+            return match.place.id if match.place else canonical(value)
+        if entity == "area":
+            return kb.place_index().area(value) or canonical(value)
+        if entity == "category":
+            return category_of(value) or canonical(value)
+        return canonical(value)
+
+    return normalise
+
+
+async def score(examples: Iterable[Example], parse: Parser,
+                normalise: Normaliser = lambda entity, value: value) -> dict[str, StyleScore]:
     scores: dict[str, StyleScore] = defaultdict(StyleScore)
     for example in examples:
         result = await parse(example.text)
         predicted_intent = (result.get("intent") or {}).get("name")
-        predicted = {(e["entity"], str(e["value"])) for e in result.get("entities", [])
+        predicted = {(e["entity"], normalise(e["entity"], str(e["value"]))) for e in result.get("entities", [])
                      if e["entity"] not in IGNORED_ENTITIES}
+        example.entities = {(entity, normalise(entity, value)) for entity, value in example.entities}
         s = scores[example.style]
         s.total += 1
         s.correct += predicted_intent == example.intent
@@ -137,7 +165,7 @@ async def evaluate_model(model: Path, heldout: Path, topics: Iterable[str] | Non
 
     quiet_rasa()
     agent = Agent.load(str(latest_model(model)))
-    return await score(load_heldout(heldout, topics), agent.parse_message)
+    return await score(load_heldout(heldout, topics), agent.parse_message, knowledge_normaliser())
 
 
 def report(scores: dict[str, StyleScore]) -> str:

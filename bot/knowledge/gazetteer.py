@@ -1,0 +1,84 @@
+"""Every name the knowledge base knows, as (entity, folded words, canonical value), for finding entities in
+text without a trained model: a site added by staff is recognised from the next load on."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from bot.knowledge.places import CATEGORY_SYNONYMS, PlaceIndex
+from bot.text import canonical, fold
+
+# When two entity kinds claim the same words, the more specific wins ("Cửa Ông": the temple, not the ward).
+PRIORITY = {"place": 0, "procedure": 1, "area": 2, "category": 3}
+# Words before a name that make it a place in the administrative sense ("ở Hạ Long", "phường Yên Tử").
+AREA_MARKERS = {"phuong", "xa", "khu", "thi", "pho", "huyen", "tp", "tx", "o", "tai", "quanh", "gan", "in",
+                "near", "around", "vung"}
+
+
+@dataclass(frozen=True)
+class Mention:
+    entity: str
+    value: str
+    start: int
+    end: int
+
+
+@dataclass
+class Gazetteer:
+    # folded words -> {entity: canonical value, or None when several things share the name}
+    names: dict[str, dict[str, str | None]] = field(default_factory=lambda: defaultdict(dict))
+    longest: int = 1
+
+    def add(self, entity: str, name: str, value: str) -> None:
+        for key in {fold(name), canonical(name)}:
+            if not key or (entity in ("place", "procedure") and " " not in key and len(key) < 6):
+                continue  # one short word ("dong", "thai") is an ordinary word far more often than a name
+            known = self.names[key]
+            known[entity] = value if known.get(entity, value) == value else None
+            self.longest = max(self.longest, len(key.split()))
+
+    def find(self, text: str) -> list[Mention]:
+        """Longest non-overlapping known names in `text`, aligned to its words."""
+        words = []  # (folded word, start, end); an abbreviation may expand to several words on one span
+        for word, start, end in _words(text):
+            for part in canonical(word).split() or [fold(word)]:
+                words.append((part, start, end))
+        mentions, i = [], 0
+        while i < len(words):
+            for n in range(min(self.longest, len(words) - i), 0, -1):
+                key = " ".join(w for w, _, _ in words[i:i + n])
+                claims = self.names.get(key)
+                if not claims:
+                    continue
+                previous = words[i - 1][0] if i else ""
+                entity = "area" if "area" in claims and previous in AREA_MARKERS else \
+                    min(claims, key=PRIORITY.__getitem__)
+                start, end = words[i][1], words[i + n - 1][2]
+                mentions.append(Mention(entity, claims[entity] or text[start:end], start, end))
+                i += n
+                break
+            else:
+                i += 1
+        return mentions
+
+
+def _words(text: str) -> list[tuple[str, int, int]]:
+    import re
+
+    return [(m.group(), m.start(), m.end()) for m in re.finditer(r"\w+", text)]
+
+
+def build_gazetteer(index: PlaceIndex, procedures: list[tuple[str, list[str]]]) -> Gazetteer:
+    gazetteer = Gazetteer()
+    for folded, site_ids in index.exact.items():
+        if len(site_ids) == 1:
+            gazetteer.add("place", folded, next(iter(site_ids)))
+    for folded_area, area in index.area_names.items():
+        gazetteer.add("area", folded_area, area)
+    for kind, forms in CATEGORY_SYNONYMS.items():
+        for form in (kind, *forms):
+            gazetteer.add("category", form, kind)
+    for procedure_id, names in procedures:
+        for name in names:
+            gazetteer.add("procedure", name, procedure_id)
+    return gazetteer

@@ -1,0 +1,46 @@
+"""Entities found by the knowledge base's names: every site, with or without diacritics, inside a question."""
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from bot.knowledge import KnowledgeBase, load_knowledge
+from bot.text import fold, strip_diacritics
+from tests.conftest import KNOWLEDGE_DIR
+
+SITES = yaml.safe_load((KNOWLEDGE_DIR / "sites.yml").read_text(encoding="utf-8"))["sites"]
+
+
+@pytest.fixture(scope="module")
+def gazetteer(tmp_path_factory):
+    from sqlalchemy import create_engine
+
+    engine = create_engine(f"sqlite:///{tmp_path_factory.mktemp('gaz') / 'k.db'}", future=True)
+    load_knowledge(engine, KNOWLEDGE_DIR)
+    return KnowledgeBase(engine).gazetteer()
+
+
+def found(gazetteer, text):
+    return {(m.entity, m.value) for m in gazetteer.find(text)}
+
+
+@pytest.mark.parametrize("site", SITES, ids=[s["id"] for s in SITES])
+def test_each_site_is_tagged_with_its_id_however_it_is_written(gazetteer, site):
+    for name in (site["name"], strip_diacritics(site["name"]).lower()):
+        text = f"cho hỏi {name} mở cửa mấy giờ"
+        mentions = gazetteer.find(text)
+        assert ("place", site["id"]) in {(m.entity, m.value) for m in mentions}, text
+        mention = next(m for m in mentions if m.entity == "place")
+        assert fold(text[mention.start:mention.end]) == fold(name)
+
+
+def test_areas_kinds_and_procedures(gazetteer):
+    assert found(gazetteer, "ở Đông Triều có chùa nào?") == {("area", "Đông Triều"), ("category", "chùa")}
+    assert found(gazetteer, "o uong bi co dinh nao ko") == {("area", "Uông Bí"), ("category", "đình")}
+    assert found(gazetteer, "list pagodas in Ha Long") == {("category", "chùa"), ("area", "Hạ Long")}
+    assert ("procedure", "dang-ky-tam-tru") in found(gazetteer, "dk tam tru tren vneid the nao")
+
+
+def test_ordinary_words_are_not_entities(gazetteer):
+    assert found(gazetteer, "không, cái khác cơ") == set()
+    assert found(gazetteer, "cảm ơn bạn nhiều nhé") == set()
