@@ -75,3 +75,26 @@ def clean_user_text(text: str, max_chars: int = 1000) -> str:
     text = "".join(ch if (ch.isprintable() or ch in "\n\t") else " " for ch in text)
     text = _SPACE_RE.sub(" ", text).strip()
     return text[:max_chars]
+
+
+def split_for_chat(text: str, limit: int = 3500) -> list[str]:
+    """Cut a long answer into messages under `limit` characters, at paragraph, then line, then word breaks
+    (Telegram refuses messages over 4,096 characters; shorter pieces also read better on a phone)."""
+    pieces: list[str] = []
+    current = ""
+    for paragraph in text.split("\n"):
+        candidate = f"{current}\n{paragraph}" if current else paragraph
+        if len(candidate) <= limit:
+            current = candidate
+            continue
+        if current:
+            pieces.append(current)
+        while len(paragraph) > limit:
+            cut = paragraph.rfind(" ", 0, limit)
+            cut = cut if cut > 0 else limit
+            pieces.append(paragraph[:cut])
+            paragraph = paragraph[cut:].lstrip()
+        current = paragraph
+    if current:
+        pieces.append(current)
+    return pieces

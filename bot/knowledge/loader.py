@@ -5,7 +5,9 @@ bad file, a crash or a concurrent reader never sees half a knowledge base.
 """
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -20,7 +22,7 @@ from bot.knowledge.models import (
     KNOWLEDGE_TABLES, Base, Contact, KnowledgeVersion, Museum, Procedure, Site, SiteName, TicketType,
 )
 from bot.knowledge.schema import (
-    CONTACT_FIELDS, MUSEUM_FIELDS, PROCEDURE_FIELDS, SITE_FIELDS, FieldSpec, KnowledgeError, validate_record,
+    CONTACT_FIELDS, MUSEUM_FIELDS, PROCEDURE_LIST_FIELDS, PROCEDURE_FIELDS, SITE_FIELDS, FieldSpec, KnowledgeError, validate_record,
 )
 from bot.text import fold
 
@@ -29,6 +31,9 @@ PROCEDURES_FILE = "procedures.yml"
 MUSEUM_FILE = "museum.yml"
 CONTACTS_FILE = "contacts.yml"
 KNOWLEDGE_FILES = (SITES_FILE, PROCEDURES_FILE, MUSEUM_FILE, CONTACTS_FILE)
+# Optional: the public procedure list as exported (code, name, agency, level, field, source).
+PROCEDURE_LIST_FILE = "procedures_list.csv"
+PORTAL = "Cổng Dịch vụ công quốc gia (https://dichvucong.gov.vn)"
 
 
 class KnowledgeValidationError(Exception):
@@ -100,6 +105,19 @@ def _validate_list(document: Any, key: str, specs: tuple[FieldSpec, ...], file: 
     return records
 
 
+def _check_shared_names(records: list[dict[str, Any]], file: str, errors: list[KnowledgeError]) -> None:
+    """A name or alias that two records answer to makes every question with it ambiguous: refuse it."""
+    owner: dict[str, tuple[int, str]] = {}
+    for position, record in enumerate(records, 1):
+        for name in dict.fromkeys([record["name"], *record.get("aliases", [])]):
+            key = fold(name)
+            first = owner.setdefault(key, (position, record["id"]))
+            if first[1] != record["id"]:
+                errors.append(KnowledgeError(
+                    file, f"'{name}' is also a name of record {first[0]} (id: {first[1]}); keep it on one of them",
+                    position, record["id"], "aliases"))
+
+
 def _validate_museum(document: Any, errors: list[KnowledgeError]) -> dict[str, Any] | None:
     if not isinstance(document, dict) or not isinstance(document.get("museum"), dict):
         errors.append(KnowledgeError(MUSEUM_FILE, "must start with 'museum:' followed by its fields"))
@@ -119,7 +137,7 @@ def read_knowledge(directory: Path) -> KnowledgeBundle:
     """Parse and validate every knowledge file; raise KnowledgeValidationError listing every problem."""
     errors: list[KnowledgeError] = []
     digest = hashlib.sha256()
-    for name in KNOWLEDGE_FILES:
+    for name in (*KNOWLEDGE_FILES, PROCEDURE_LIST_FILE):
         path = directory / name
         digest.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b""))
     bundle = KnowledgeBundle(checksum=digest.hexdigest())
@@ -128,11 +146,63 @@ def read_knowledge(directory: Path) -> KnowledgeBundle:
     bundle.procedures = _validate_list(_read_yaml(directory / PROCEDURES_FILE, errors), "procedures",
                                        PROCEDURE_FIELDS, PROCEDURES_FILE, errors)
     bundle.museum = _validate_museum(_read_yaml(directory / MUSEUM_FILE, errors), errors)
+    _check_shared_names(bundle.sites, SITES_FILE, errors)
+    _check_shared_names(bundle.procedures, PROCEDURES_FILE, errors)
+    bundle.procedures += _read_procedure_list(directory / PROCEDURE_LIST_FILE, bundle.procedures, errors)
     bundle.contacts = _validate_list(_read_yaml(directory / CONTACTS_FILE, errors), "contacts", CONTACT_FIELDS,
                                      CONTACTS_FILE, errors)
     if errors:
         raise KnowledgeValidationError(errors)
     return bundle
+
+
+def procedure_list_id(code: str) -> str:
+    return "tthc-" + code.replace(".", "-")
+
+
+def _read_procedure_list(path: Path, guides: list[dict[str, Any]], errors: list[KnowledgeError]) -> list[dict]:
+    """Rows of the public procedure list become procedures without a step-by-step guide. A row whose code
+    a guide in procedures.yml already has is skipped: the guide says more."""
+    if not path.is_file():
+        return []
+    name = path.name
+    try:
+        text = path.read_text(encoding="utf-8-sig")  # spreadsheets save UTF-8 with a BOM
+    except UnicodeDecodeError as exc:
+        errors.append(KnowledgeError(name, f"is not UTF-8 text (byte {exc.start}); save it as CSV UTF-8"))
+        return []
+    reader = csv.DictReader(io.StringIO(text))
+    expected = [spec.name for spec in PROCEDURE_LIST_FIELDS]
+    missing = [column for column in expected if column not in (reader.fieldnames or [])]
+    if missing:
+        errors.append(KnowledgeError(name, f"the first line must name the columns {', '.join(expected)}; "
+                                           f"missing: {', '.join(missing)}", line=1))
+        return []
+    guided = {g.get("code") for g in guides if g.get("code")}
+    seen: dict[str, int] = {}
+    records = []
+    for position, row in enumerate(reader, 1):
+        raw = {k: (v.strip() if isinstance(v, str) else v) for k, v in row.items() if k in expected and v}
+        record, row_errors = validate_record(raw, PROCEDURE_LIST_FIELDS, name, position)
+        errors.extend(KnowledgeError(e.file, e.message, e.record, e.record_id or raw.get("code"), e.field,
+                                     line=position + 1) for e in row_errors)
+        if record is None:
+            continue
+        if record["code"] in seen:
+            errors.append(KnowledgeError(name, f"duplicate code: row {seen[record['code']]} has the same code",
+                                         position, record["code"], "code", line=position + 1))
+            continue
+        seen[record["code"]] = position
+        if record["code"] in guided:
+            continue
+        online = record["level"] != "trực tiếp"
+        records.append({
+            "id": procedure_list_id(record["code"]), "code": record["code"], "name": record["name"],
+            "aliases": [], "keywords": [], "field": record.get("field"), "online_level": record["level"],
+            "where": PORTAL if online else (record.get("agency") or PORTAL), "steps": [],
+            "agency": record.get("agency"), "source": record["source"],
+        })
+    return records
 
 
 def ensure_schema(engine: Engine) -> None:

@@ -6,7 +6,7 @@ version, so a staff load is seen by the next question without a restart.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, TypeVar
 
 from sqlalchemy import func, select
@@ -14,7 +14,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from bot.knowledge.models import Contact, KnowledgeVersion, Museum, Procedure, Site, SiteName, TicketType
+from bot.knowledge.gazetteer import Gazetteer, build_gazetteer
 from bot.knowledge.places import PlaceIndex, PlaceMatch, PlaceRef
+from bot.knowledge.retrieval import BM25Index
 from bot.knowledge.schema import WEEKDAYS
 
 T = TypeVar("T")
@@ -92,6 +94,43 @@ class MuseumInfo:
         return any(value is not None for value in self.opening_hours.values())
 
 
+@dataclass(frozen=True)
+class ProcedureRef:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class ProcedureGuide:
+    """A procedure as the bot explains it. Empty fields: no source states them."""
+
+    id: str
+    code: str | None
+    name: str
+    audience: str | None
+    online_level: str
+    where: str
+    steps: tuple[str, ...]
+    documents: tuple[str, ...]
+    fee: str | None
+    processing_time: str | None
+    legal_basis: tuple[str, ...]
+    agency: str | None
+    offline: str | None
+    sources: tuple[str, ...]
+
+
+@dataclass
+class ProcedureMatch:
+    procedure: ProcedureRef | None = None
+    candidates: list[ProcedureRef] = field(default_factory=list)
+
+
+# A best match this far ahead of the runner-up is taken; closer, the user chooses among the top three.
+CLEAR_LEAD = 1.25
+MIN_SCORE = 2.0
+
+
 class KnowledgeBase:
     def __init__(self, engine: Engine):
         self._engine = engine
@@ -164,8 +203,19 @@ class KnowledgeBase:
 
         return self.cached("place_index", build)
 
-    def resolve_place(self, text: str) -> PlaceMatch:
-        return self.place_index().resolve(text)
+    def resolve_place(self, text: str, whole_message: bool = False) -> PlaceMatch:
+        return self.place_index().resolve(text, whole_message)
+
+    def gazetteer(self) -> Gazetteer:
+        """Every known name of sites, areas, kinds and procedures; rebuilt only after a staff load."""
+
+        def build() -> Gazetteer:
+            with self._session() as session:
+                procedures = [(p.id, [p.name, *p.aliases, p.id.replace("-", " ")])
+                              for p in session.execute(select(Procedure)).scalars()]
+            return build_gazetteer(self.place_index(), procedures)
+
+        return self.cached("gazetteer", build)
 
     def place_card(self, site_id: str) -> PlaceCard | None:
         with self._session() as session:
@@ -206,3 +256,39 @@ class KnowledgeBase:
                 )
 
         return self.cached("museum", build)
+
+    # --- procedures -----------------------------------------------------------------------------------
+
+    def procedure_index(self) -> tuple[BM25Index, dict[str, ProcedureRef]]:
+        def build() -> tuple[BM25Index, dict[str, ProcedureRef]]:
+            with self._session() as session:
+                rows = session.execute(select(Procedure)).scalars().all()
+                documents = {p.id: [(p.name, 3), *((a, 3) for a in p.aliases), *((k, 2) for k in p.keywords),
+                                    (p.field or "", 1)] for p in rows}
+                refs = {p.id: ProcedureRef(p.id, p.name) for p in rows}
+            return BM25Index(documents), refs
+
+        return self.cached("procedure_index", build)
+
+    def find_procedure(self, text: str) -> ProcedureMatch:
+        """The procedure a question is about: an id, or free text ranked by BM25."""
+        index, refs = self.procedure_index()
+        if text in refs:
+            return ProcedureMatch(refs[text])
+        ranked = index.rank(text, limit=3)
+        if not ranked:
+            return ProcedureMatch()
+        top = ranked[0]
+        runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+        if top.score >= MIN_SCORE and top.score >= CLEAR_LEAD * runner_up:
+            return ProcedureMatch(refs[top.id])
+        return ProcedureMatch(candidates=[refs[r.id] for r in ranked])
+
+    def procedure(self, procedure_id: str) -> ProcedureGuide | None:
+        with self._session() as session:
+            p = session.get(Procedure, procedure_id)
+            if p is None:
+                return None
+            return ProcedureGuide(p.id, p.code, p.name, p.audience, p.online_level, p.where, tuple(p.steps or ()),
+                                  tuple(p.documents or ()), p.fee, p.processing_time, tuple(p.legal_basis or ()),
+                                  p.agency, p.offline, tuple(p.sources))

@@ -136,6 +136,17 @@ PROCEDURE_FIELDS = (
     FieldSpec("source", "url_list", True),
 )
 
+# One row of the public procedure list (CSV): what the national list gives, without a step-by-step guide.
+PROCEDURE_LIST_FIELDS = (
+    FieldSpec("code", "text", True, (lambda v: None if re.fullmatch(r"[0-9][0-9.]{3,20}", v)
+                                     else f"'{v}' is not a procedure code like 1.004194",)),
+    FieldSpec("name", "text", True),
+    FieldSpec("agency", "text"),
+    FieldSpec("level", "text", True, (one_of(ONLINE_LEVELS),)),
+    FieldSpec("field", "text"),
+    FieldSpec("source", "url_list", True),
+)
+
 TICKET_TYPE_FIELDS = (
     FieldSpec("id", "text", True, (matches_id(40),)),
     FieldSpec("name_vi", "text", True),
