@@ -1,0 +1,1 @@
+"""Museum tickets: dates people say, booking codes, signed e-tickets, bookings and payments."""
