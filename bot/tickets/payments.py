@@ -1,0 +1,96 @@
+"""Payment providers. "Pay at the counter" is the default; VNPAY's redirect protocol is the online one.
+
+A booking becomes PAID only through `handle_vnpay_ipn`, i.e. a callback whose HMAC-SHA512 signature checks
+out and whose amount equals the booking's total; nothing a chat user sends can mark a booking paid.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Mapping, Protocol
+from urllib.parse import quote_plus
+
+from bot.tickets.repository import BookingRepository
+
+VIETNAM = timezone(timedelta(hours=7))
+
+
+@dataclass(frozen=True)
+class PaymentStart:
+    method: str
+    url: str | None  # where the user pays online; None: pay at the counter
+
+
+class PaymentProvider(Protocol):
+    name: str
+
+    def start(self, code: str, amount_vnd: int, description: str, client_ip: str, now: datetime) -> PaymentStart:
+        ...
+
+
+class CounterPayment:
+    """Pay at the museum's ticket counter on the day (no online payment)."""
+
+    name = "counter"
+
+    def start(self, code: str, amount_vnd: int, description: str, client_ip: str, now: datetime) -> PaymentStart:
+        return PaymentStart(self.name, None)
+
+
+def _vnpay_query(params: Mapping[str, str]) -> str:
+    """Sorted by key, each key and value URL-encoded as VNPAY's reference code does (spaces as '+')."""
+    return "&".join(f"{quote_plus(k)}={quote_plus(str(v))}" for k, v in sorted(params.items()) if v != "")
+
+
+def vnpay_signature(params: Mapping[str, str], hash_secret: str) -> str:
+    return hmac.new(hash_secret.encode(), _vnpay_query(params).encode(), hashlib.sha512).hexdigest()
+
+
+@dataclass(frozen=True)
+class VnpayGateway:
+    tmn_code: str
+    hash_secret: str
+    return_url: str
+    pay_url: str = "https://sandbox.vnpayment.vn/paymentv2/vpcpay.html"
+    name: str = "vnpay"
+
+    def start(self, code: str, amount_vnd: int, description: str, client_ip: str, now: datetime) -> PaymentStart:
+        local = now.astimezone(VIETNAM)
+        params = {
+            "vnp_Version": "2.1.0", "vnp_Command": "pay", "vnp_TmnCode": self.tmn_code,
+            "vnp_Amount": str(amount_vnd * 100), "vnp_CurrCode": "VND", "vnp_TxnRef": code,
+            "vnp_OrderInfo": description, "vnp_OrderType": "other", "vnp_Locale": "vn",
+            "vnp_ReturnUrl": self.return_url, "vnp_IpAddr": client_ip,
+            "vnp_CreateDate": local.strftime("%Y%m%d%H%M%S"),
+            "vnp_ExpireDate": (local + timedelta(minutes=15)).strftime("%Y%m%d%H%M%S"),
+        }
+        url = f"{self.pay_url}?{_vnpay_query(params)}&vnp_SecureHash={vnpay_signature(params, self.hash_secret)}"
+        return PaymentStart(self.name, url)
+
+    def signature_ok(self, params: Mapping[str, str]) -> bool:
+        received = params.get("vnp_SecureHash", "")
+        signed = {k: v for k, v in params.items()
+                  if k.startswith("vnp_") and k not in ("vnp_SecureHash", "vnp_SecureHashType")}
+        return hmac.compare_digest(received.lower(), vnpay_signature(signed, self.hash_secret))
+
+
+def handle_vnpay_ipn(params: Mapping[str, str], gateway: VnpayGateway, bookings: BookingRepository) -> dict:
+    """VNPAY's server-to-server notification: answer in its RspCode protocol."""
+    if not gateway.signature_ok(params):
+        return {"RspCode": "97", "Message": "Invalid signature"}
+    booking = bookings.get(params.get("vnp_TxnRef", ""))
+    if booking is None:
+        return {"RspCode": "01", "Message": "Order not found"}
+    try:
+        amount_vnd = int(params.get("vnp_Amount", "")) // 100
+    except ValueError:
+        return {"RspCode": "04", "Message": "Invalid amount"}
+    if amount_vnd != booking.total_vnd:
+        return {"RspCode": "04", "Message": "Invalid amount"}
+    if booking.status != "pending_payment":
+        return {"RspCode": "02", "Message": "Order already confirmed"}
+    if params.get("vnp_ResponseCode") == "00" and params.get("vnp_TransactionStatus") == "00":
+        bookings.mark_paid(booking.code, amount_vnd)
+    return {"RspCode": "00", "Message": "Confirm Success"}

@@ -1,0 +1,66 @@
+"""Only a genuine VNPAY callback for the right amount marks a booking paid."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import date, datetime, timezone
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+
+from bot.db import get_engine
+from bot.tickets.payments import CounterPayment, VnpayGateway, handle_vnpay_ipn, vnpay_signature
+from bot.tickets.repository import BookingRepository, BookingRequest, TicketLine, ensure_booking_schema
+
+GATEWAY = VnpayGateway("TESTTMN1", "TESTSECRETTESTSECRETTESTSECRET12", "https://bot.example/return")
+NOW = datetime(2026, 11, 23, 3, 0, tzinfo=timezone.utc)
+
+
+def test_the_signature_is_hmac_sha512_of_the_sorted_url_encoded_query():
+    params = {"vnp_TxnRef": "QN8K2P", "vnp_Amount": "8000000", "vnp_OrderInfo": "Ve bao tang QN8K2P"}
+    expected_data = "vnp_Amount=8000000&vnp_OrderInfo=Ve+bao+tang+QN8K2P&vnp_TxnRef=QN8K2P"
+    expected = hmac.new(GATEWAY.hash_secret.encode(), expected_data.encode(), hashlib.sha512).hexdigest()
+    assert vnpay_signature(params, GATEWAY.hash_secret) == expected
+
+
+def test_the_payment_url_carries_the_amount_in_hundredths_and_a_valid_signature():
+    start = GATEWAY.start("QN8K2P", 80000, "Ve bao tang QN8K2P", "127.0.0.1", NOW)
+    params = dict(parse_qsl(urlsplit(start.url).query))
+    assert params["vnp_Amount"] == "8000000" and params["vnp_TxnRef"] == "QN8K2P"
+    assert params["vnp_CreateDate"] == "20261123100000"  # Vietnam time
+    assert GATEWAY.signature_ok(params)
+    assert CounterPayment().start("QN8K2P", 80000, "", "", NOW).url is None
+
+
+@pytest.fixture
+def pending(tmp_path):
+    repository = BookingRepository(get_engine(f"sqlite:///{tmp_path / 'pay.db'}"))
+    ensure_booking_schema(repository._engine)
+    booking = repository.book(BookingRequest("k", "u", date(2026, 12, 5), "08:00-10:00",
+                                             (TicketLine("adult", 2, 40000),), "A", "0912345678", "vnpay"), 50).booking
+    return repository, booking
+
+
+def ipn(code: str, amount_vnd: int, response: str = "00", secret: str = GATEWAY.hash_secret) -> dict:
+    params = {"vnp_TxnRef": code, "vnp_Amount": str(amount_vnd * 100), "vnp_ResponseCode": response,
+              "vnp_TransactionStatus": response, "vnp_TmnCode": GATEWAY.tmn_code, "vnp_TransactionNo": "14000001"}
+    return {**params, "vnp_SecureHashType": "HmacSHA512", "vnp_SecureHash": vnpay_signature(params, secret)}
+
+
+def test_a_genuine_callback_pays_the_booking_once(pending):
+    repository, booking = pending
+    assert handle_vnpay_ipn(ipn(booking.code, 80000), GATEWAY, repository)["RspCode"] == "00"
+    assert repository.get(booking.code).status == "paid"
+    assert handle_vnpay_ipn(ipn(booking.code, 80000), GATEWAY, repository)["RspCode"] == "02"
+
+
+def test_forged_wrong_amount_and_unknown_callbacks_change_nothing(pending):
+    repository, booking = pending
+    assert handle_vnpay_ipn(ipn(booking.code, 80000, secret="attacker-secret"), GATEWAY, repository)["RspCode"] == "97"
+    tampered = ipn(booking.code, 80000)
+    tampered["vnp_Amount"] = "100"
+    assert handle_vnpay_ipn(tampered, GATEWAY, repository)["RspCode"] == "97"
+    assert handle_vnpay_ipn(ipn(booking.code, 1000), GATEWAY, repository)["RspCode"] == "04"
+    assert handle_vnpay_ipn(ipn("ZZZZZZ", 80000), GATEWAY, repository)["RspCode"] == "01"
+    assert handle_vnpay_ipn(ipn(booking.code, 80000, response="24"), GATEWAY, repository)["RspCode"] == "00"
+    assert repository.get(booking.code).status == "pending_payment"
