@@ -59,6 +59,24 @@ class Settings:
         )
 
 
+def ticket_secret(settings: "Settings", environ: dict[str, str] | None = None) -> str:
+    """The key that signs e-tickets. Required in production (a non-SQLite database); on the embedded
+    default a random one is made once and kept in var/, so a newcomer's local bot can book."""
+    try:
+        return require_secret("QN_TICKET_SECRET", environ)
+    except SettingsError:
+        if not settings.database_url.startswith("sqlite:"):
+            raise
+    import secrets
+
+    path = PROJECT_ROOT / "var" / "ticket_secret"
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(32), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
 def require_secret(name: str, environ: dict[str, str] | None = None) -> str:
     """Return a secret that a feature cannot run without; refuse a missing or placeholder value."""
     env = {**_read_dotenv(PROJECT_ROOT / ".env"), **(environ if environ is not None else os.environ)}

@@ -10,11 +10,22 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bot.entry import ENTRY_POINT_INTENTS  # noqa: E402
+from bot.entry import BUTTON_ONLY_INTENTS, ENTRY_POINT_INTENTS  # noqa: E402
 # Sent by Rasa's own actions: action_default_fallback and action_default_ask_rephrase.
 SENT_BY_RASA = {"utter_default", "utter_ask_rephrase"}
 UNUSED = re.compile(r"The utterance '(\w+)' is not used in any story or rule\.")
 NO_EXAMPLES = re.compile(r"The intent '(\w+)' is listed in the domain file, but is not found in the NLU training data")
+
+
+def asked_by_forms() -> set[str]:
+    """Rasa's forms ask for a slot with the response utter_ask_<slot>."""
+    import yaml
+
+    names = set()
+    for path in (ROOT / "domain").glob("*.yml"):
+        for form in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("forms", {}).values():
+            names |= {f"utter_ask_{slot}" for slot in form.get("required_slots", [])}
+    return names
 
 
 def sent_by_actions() -> tuple[set[str], tuple[str, ...]]:
@@ -29,6 +40,7 @@ def main() -> int:
                              "data", "--config", "config.yml"], cwd=ROOT, capture_output=True, text=True)
     output = result.stdout + result.stderr
     names, prefixes = sent_by_actions()
+    names |= asked_by_forms()
     problems = []
     for line in output.splitlines():
         if "UserWarning" not in line and "ERROR" not in line:
@@ -37,7 +49,7 @@ def main() -> int:
         if unused and (unused.group(1) in names | SENT_BY_RASA or unused.group(1).startswith(prefixes)):
             continue
         no_examples = NO_EXAMPLES.search(line)
-        if no_examples and no_examples.group(1) in ENTRY_POINT_INTENTS:  # classified by rule, not learnt
+        if no_examples and no_examples.group(1) in ENTRY_POINT_INTENTS + BUTTON_ONLY_INTENTS:  # never typed
             continue
         if "Slot auto-fill has been removed" in line:  # printed by Rasa 3.6 for every domain
             continue

@@ -89,9 +89,25 @@ class MuseumInfo:
     exemptions: tuple[str, ...]
     discounts: tuple[tuple[str, int], ...]
     sources: tuple[str, ...]
+    time_slots: tuple[str, ...] = ()
+    capacity_per_slot: int | None = None
+    cancellation_rule: str | None = None
+    cancellation_hours_before: int | None = None
+    phone: str | None = None
+    website: str | None = None
 
     def hours_known(self) -> bool:
         return any(value is not None for value in self.opening_hours.values())
+
+    def bookable(self) -> bool:
+        """Online booking needs what only staff can confirm: opening hours, slots, capacity and prices."""
+        return (self.hours_known() and bool(self.time_slots) and bool(self.capacity_per_slot)
+                and any(t.price_vnd is not None for t in self.ticket_types))
+
+    def open_on(self, weekday: int) -> bool | None:
+        """True/False for a weekday (Monday 0), None when staff have not said."""
+        hours = list(self.opening_hours.values())[weekday]
+        return None if hours is None else hours != "closed"
 
 
 @dataclass(frozen=True)
@@ -253,6 +269,11 @@ class KnowledgeBase:
                     exemptions=tuple(e["who"] for e in data.get("exemptions") or ()),
                     discounts=tuple((d["who"], d["percent"]) for d in data.get("discounts") or ()),
                     sources=tuple(row.sources),
+                    time_slots=tuple(s.replace(" ", "") for s in data.get("time_slots") or ()),
+                    capacity_per_slot=data.get("capacity_per_slot"),
+                    cancellation_rule=data.get("cancellation_rule"),
+                    cancellation_hours_before=data.get("cancellation_hours_before"),
+                    phone=data.get("phone"), website=data.get("website"),
                 )
 
         return self.cached("museum", build)

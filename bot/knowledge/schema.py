@@ -190,6 +190,8 @@ MUSEUM_FIELDS = (
     FieldSpec("group_booking", "text"),
     FieldSpec("online_booking", "text"),
     FieldSpec("cancellation_rule", "text"),
+    # Enforced: a booking cannot be cancelled in the chat less than this many hours before its slot.
+    FieldSpec("cancellation_hours_before", "integer", False, (lambda v: None if v >= 0 else "cannot be negative",)),
     FieldSpec("note", "text"),
     FieldSpec("source", "url_list", True),
 )

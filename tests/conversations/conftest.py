@@ -22,6 +22,7 @@ from bot.settings import PROJECT_ROOT
 from tests.conftest import KNOWLEDGE_DIR, skip_or_fail
 
 VENV_BIN = Path(sys.executable).parent
+TICKET_SECRET = "conversation-test-ticket-secret-0123456789"
 
 
 def free_port() -> int:
@@ -95,7 +96,7 @@ def running_bot(tmp_path_factory) -> RunningBot:
     shutil.copytree(KNOWLEDGE_DIR, knowledge_dir)
     database_url = f"sqlite:///{workdir / 'bot.db'}"
     env = {**os.environ, "QN_DATABASE_URL": database_url, "QN_KNOWLEDGE_DIR": str(knowledge_dir),
-           "PYTHONPATH": str(PROJECT_ROOT), "LOG_LEVEL": "WARNING"}
+           "PYTHONPATH": str(PROJECT_ROOT), "LOG_LEVEL": "WARNING", "QN_TICKET_SECRET": TICKET_SECRET}
     subprocess.run([str(VENV_BIN / "qn-staff"), "load"], env=env, check=True, capture_output=True)
 
     actions_port, rasa_port = free_port(), free_port()

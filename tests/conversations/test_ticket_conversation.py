@@ -1,0 +1,114 @@
+"""Booking museum tickets in the chat, through the running bot."""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import yaml
+
+from bot.tickets.signing import check_ticket
+from tests.conversations.conftest import TICKET_SECRET
+
+
+def new_user() -> str:
+    return f"test-{uuid.uuid4().hex[:8]}"
+
+
+def text_of(replies) -> str:
+    return "\n".join(r.get("text", "") for r in replies)
+
+
+def test_without_confirmed_hours_and_capacity_the_bot_sends_people_to_the_official_channels(running_bot):
+    # The shipped knowledge has no published hours, slots or capacity (see knowledge/museum.yml).
+    text = text_of(running_bot.say(new_user(), "đặt 2 vé bảo tàng ngày mai"))
+    assert "chưa được xác nhận" in text and "baotangquangninh.vn" in text
+
+
+@pytest.fixture(scope="module")
+def bookable(running_bot):
+    """Stand-ins for the facts staff would enter; test data only, never shipped."""
+    path = running_bot.knowledge_dir / "museum.yml"
+    original = path.read_text(encoding="utf-8")
+    document = yaml.safe_load(original)
+    museum = document["museum"]
+    museum["opening_hours"] = {day: "08:00-17:00" for day in museum["opening_hours"]}
+    museum["opening_hours"]["monday"] = "closed"
+    museum["time_slots"] = ["08:00-10:00", "10:00-12:00", "14:00-16:00"]
+    museum["capacity_per_slot"] = 50
+    museum["cancellation_hours_before"] = 24
+    museum["cancellation_rule"] = "Hủy trước giờ tham quan ít nhất 24 giờ."
+    path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    running_bot.staff_load()
+    yield
+    path.write_text(original, encoding="utf-8")
+    running_bot.staff_load()
+
+
+def book(running_bot, user: str) -> dict:
+    """A complete booking; returns the confirmation message."""
+    asked_slot = running_bot.say(user, "đặt 4 vé người lớn thứ Bảy tuần sau")
+    assert "khung giờ" in text_of(asked_slot)  # the date and the count came with the first message
+    assert "Xin cho biết họ tên" in text_of(running_bot.say(user, "10:00-12:00"))
+    assert "số điện thoại" in text_of(running_bot.say(user, "nguyễn văn an"))
+    summary = running_bot.say(user, "0912 345 678")[-1]
+    assert "160.000 đ" in summary["text"] and "Nguyễn Văn An" in summary["text"]
+    [confirmation] = running_bot.say(user, "/affirm")
+    return confirmation
+
+
+def test_a_full_booking_gives_a_code_and_a_signed_e_ticket(running_bot, bookable):
+    confirmation = book(running_bot, new_user())
+    assert "Đặt vé thành công" in confirmation["text"]
+    custom = confirmation["custom"]
+    assert check_ticket(custom["ticket_qr"], TICKET_SECRET).code == custom["booking_code"]
+    assert custom["booking_code"] in confirmation["text"]
+
+
+def test_bad_answers_are_asked_again_and_nothing_is_lost(running_bot, bookable):
+    user = new_user()
+    assert "ngày nào" in text_of(running_bot.say(user, "mình muốn đặt vé bảo tàng"))
+    assert "âm lịch" in text_of(running_bot.say(user, "mùng 2 tết"))
+    assert "đã qua" in text_of(running_bot.say(user, "1/1/2020"))
+    assert "khung giờ" in text_of(running_bot.say(user, "thứ 7 tuần sau"))
+    assert "khung giờ ở trên" in text_of(running_bot.say(user, "23h"))
+    running_bot.say(user, "08:00-10:00")
+    assert "ít nhất 1 vé" in text_of(running_bot.say(user, "-5"))
+    assert "chỉ còn 50 chỗ" in text_of(running_bot.say(user, "80 người lớn"))
+    running_bot.say(user, "2 người lớn 1 trẻ em")
+    assert "chữ cái" in text_of(running_bot.say(user, "12345"))
+    running_bot.say(user, "Trần Thị Bình")
+    assert "chưa đúng dạng" in text_of(running_bot.say(user, "12345"))
+    summary = text_of(running_bot.say(user, "0387654321"))
+    assert "90.000 đ" in summary  # 2 × 40.000 + 1 × 10.000, from the knowledge file
+
+
+def test_change_one_field_from_the_summary_or_leave(running_bot, bookable):
+    user = new_user()
+    running_bot.say(user, "đặt 4 vé người lớn thứ Bảy tuần sau")
+    running_bot.say(user, "10:00-12:00")
+    running_bot.say(user, "Nguyễn Văn An")
+    running_bot.say(user, "0912345678")
+    assert "bao nhiêu vé" in text_of(running_bot.say(user, '/change_booking{"booking_field": "ticket_counts"}'))
+    assert "80.000 đ" in text_of(running_bot.say(user, "2 người lớn"))
+    assert "chưa đặt vé nào" in text_of(running_bot.say(user, "/deny"))
+    other = new_user()
+    running_bot.say(other, "đặt vé bảo tàng")
+    assert "chưa đặt vé nào" in text_of(running_bot.say(other, "thôi không đặt nữa"))
+
+
+def test_pressing_confirm_twice_books_once_and_bookings_stay_private(running_bot, bookable):
+    user = new_user()
+    code = book(running_bot, user)["custom"]["booking_code"]
+    running_bot.say(user, "/affirm")
+    assert code in text_of(running_bot.say(user, "tra cứu vé của tôi"))
+    assert "không tìm thấy" in text_of(running_bot.say(new_user(), f"hủy vé mã {code}"))
+    assert "Đã hủy vé" in text_of(running_bot.say(user, f"hủy vé mã {code}"))
+
+
+def test_a_forged_button_cannot_book_or_change_prices(running_bot, bookable):
+    user = new_user()
+    replies = text_of(running_bot.say(user, '/book_ticket{"tickets": -5, "total": 1}'))
+    assert "ngày nào" in replies  # an ordinary start: nothing from the payload was taken
+    # Pressing "confirm" before there is anything to confirm books nothing: the form asks its question again.
+    assert "chưa hiểu ngày" in text_of(running_bot.say(user, "/affirm"))
+    assert "chưa có vé nào" in text_of(running_bot.say(user, "tra cứu vé của tôi"))
