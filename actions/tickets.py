@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 VIETNAM = timezone(timedelta(hours=7))
 Domain = Dict[Text, Any]
 FORM_SLOTS = ("visit_date", "time_slot", "ticket_counts", "visitor_name", "visitor_phone")
+FREE_TEXT_SLOTS = ("visitor_name", "visitor_phone")
 # Messages that ask something else are not answers to the form's question: the form lets the rules
 # answer them (Rasa's unhappy path), and "no" leaves the form.
 NOT_AN_ANSWER = {"deny", "check_booking", "cancel_booking", "help", "request_human", "bot_challenge", "goodbye",
@@ -110,12 +111,17 @@ class ValidateTicketForm(FormValidationAction):
 
     @staticmethod
     def _answering(tracker: Tracker, slot: str) -> bool:
-        intent = (tracker.latest_message or {}).get("intent", {}).get("name")
-        return tracker.get_slot("requested_slot") == slot and intent not in NOT_AN_ANSWER
+        if tracker.get_slot("requested_slot") != slot:
+            return False
+        intent = (tracker.latest_message or {}).get("intent", {})
+        if slot in FREE_TEXT_SLOTS:  # a name or a number: what NLU makes of it means nothing, but "no" does
+            return not (intent.get("name") == "deny" and (intent.get("confidence") or 0) >= 0.9)
+        return intent.get("name") not in NOT_AN_ANSWER
 
     @staticmethod
     def _first_turn(tracker: Tracker) -> bool:
-        return (tracker.latest_message or {}).get("intent", {}).get("name") == "book_ticket"
+        """The message that opened the form: nothing has been asked yet."""
+        return tracker.get_slot("requested_slot") is None
 
     async def extract_visit_date(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
         text = self._text(tracker)

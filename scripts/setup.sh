@@ -18,7 +18,7 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 if [ "$(cat "$STAMP" 2>/dev/null)" != "$want" ]; then
   echo "setup: installing dependencies (first time: about 2-3 minutes)"
-  "$VENV/bin/python" -m pip install --quiet --upgrade "pip<25" wheel
+  "$VENV/bin/python" -m pip install --quiet --upgrade "pip<25" "wheel==0.43.0"  # newer wheels pull a packaging Rasa 3.6 refuses
   "$VENV/bin/python" -m pip install --quiet -c constraints.txt -e ".[dev]"
   echo "$want" > "$STAMP"
 else

@@ -73,6 +73,9 @@ def build_gazetteer(index: PlaceIndex, procedures: list[tuple[str, list[str]]]) 
     for folded, site_ids in index.exact.items():
         if len(site_ids) == 1:
             gazetteer.add("place", folded, next(iter(site_ids)))
+        else:  # "đền Trần" names several sites: tag it with the words said, and the bot asks which
+            for site_id in sorted(site_ids):
+                gazetteer.add("place", folded, site_id)
     for folded_area, area in index.area_names.items():
         gazetteer.add("area", folded_area, area)
     for kind, forms in CATEGORY_SYNONYMS.items():

@@ -24,7 +24,7 @@ truc tuyen|dich vu cong|cong dich vu cong|ung dung|o dau|huong dan|cac buoc|cach
 how to|how do i|how long|how much|what documents|do i need|does it take|does it cost|where can i
 """.replace("\n", "|").split("|"), key=len, reverse=True)
 QUESTION_WORDS = frozenset("""
-lam can gi nao khong ko vay voi nhe nha a oi cho hoi xin toi minh em anh chi ban ad la cua di den tai phai
+can gi nao khong ko vay voi nhe nha a oi cho hoi xin toi minh em anh chi ban ad la cua di den tai phai
 duoc co muon thi sao nhung cac mot app qua tren va
 i the a an my to for of is it do does get need what where when can please
 """.split())

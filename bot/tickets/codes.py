@@ -6,11 +6,19 @@ import secrets
 
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 LENGTH = 6  # 32^6 ≈ 1.07e9 codes
-CODE_PATTERN = re.compile(rf"^[{ALPHABET}]{{6,8}}$")
+CODE_PATTERN = re.compile(rf"^(?=.*[{ALPHABET[:24]}])(?=.*[2-9])[{ALPHABET}]{{6,8}}$")
+
+
+DIGITS = "23456789"
 
 
 def new_booking_code() -> str:
-    return "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
+    """Random, with at least one digit and one letter, so a code never looks like a word ("THUONG")
+    and the NLU can find it in a sentence."""
+    while True:
+        code = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
+        if any(c in DIGITS for c in code) and any(c not in DIGITS for c in code):
+            return code
 
 
 def normalise_code(text: str) -> str | None:

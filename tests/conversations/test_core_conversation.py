@@ -44,7 +44,9 @@ def test_gibberish_gets_a_clarifying_question_with_buttons_then_a_way_out(runnin
     assert first["buttons"][-1]["payload"] == "/out_of_scope"
     [second] = running_bot.say(user, "/out_of_scope")  # "none of these"
     assert "nói cách khác" in second["text"]
-    [last] = running_bot.say(user, "xkcd plmq rrrt")
+    [again] = running_bot.say(user, "xkcd plmq rrrt")  # still not understood: the guesses once more
+    assert again["buttons"][-1]["payload"] == "/out_of_scope"
+    [last] = running_bot.say(user, "/out_of_scope")
     assert "gặp nhân viên" in last["text"] and {b["payload"] for b in last["buttons"]} == {"/help", "/request_human"}
 
 

@@ -10,6 +10,8 @@ def test_codes_avoid_look_alike_characters_and_are_read_back_however_typed():
     assert len(codes) > 1990
     assert not any(set(code) & set("0O1I") for code in codes)
     assert set("".join(codes)) <= set(ALPHABET)
+    assert all(any(c.isdigit() for c in code) and any(c.isalpha() for c in code) for code in codes)
+    assert normalise_code("THUONG") is None  # a word is not a code
     assert normalise_code(" qn8k2p ") == "QN8K2P" and normalise_code("QN8-K2P") == "QN8K2P"
     assert normalise_code("QN0K2P") is None and normalise_code("ab") is None
 
