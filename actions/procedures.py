@@ -21,7 +21,11 @@ def find_focus(kb: KnowledgeBase, entity: Optional[str], message: str, procedure
     """The procedure this turn is about: the one named, else the one the question describes, else (for a
     follow-up like "cần giấy tờ gì?") the one the conversation is about."""
     if entity:
-        return kb.find_procedure(entity)
+        named = kb.find_procedure(entity)
+        if named.procedure:
+            return named
+        whole = kb.find_procedure(message)  # "hộ chiếu" alone is ambiguous; "làm hộ chiếu" is not
+        return whole if whole.procedure else named
     match = kb.find_procedure(message)
     if match.procedure or (match.candidates and not (follow_up and procedure_id)):
         return match

@@ -140,7 +140,7 @@ class PlaceIndex:
             if match:
                 return match
         if whole_message:
-            return PlaceMatch()
+            return self._after_kind_word(forms[0])
         if not any(strip_kind(form) for form in forms):
             return PlaceMatch()  # a bare kind ("chùa") is a category, not a place
         return self._fuzzy(forms[0])
@@ -162,6 +162,17 @@ class PlaceIndex:
             return None
         longest = max(length for length, _ in found)
         return self._decide(sorted({owner for length, owner in found if length == longest}), 100.0)
+
+    def _after_kind_word(self, folded: str) -> PlaceMatch:
+        """People name a site as "<kind> <name>" ("giới thiệu đền Trần"): match the words after a kind word
+        fuzzily, as an entity value would be."""
+        words = folded.split()
+        for i, word in enumerate(words):
+            if word in KIND_WORDS and i + 1 < len(words):
+                match = self._fuzzy(" ".join(words[i:i + 5]))
+                if match.place or match.candidates:
+                    return match
+        return PlaceMatch()
 
     def _decide(self, owners: list[str], score: float) -> PlaceMatch:
         if len(owners) == 1:

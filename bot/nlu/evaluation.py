@@ -30,6 +30,7 @@ class Example:
     text: str
     intent: str
     entities: set[tuple[str, str]]
+    topic: str = ""
 
 
 @dataclass
@@ -66,7 +67,7 @@ def load_heldout(directory: Path, topics: Iterable[str] | None = None) -> list[E
                 continue
             for message in load_data(str(path)).intent_examples:
                 entities = {(e["entity"], str(e["value"])) for e in message.get("entities", [])}
-                examples.append(Example(style, message.get("text"), message.get("intent"), entities))
+                examples.append(Example(style, message.get("text"), message.get("intent"), entities, path.stem))
     return examples
 
 
@@ -115,6 +116,9 @@ def knowledge_normaliser() -> Normaliser:
             return kb.place_index().area(value) or canonical(value)
         if entity == "category":
             return category_of(value) or canonical(value)
+        if entity == "procedure":
+            match = kb.find_procedure(value)
+            return match.procedure.id if match.procedure else canonical(value)
         return canonical(value)
 
     return normalise
@@ -122,6 +126,7 @@ def knowledge_normaliser() -> Normaliser:
 
 async def score(examples: Iterable[Example], parse: Parser,
                 normalise: Normaliser = lambda entity, value: value) -> dict[str, StyleScore]:
+    """Scores by style, and by "style/topic" (e.g. "vi/heritage")."""
     scores: dict[str, StyleScore] = defaultdict(StyleScore)
     for example in examples:
         result = await parse(example.text)
@@ -129,12 +134,14 @@ async def score(examples: Iterable[Example], parse: Parser,
         predicted = {(e["entity"], normalise(e["entity"], str(e["value"]))) for e in result.get("entities", [])
                      if e["entity"] not in IGNORED_ENTITIES}
         example.entities = {(entity, normalise(entity, value)) for entity, value in example.entities}
+        for key in (example.style, f"{example.style}/{example.topic}"):
+            s = scores[key]
+            s.total += 1
+            s.correct += predicted_intent == example.intent
+            s.true_positives += len(predicted & example.entities)
+            s.predicted += len(predicted)
+            s.expected += len(example.entities)
         s = scores[example.style]
-        s.total += 1
-        s.correct += predicted_intent == example.intent
-        s.true_positives += len(predicted & example.entities)
-        s.predicted += len(predicted)
-        s.expected += len(example.entities)
         if predicted_intent != example.intent or predicted != example.entities:
             s.errors.append(f"[{example.style}] {example.text!r}: expected {example.intent} {sorted(example.entities)}"
                             f", got {predicted_intent} {sorted(predicted)}")
@@ -169,12 +176,13 @@ async def evaluate_model(model: Path, heldout: Path, topics: Iterable[str] | Non
 
 
 def report(scores: dict[str, StyleScore]) -> str:
-    lines = [f"{'style':<15}{'examples':>9}{'intent acc':>12}{'entity F1':>11}"]
-    for style in STYLES:
-        if style in scores:
-            s = scores[style]
-            f1 = "-" if s.entity_f1 is None else f"{s.entity_f1:.3f}"
-            lines.append(f"{style:<15}{s.total:>9}{s.accuracy:>12.3f}{f1:>11}")
+    lines = [f"{'style':<26}{'examples':>9}{'intent acc':>12}{'entity F1':>11}"]
+    keys = [style for style in STYLES if style in scores]
+    keys += sorted(k for k in scores if "/" in k)
+    for key in keys:
+        s = scores[key]
+        f1 = "-" if s.entity_f1 is None else f"{s.entity_f1:.3f}"
+        lines.append(f"{key:<26}{s.total:>9}{s.accuracy:>12.3f}{f1:>11}")
     return "\n".join(lines)
 
 
@@ -189,8 +197,9 @@ def main(argv: list[str] | None = None) -> int:
     scores = asyncio.run(evaluate_model(args.model, args.heldout, args.topics))
     print(report(scores))
     if args.errors:
-        for s in scores.values():
-            print("\n".join(s.errors))
+        for style in STYLES:
+            if style in scores:
+                print("\n".join(scores[style].errors))
     if args.json:
         args.json.write_text(json.dumps({k: {"examples": v.total, "intent_accuracy": v.accuracy,
                                              "entity_f1": v.entity_f1} for k, v in scores.items()}, indent=2))

@@ -37,7 +37,7 @@ class OutOfVocabularyGuard(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         # Below this share of known words, confidences are scaled down (at or above it, left alone).
-        return {"full_trust_share": 0.75}
+        return {"full_trust_share": 0.5}
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                  vocabulary: Optional[set[str]] = None) -> None:

@@ -44,7 +44,16 @@ def parse_ticket_counts(text: str, kinds: list[TicketKind], default_kind: str) -
     if re.search(r"(^|\s)-\s*\d", text):
         return None
     words = canonical(text).split()
-    words = [str(NUMBER_WORDS[w]) if w in NUMBER_WORDS else w for w in words]
+    phrases = [phrase for k in kinds for phrase in k.words] + list(GENERIC_WORDS)
+
+    def counts_something(position: int) -> bool:
+        rest = " ".join(words[position + 1:position + 6]) + " "
+        return any(rest.startswith(f"{phrase} ") for phrase in phrases)
+
+    # A spelled number counts only before a ticket word ("hai vé", "ba người lớn"): "thứ bảy", "tuần sau"
+    # and "năm" (year) are not counts.
+    words = [str(NUMBER_WORDS[w]) if w in NUMBER_WORDS and (i == 0 or words[i - 1] != "thu") and counts_something(i)
+             else w for i, w in enumerate(words)]
     counts: dict[str, int] = {}
     i = 0
     while i < len(words):

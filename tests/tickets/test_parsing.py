@@ -18,6 +18,9 @@ KINDS = ticket_kinds([(t["id"], t["name_vi"], t.get("name_en")) for t in MUSEUM[
     ("2 sinh viên và 1 người lớn", {"student": 2, "adult": 1}),
     ("hai vé người lớn", {"adult": 2}),
     ("2 adults 1 child", {"adult": 2, "child": 1}),
+    ("đặt 4 vé người lớn thứ Bảy tuần sau", {"adult": 4}),
+    ("3 vé thứ sáu tuần sau", {"adult": 3}),
+    ("ba người lớn", {"adult": 3}),
 ])
 def test_ticket_counts(text, expected):
     assert parse_ticket_counts(text, KINDS, "adult") == expected
