@@ -178,42 +178,51 @@ class ActionPlaceLocation(PlaceAction):
                                  map=map_link(card.name, card.lat, card.lon))
 
 
-class ActionOpeningHours(PlaceAction):
+class PlaceFactAction(PlaceAction):
+    """One fact of a site (the museum's from its own file), or that none is published and where to ask."""
+
+    known_response = ""
+    unknown_response = ""
+    variable = ""
+
+    @abc.abstractmethod
+    def fact(self, card: PlaceCard, museum: Optional[MuseumInfo], language: str) -> Optional[str]:
+        """The fact, or None when no source gives it. `museum` is given when the site is the museum."""
+
+    async def answer(self, dispatcher, card, domain, language) -> None:
+        museum = await ask_knowledge(lambda kb: kb.museum())
+        own_museum = museum if museum is not None and museum.id == card.id else None
+        value = self.fact(card, own_museum, language)
+        name = display_name(card, language)
+        if value:
+            source = own_museum.sources[0] if own_museum else card.sources[0]
+            dispatcher.utter_message(response=self.known_response, name=name, source=source,
+                                     **{self.variable: value})
+        else:
+            contacts = await self.contacts_text("museum" if own_museum else "tourism", language)
+            dispatcher.utter_message(response=self.unknown_response, name=name, contacts=contacts)
+
+
+class ActionOpeningHours(PlaceFactAction):
     intent = "ask_opening_hours"
+    known_response, unknown_response, variable = "utter_place_hours", "utter_place_hours_unknown", "hours"
 
     def name(self) -> Text:
         return "action_opening_hours"
 
-    async def answer(self, dispatcher, card, domain, language) -> None:
-        museum = await ask_knowledge(lambda kb: kb.museum())
-        is_museum = museum is not None and museum.id == card.id
-        hours = museum_hours_text(museum, language) if is_museum else card.opening_hours
-        name = display_name(card, language)
-        if hours:
-            source = museum.sources[0] if is_museum else card.sources[0]
-            dispatcher.utter_message(response="utter_place_hours", name=name, hours=hours, source=source)
-        else:
-            contacts = await self.contacts_text("museum" if is_museum else "tourism", language)
-            dispatcher.utter_message(response="utter_place_hours_unknown", name=name, contacts=contacts)
+    def fact(self, card, museum, language) -> Optional[str]:
+        return museum_hours_text(museum, language) if museum else card.opening_hours
 
 
-class ActionTicketPrice(PlaceAction):
+class ActionTicketPrice(PlaceFactAction):
     intent = "ask_ticket_price"
+    known_response, unknown_response, variable = "utter_place_fee", "utter_place_fee_unknown", "fee"
 
     def name(self) -> Text:
         return "action_ticket_price"
 
-    async def answer(self, dispatcher, card, domain, language) -> None:
-        museum = await ask_knowledge(lambda kb: kb.museum())
-        is_museum = museum is not None and museum.id == card.id
-        fee = museum_fee_text(museum, language) if is_museum else card.entry_fee
-        name = display_name(card, language)
-        if fee:
-            source = museum.sources[0] if is_museum else card.sources[0]
-            dispatcher.utter_message(response="utter_place_fee", name=name, fee=fee, source=source)
-        else:
-            contacts = await self.contacts_text("museum" if is_museum else "tourism", language)
-            dispatcher.utter_message(response="utter_place_fee_unknown", name=name, contacts=contacts)
+    def fact(self, card, museum, language) -> Optional[str]:
+        return museum_fee_text(museum, language) if museum else card.entry_fee
 
 
 class ActionFindPlaces(BaseAction):

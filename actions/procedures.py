@@ -134,29 +134,38 @@ class ActionProcedureDocuments(ProcedureAction):
                   self.follow_ups(guide, domain, language, skip=self.intent))
 
 
-class ActionProcedureFee(ProcedureAction):
+class ProcedureFactAction(ProcedureAction):
+    """One fact of a procedure, or that no official source gives it (never a guess)."""
+
+    field = ""
+    response = ""
+    variable = ""
+    what = ""
+
+    @abc.abstractmethod
+    def name(self) -> Text:
+        """Each concrete fact action has its own name (an abstract class is not registered by rasa_sdk)."""
+
+    def answer(self, dispatcher, guide, domain, language) -> None:
+        value = getattr(guide, self.field)
+        if not value:
+            self.unknown(dispatcher, guide, domain, language, self.what)
+            return
+        dispatcher.utter_message(response=self.response, name=guide.name, **{self.variable: value},
+                                 buttons=self.follow_ups(guide, domain, language, skip=self.intent))
+
+
+class ActionProcedureFee(ProcedureFactAction):
     intent = "ask_procedure_fee"
+    field, response, variable, what = "fee", "utter_procedure_fee", "fee", "utter_what_fee"
 
     def name(self) -> Text:
         return "action_procedure_fee"
 
-    def answer(self, dispatcher, guide, domain, language) -> None:
-        if not guide.fee:
-            self.unknown(dispatcher, guide, domain, language, "utter_what_fee")
-            return
-        dispatcher.utter_message(response="utter_procedure_fee", name=guide.name, fee=guide.fee,
-                                 buttons=self.follow_ups(guide, domain, language, skip=self.intent))
 
-
-class ActionProcessingTime(ProcedureAction):
+class ActionProcessingTime(ProcedureFactAction):
     intent = "ask_processing_time"
+    field, response, variable, what = "processing_time", "utter_procedure_time", "time", "utter_what_time"
 
     def name(self) -> Text:
         return "action_processing_time"
-
-    def answer(self, dispatcher, guide, domain, language) -> None:
-        if not guide.processing_time:
-            self.unknown(dispatcher, guide, domain, language, "utter_what_time")
-            return
-        dispatcher.utter_message(response="utter_procedure_time", name=guide.name, time=guide.processing_time,
-                                 buttons=self.follow_ups(guide, domain, language, skip=self.intent))

@@ -12,20 +12,14 @@ from __future__ import annotations
 
 import itertools
 import random
-import shutil
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-import yaml
-from sqlalchemy import create_engine
+from scaled_knowledge import scaled_knowledge
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from bot.knowledge import KnowledgeBase, load_knowledge  # noqa: E402
-from bot.text import strip_diacritics  # noqa: E402
+from bot.text import strip_diacritics
 
 TOTAL = 2023
 ACTIONS = ["Cấp", "Cấp lại", "Cấp đổi", "Gia hạn", "Điều chỉnh", "Thu hồi", "Đăng ký", "Xác nhận", "Công nhận",
@@ -55,15 +49,8 @@ def synthetic(count: int, template: dict, rng: random.Random) -> list[dict]:
 def main() -> None:
     rng = random.Random(11)
     with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp) / "knowledge"
-        shutil.copytree(ROOT / "knowledge", folder)
-        document = yaml.safe_load((folder / "procedures.yml").read_text(encoding="utf-8"))
-        real = document["procedures"]
-        document["procedures"] = real + synthetic(TOTAL - len(real), real[0], rng)
-        (folder / "procedures.yml").write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
-        engine = create_engine(f"sqlite:///{tmp}/bench.db", future=True)
-        load_knowledge(engine, folder)
-        kb = KnowledgeBase(engine)
+        kb, real = scaled_knowledge(Path(tmp), "procedures.yml", "procedures",
+                                    lambda real: synthetic(TOTAL - len(real), real[0], rng))
         kb.find_procedure("warm up")
 
         questions = []
@@ -80,7 +67,7 @@ def main() -> None:
             first += bool(best and best.id == expected)
             direct += bool(match.procedure and match.procedure.id == expected)
         ordered = sorted(timings)
-        print(f"procedures={len(document['procedures'])} questions={len(questions)} "
+        print(f"procedures={TOTAL} questions={len(questions)} "
               f"top-1={first / len(questions):.3f} answered-directly={direct / len(questions):.3f} "
               f"median={statistics.median(timings):.2f} ms p95={ordered[int(0.95 * len(ordered))]:.2f} ms")
 

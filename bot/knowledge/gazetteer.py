@@ -29,7 +29,8 @@ class Gazetteer:
     names: dict[str, dict[str, str | None]] = field(default_factory=lambda: defaultdict(dict))
     longest: int = 1
 
-    def add(self, entity: str, name: str, value: str) -> None:
+    def add(self, entity: str, name: str, value: str | None) -> None:
+        """`value` None: the words are a mention of that kind of thing, but not of one known record."""
         for key in {fold(name), canonical(name)}:
             if not key or (entity in ("place", "procedure") and " " not in key and len(key) < 6):
                 continue  # one short word ("dong", "thai") is an ordinary word far more often than a name
@@ -68,7 +69,9 @@ def _words(text: str) -> list[tuple[str, int, int]]:
     return [(m.group(), m.start(), m.end()) for m in re.finditer(r"\w+", text)]
 
 
-def build_gazetteer(index: PlaceIndex, procedures: list[tuple[str, list[str]]]) -> Gazetteer:
+def build_gazetteer(index: PlaceIndex, procedures: list[tuple[str, list[str], list[str]]]) -> Gazetteer:
+    """`procedures`: (id, names and aliases, keywords). Keywords ("giấy phép lái xe") say a procedure is
+    meant but not which: they are tagged with the words said, and retrieval picks the procedure."""
     gazetteer = Gazetteer()
     for folded, site_ids in index.exact.items():
         if len(site_ids) == 1:
@@ -81,7 +84,9 @@ def build_gazetteer(index: PlaceIndex, procedures: list[tuple[str, list[str]]]) 
     for kind, forms in CATEGORY_SYNONYMS.items():
         for form in (kind, *forms):
             gazetteer.add("category", form, kind)
-    for procedure_id, names in procedures:
+    for procedure_id, names, keywords in procedures:
         for name in names:
             gazetteer.add("procedure", name, procedure_id)
+        for keyword in keywords:
+            gazetteer.add("procedure", keyword, None)
     return gazetteer

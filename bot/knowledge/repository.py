@@ -227,7 +227,7 @@ class KnowledgeBase:
 
         def build() -> Gazetteer:
             with self._session() as session:
-                procedures = [(p.id, [p.name, *p.aliases, *p.keywords, p.id.replace("-", " ")])
+                procedures = [(p.id, [p.name, *p.aliases, p.id.replace("-", " ")], list(p.keywords))
                               for p in session.execute(select(Procedure)).scalars()]
             return build_gazetteer(self.place_index(), procedures)
 

@@ -45,15 +45,15 @@ def bookable(running_bot):
 
 
 def book(running_bot, user: str) -> dict:
-    """A complete booking; returns the confirmation message."""
+    """A complete booking; returns the confirmation's text and its e-ticket payload."""
     asked_slot = running_bot.say(user, "đặt 4 vé người lớn thứ Bảy tuần sau")
     assert "khung giờ" in text_of(asked_slot)  # the date and the count came with the first message
     assert "Xin cho biết họ tên" in text_of(running_bot.say(user, "10:00-12:00"))
     assert "số điện thoại" in text_of(running_bot.say(user, "nguyễn văn an"))
     summary = running_bot.say(user, "0912 345 678")[-1]
     assert "160.000 đ" in summary["text"] and "Nguyễn Văn An" in summary["text"]
-    [confirmation] = running_bot.say(user, "/affirm")
-    return confirmation
+    replies = running_bot.say(user, "/affirm")  # Rasa sends a response's text and its custom payload apart
+    return {"text": text_of(replies), "custom": next(r["custom"] for r in replies if r.get("custom"))}
 
 
 def test_a_full_booking_gives_a_code_and_a_signed_e_ticket(running_bot, bookable):
