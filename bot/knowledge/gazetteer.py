@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from bot.knowledge.places import CATEGORY_SYNONYMS, PlaceIndex
-from bot.text import canonical, fold
+from bot.text import canonical, fold, has_vietnamese_diacritics, nfc
 
 # When two entity kinds claim the same words, the more specific wins ("Cửa Ông": the temple, not the ward).
 PRIORITY = {"place": 0, "procedure": 1, "area": 2, "category": 3}
@@ -27,6 +27,9 @@ class Mention:
 class Gazetteer:
     # folded words -> {entity: canonical value, or None when several things share the name}
     names: dict[str, dict[str, str | None]] = field(default_factory=lambda: defaultdict(dict))
+    # How one-word names are spelt with diacritics: folding makes "đến" (to go) and "đền" (temple) one word,
+    # so a word the user typed with diacritics must match one of these spellings.
+    spellings: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     longest: int = 1
 
     def add(self, entity: str, name: str, value: str | None) -> None:
@@ -34,6 +37,8 @@ class Gazetteer:
         for key in {fold(name), canonical(name)}:
             if not key or (entity in ("place", "procedure") and " " not in key and len(key) < 6):
                 continue  # one short word ("dong", "thai") is an ordinary word far more often than a name
+            if " " not in key and has_vietnamese_diacritics(name):
+                self.spellings[key].add(nfc(name).lower())
             known = self.names[key]
             known[entity] = value if known.get(entity, value) == value else None
             self.longest = max(self.longest, len(key.split()))
@@ -50,6 +55,10 @@ class Gazetteer:
                 key = " ".join(w for w, _, _ in words[i:i + n])
                 claims = self.names.get(key)
                 if not claims:
+                    continue
+                typed = text[words[i][1]:words[i][2]]
+                if n == 1 and key in self.spellings and has_vietnamese_diacritics(typed) \
+                        and nfc(typed).lower() not in self.spellings[key]:
                     continue
                 previous = words[i - 1][0] if i else ""
                 entity = "area" if "area" in claims and previous in AREA_MARKERS else \

@@ -41,6 +41,12 @@ def test_areas_kinds_and_procedures(gazetteer):
     assert ("procedure", "dang-ky-tam-tru") in found(gazetteer, "dk tam tru tren vneid the nao")
 
 
+def test_a_word_typed_with_diacritics_must_be_spelt_like_the_name(gazetteer):
+    assert found(gazetteer, "mình đến rồi") == set()  # "đến" (arrive) is not "đền" (temple)
+    assert ("category", "đền") in found(gazetteer, "có đền nào ở Hạ Long")
+    assert ("category", "đền") in found(gazetteer, "co den nao o ha long")  # without diacritics: either
+
+
 def test_ordinary_words_are_not_entities(gazetteer):
     assert found(gazetteer, "không, cái khác cơ") == set()
     assert found(gazetteer, "cảm ơn bạn nhiều nhé") == set()
