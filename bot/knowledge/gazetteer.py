@@ -5,11 +5,15 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from bot.knowledge.places import CATEGORY_SYNONYMS, PlaceIndex
+from bot.knowledge.places import CATEGORY_SYNONYMS, KIND_WORDS, PlaceIndex
 from bot.text import canonical, fold, has_vietnamese_diacritics, nfc
 
 # When two entity kinds claim the same words, the more specific wins ("Cửa Ông": the temple, not the ward).
 PRIORITY = {"place": 0, "procedure": 1, "area": 2, "category": 3}
+# Words that end a name after a kind word ("đền Trần ở đâu": the name is "Trần").
+QUESTION_WORDS = {"o", "dau", "nao", "gi", "co", "khong", "may", "gio", "ve", "bao", "nhieu", "the", "thu", "mo",
+                  "dong", "cua", "la", "di", "den", "tai", "vay", "nhe", "a", "where", "what", "when", "how",
+                  "is", "open", "ticket", "price", "thi", "nam", "duoc", "cach", "xa", "gan", "voi", "va"}
 # Words before a name that make it a place in the administrative sense ("ở Hạ Long", "phường Yên Tử").
 AREA_MARKERS = {"phuong", "xa", "khu", "thi", "pho", "huyen", "tp", "tx", "o", "tai", "quanh", "gan", "in",
                 "near", "around", "vung"}
@@ -31,6 +35,7 @@ class Gazetteer:
     # so a word the user typed with diacritics must match one of these spellings.
     spellings: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     longest: int = 1
+    places: PlaceIndex | None = None  # for names said after a kind word that match no name exactly
 
     def add(self, entity: str, name: str, value: str | None) -> None:
         """`value` None: the words are a mention of that kind of thing, but not of one known record."""
@@ -69,7 +74,25 @@ class Gazetteer:
                 break
             else:
                 i += 1
-        return mentions
+        return [self._named_after_kind(text, words, m) for m in mentions]
+
+    def _named_after_kind(self, text: str, words: list[tuple[str, int, int]], mention: Mention) -> Mention:
+        """A kind word followed by a name no site has exactly ("đền Trần"): a place mention with the words
+        said, when those words are close to site names; the bot then asks which site is meant."""
+        if mention.entity != "category" or self.places is None:
+            return mention
+        start = next(i for i, (_, s, _) in enumerate(words) if s == mention.start)
+        end = start + 1
+        while end < len(words) and end - start <= 4 and words[end][0] not in QUESTION_WORDS:
+            end += 1
+        if end == start + 1 or fold(text[mention.start:mention.end]) not in KIND_WORDS:
+            return mention
+        span_end = words[end - 1][2]
+        said = text[mention.start:span_end]
+        found = self.places.resolve(said)
+        if found.place is None and not found.candidates:
+            return mention
+        return Mention("place", found.place.id if found.place else said, mention.start, span_end)
 
 
 def _words(text: str) -> list[tuple[str, int, int]]:
@@ -81,7 +104,7 @@ def _words(text: str) -> list[tuple[str, int, int]]:
 def build_gazetteer(index: PlaceIndex, procedures: list[tuple[str, list[str], list[str]]]) -> Gazetteer:
     """`procedures`: (id, names and aliases, keywords). Keywords ("giấy phép lái xe") say a procedure is
     meant but not which: they are tagged with the words said, and retrieval picks the procedure."""
-    gazetteer = Gazetteer()
+    gazetteer = Gazetteer(places=index)
     for folded, site_ids in index.exact.items():
         if len(site_ids) == 1:
             gazetteer.add("place", folded, next(iter(site_ids)))

@@ -47,6 +47,13 @@ def test_a_word_typed_with_diacritics_must_be_spelt_like_the_name(gazetteer):
     assert ("category", "đền") in found(gazetteer, "co den nao o ha long")  # without diacritics: either
 
 
+def test_a_kind_word_with_a_name_close_to_sites_is_a_place(gazetteer):
+    [mention] = gazetteer.find("giới thiệu đền Trần đi")
+    assert (mention.entity, mention.value) == ("place", "đền Trần")  # several sites: the bot will ask which
+    assert found(gazetteer, "có đền nào ở Hạ Long") == {("category", "đền"), ("area", "Hạ Long")}
+    assert found(gazetteer, "chùa long tienn ở đâu") == {("place", "chua-long-tien")}
+
+
 def test_ordinary_words_are_not_entities(gazetteer):
     assert found(gazetteer, "không, cái khác cơ") == set()
     assert found(gazetteer, "cảm ơn bạn nhiều nhé") == set()
