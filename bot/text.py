@@ -23,7 +23,7 @@ TEENCODE: dict[str, str] = {
     # thanks and agreement
     "cmon": "cam on", "camon": "cam on", "tks": "thanks", "thks": "thanks", "thx": "thanks",
     "oke": "ok", "okie": "ok", "okela": "ok", "oki": "ok", "okey": "ok",
-    "uk": "uh", "uhm": "uh", "um": "uh", "ukm": "uh", "uhm": "uh",
+    "uk": "uh", "uhm": "uh", "um": "uh", "ukm": "uh",
     # acronyms of the domain
     "sdt": "so dien thoai", "qn": "quang ninh", "btqn": "bao tang quang ninh",
     "cccd": "can cuoc cong dan", "gplx": "giay phep lai xe", "bhyt": "bao hiem y te",

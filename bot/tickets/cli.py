@@ -11,7 +11,6 @@ import argparse
 import sys
 
 from bot.db import get_engine
-from bot.privacy import pseudonym
 from bot.settings import Settings, SettingsError, require_secret
 from bot.tickets.repository import BookingRepository, ensure_booking_schema
 from bot.tickets.signing import check_ticket
