@@ -50,6 +50,11 @@ def response_text(domain: Dict[Text, Any], response: str, language: str) -> str 
     return default
 
 
+def weekday_name(domain: Dict[Text, Any], weekday: int, language: str) -> str:
+    """Monday is 0."""
+    return response_text(domain, f"utter_weekday_{weekday}", language) or str(weekday)
+
+
 class BaseAction(Action, abc.ABC):
     """Runs `perform`; any unexpected error is logged with context and the user gets a polite reply,
     never a stack trace."""

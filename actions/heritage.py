@@ -9,7 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import BaseAction, ask_knowledge, response_text, user_language
+from actions.base import BaseAction, ask_knowledge, response_text, user_language, weekday_name
 from actions.core import format_contact
 from bot.knowledge.places import KIND_EN, RANK_EN, PlaceMatch, PlaceRef, category_of
 from bot.knowledge.repository import KnowledgeBase, MuseumInfo, PlaceCard
@@ -48,12 +48,12 @@ def display_name(place: PlaceRef | PlaceCard, language: str) -> str:
     return place.name_en if language == "en" and place.name_en else place.name
 
 
-def kind_label(kind: str, rank: Optional[str], language: str) -> str:
-    if language == "en":
-        label = KIND_EN.get(kind, kind).capitalize()
-        return f"{label} · {RANK_EN.get(rank, rank)}" if rank else label
-    label = kind.capitalize()
-    return f"{label} · di tích {rank}" if rank else label
+def kind_label(kind: str, rank: Optional[str], domain: Domain, language: str) -> str:
+    label = (KIND_EN.get(kind, kind) if language == "en" else kind).capitalize()
+    if not rank:
+        return label
+    shown_rank = RANK_EN.get(rank, rank) if language == "en" else rank
+    return f"{label} · " + (response_text(domain, "utter_label_rank", language) or "{rank}").format(rank=shown_rank)
 
 
 def follow_up_buttons(card: PlaceCard, domain: Domain, language: str) -> List[Dict[str, str]]:
@@ -70,29 +70,28 @@ def follow_up_buttons(card: PlaceCard, domain: Domain, language: str) -> List[Di
     ]
 
 
-def museum_hours_text(museum: MuseumInfo, language: str) -> Optional[str]:
+def museum_hours_text(museum: MuseumInfo, domain: Domain, language: str) -> Optional[str]:
     if not museum.hours_known():
         return None
-    names = {"vi": ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"],
-             "en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]}[language]
-    closed = "đóng cửa" if language == "vi" else "closed"
-    unknown = "chưa rõ" if language == "vi" else "unknown"
+    closed = response_text(domain, "utter_label_closed", language)
+    unknown = response_text(domain, "utter_label_unknown", language)
     lines = []
-    for label, hours in zip(names, museum.opening_hours.values()):
+    for weekday, hours in enumerate(museum.opening_hours.values()):
+        label = weekday_name(domain, weekday, language)
         ranges = hours if isinstance(hours, list) else [hours]
         value = unknown if hours is None else closed if hours == "closed" else ", ".join(ranges)
         lines.append(f"{label}: {value}")
     return "\n".join(lines)
 
 
-def museum_fee_text(museum: MuseumInfo, language: str) -> Optional[str]:
+def museum_fee_text(museum: MuseumInfo, domain: Domain, language: str) -> Optional[str]:
     priced = [t for t in museum.ticket_types if t.price_vnd is not None]
     if not priced:
         return None
     lines = []
     for ticket in priced:
         name = ticket.name_en if language == "en" and ticket.name_en else ticket.name_vi
-        price = ("free" if language == "en" else "miễn phí") if ticket.price_vnd == 0 else \
+        price = response_text(domain, "utter_label_free", language) if ticket.price_vnd == 0 else \
             f"{ticket.price_vnd:,}".replace(",", ".") + " đ"
         lines.append(f"• {name}: {price}")
     return "\n".join(lines)
@@ -148,12 +147,12 @@ class ActionPlaceInfo(PlaceAction):
         museum = await ask_knowledge(lambda kb: kb.museum())
         hours, fee = card.opening_hours, card.entry_fee
         if museum and museum.id == card.id:
-            hours = museum_hours_text(museum, language) or hours
-            fee = museum_fee_text(museum, language) or fee
+            hours = museum_hours_text(museum, domain, language) or hours
+            fee = museum_fee_text(museum, domain, language) or fee
         intro = card.intro_en if language == "en" and card.intro_en else card.intro_vi
         dispatcher.utter_message(
             response="utter_place_card", name=display_name(card, language),
-            kind=kind_label(card.kind, card.rank, language), address=card.address, intro=intro,
+            kind=kind_label(card.kind, card.rank, domain, language), address=card.address, intro=intro,
             hours=hours or not_published, fee=fee or not_published,
             map=map_link(card.name, card.lat, card.lon), source=card.sources[0],
             buttons=follow_up_buttons(card, domain, language))
@@ -186,13 +185,13 @@ class PlaceFactAction(PlaceAction):
     variable = ""
 
     @abc.abstractmethod
-    def fact(self, card: PlaceCard, museum: Optional[MuseumInfo], language: str) -> Optional[str]:
+    def fact(self, card: PlaceCard, museum: Optional[MuseumInfo], domain: Domain, language: str) -> Optional[str]:
         """The fact, or None when no source gives it. `museum` is given when the site is the museum."""
 
     async def answer(self, dispatcher, card, domain, language) -> None:
         museum = await ask_knowledge(lambda kb: kb.museum())
         own_museum = museum if museum is not None and museum.id == card.id else None
-        value = self.fact(card, own_museum, language)
+        value = self.fact(card, own_museum, domain, language)
         name = display_name(card, language)
         if value:
             source = own_museum.sources[0] if own_museum else card.sources[0]
@@ -210,8 +209,8 @@ class ActionOpeningHours(PlaceFactAction):
     def name(self) -> Text:
         return "action_opening_hours"
 
-    def fact(self, card, museum, language) -> Optional[str]:
-        return museum_hours_text(museum, language) if museum else card.opening_hours
+    def fact(self, card, museum, domain, language) -> Optional[str]:
+        return museum_hours_text(museum, domain, language) if museum else card.opening_hours
 
 
 class ActionTicketPrice(PlaceFactAction):
@@ -221,8 +220,8 @@ class ActionTicketPrice(PlaceFactAction):
     def name(self) -> Text:
         return "action_ticket_price"
 
-    def fact(self, card, museum, language) -> Optional[str]:
-        return museum_fee_text(museum, language) if museum else card.entry_fee
+    def fact(self, card, museum, domain, language) -> Optional[str]:
+        return museum_fee_text(museum, domain, language) if museum else card.entry_fee
 
 
 class ActionFindPlaces(BaseAction):

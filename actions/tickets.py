@@ -17,7 +17,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
-from actions.base import BaseAction, ask_knowledge, response_text, user_language
+from actions.base import BaseAction, ask_knowledge, response_text, user_language, weekday_name
 from actions.core import format_contact
 from bot.db import get_engine
 from bot.knowledge.repository import MuseumInfo
@@ -40,7 +40,6 @@ FREE_TEXT_SLOTS = ("visitor_name", "visitor_phone")
 NOT_AN_ANSWER = {"deny", "check_booking", "cancel_booking", "help", "request_human", "bot_challenge", "goodbye",
                  "ask_opening_hours", "ask_ticket_price", "ask_place_info", "ask_place_location", "find_places",
                  "ask_procedure", "ask_procedure_documents", "ask_procedure_fee", "ask_processing_time"}
-WEEKDAYS_VI = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"]
 
 
 @lru_cache(maxsize=1)
@@ -171,7 +170,8 @@ class ValidateTicketForm(FormValidationAction):
             return {"visit_date": None}
         museum = await ask_knowledge(lambda kb: kb.museum())
         if museum.open_on(answer.value.weekday()) is False:
-            dispatcher.utter_message(response="utter_date_closed", day=WEEKDAYS_VI[answer.value.weekday()])
+            dispatcher.utter_message(response="utter_date_closed",
+                                     day=weekday_name(domain, answer.value.weekday(), user_language(tracker)))
             return {"visit_date": None}
         return {"visit_date": answer.value.isoformat()}
 
