@@ -32,6 +32,11 @@ def _read_dotenv(path: Path) -> dict[str, str]:
     return values
 
 
+def environment(environ: dict[str, str] | None = None) -> dict[str, str]:
+    """The variables in effect: the local .env file, overridden by the real environment (or `environ`)."""
+    return {**_read_dotenv(PROJECT_ROOT / ".env"), **(environ if environ is not None else os.environ)}
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
@@ -43,7 +48,7 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
-        env = {**_read_dotenv(PROJECT_ROOT / ".env"), **(environ if environ is not None else os.environ)}
+        env = environment(environ)
         default_db = f"sqlite:///{PROJECT_ROOT / 'var' / 'qn.db'}"
         try:
             max_chars = int(env.get("QN_MAX_MESSAGE_CHARS", "1000"))
@@ -79,8 +84,7 @@ def ticket_secret(settings: "Settings", environ: dict[str, str] | None = None) -
 
 def require_secret(name: str, environ: dict[str, str] | None = None) -> str:
     """Return a secret that a feature cannot run without; refuse a missing or placeholder value."""
-    env = {**_read_dotenv(PROJECT_ROOT / ".env"), **(environ if environ is not None else os.environ)}
-    value = env.get(name, "")
+    value = environment(environ).get(name, "")
     if value.strip().lower() in _PLACEHOLDERS or len(value.strip()) < 8:
         raise SettingsError(f"{name} is not set (or is a placeholder); see the README's Configuration table")
     return value

@@ -7,7 +7,7 @@ from sqlalchemy.orm import declarative_base, relationship
 
 TicketBase = declarative_base()
 
-PENDING_PAYMENT, CONFIRMED, PAID, CANCELLED = "pending_payment", "confirmed", "paid", "cancelled"
+PENDING_PAYMENT, CONFIRMED, PAID, CANCELLED, EXPIRED = "pending_payment", "confirmed", "paid", "cancelled", "expired"
 
 
 class SlotCounter(TicketBase):
@@ -30,7 +30,7 @@ class Booking(TicketBase):
     slot = Column(String(11), nullable=False)
     places = Column(Integer, nullable=False)
     total_vnd = Column(Integer, nullable=False)
-    status = Column(String(20), nullable=False)
+    status = Column(String(20), nullable=False, index=True)
     payment_method = Column(String(20), nullable=False)
     name = Column(Text, nullable=False)
     phone = Column(String(20), nullable=False)

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Mapping, Protocol
 from urllib.parse import quote_plus
 
+from bot.settings import SettingsError, environment, require_secret
 from bot.tickets.repository import BookingRepository
 
 VIETNAM = timezone(timedelta(hours=7))
@@ -74,6 +75,28 @@ class VnpayGateway:
         signed = {k: v for k, v in params.items()
                   if k.startswith("vnp_") and k not in ("vnp_SecureHash", "vnp_SecureHashType")}
         return hmac.compare_digest(received.lower(), vnpay_signature(signed, self.hash_secret))
+
+
+def configured_gateway(environ: dict[str, str] | None = None) -> VnpayGateway | None:
+    """VNPAY when QN_VNPAY_TMN_CODE, QN_VNPAY_HASH_SECRET and QN_VNPAY_RETURN_URL are all set; otherwise None,
+    and the bot offers paying at the counter only."""
+    env = environment(environ)
+    tmn_code, return_url = env.get("QN_VNPAY_TMN_CODE", "").strip(), env.get("QN_VNPAY_RETURN_URL", "").strip()
+    try:
+        hash_secret = require_secret("QN_VNPAY_HASH_SECRET", environ)
+    except SettingsError:
+        return None
+    if not tmn_code or not return_url.startswith(("https://", "http://")):
+        return None
+    pay_url = env.get("QN_VNPAY_PAY_URL", "").strip() or VnpayGateway.pay_url
+    return VnpayGateway(tmn_code, hash_secret, return_url, pay_url)
+
+
+def vnpay_return_ok(params: Mapping[str, str], gateway: VnpayGateway) -> bool:
+    """The page the user's browser comes back to: it only says whether the payment went through (the
+    booking itself changes only through the IPN, which VNPAY sends server to server)."""
+    return gateway.signature_ok(params) and params.get("vnp_ResponseCode") == "00" \
+        and params.get("vnp_TransactionStatus", "00") == "00"
 
 
 def handle_vnpay_ipn(params: Mapping[str, str], gateway: VnpayGateway, bookings: BookingRepository) -> dict:

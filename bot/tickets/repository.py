@@ -4,11 +4,13 @@ Every booking is one transaction whose first statement writes the slot's counter
 update (`booked + n <= capacity`): PostgreSQL serialises competing bookings on that row and re-checks the
 condition; SQLite takes its write lock before reading anything, so no transaction has to upgrade a read
 lock. The confirmation's idempotency key is unique: the same confirmation pressed twice is one booking.
+A booking waiting for an online payment holds its places for PAYMENT_HOLD; after that it expires and gives
+them back (VNPAY refuses a payment after 15 minutes, so no payment can arrive for an expired hold).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import and_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -18,8 +20,11 @@ from sqlalchemy.orm import Session
 
 from bot.tickets.codes import new_booking_code
 from bot.tickets.models import (
-    CANCELLED, CONFIRMED, PAID, PENDING_PAYMENT, Booking, BookingLine, SlotCounter, TicketBase,
+    CANCELLED, CONFIRMED, EXPIRED, PAID, PENDING_PAYMENT, Booking, BookingLine, SlotCounter, TicketBase,
 )
+
+
+PAYMENT_HOLD = timedelta(minutes=30)
 
 
 @dataclass(frozen=True)
@@ -100,6 +105,35 @@ class BookingRepository:
             return
         session.execute(insert(SlotCounter).values(**values).on_conflict_do_nothing())
 
+    def release_expired_holds(self, now: datetime | None = None) -> int:
+        """Expire unpaid online bookings older than PAYMENT_HOLD and give their places back."""
+        cutoff = (now or datetime.now(timezone.utc)) - PAYMENT_HOLD
+        with Session(self._engine, future=True) as session:  # a read first: most calls find nothing
+            stale = session.execute(select(Booking.code).where(Booking.status == PENDING_PAYMENT,
+                                                               Booking.created_at < cutoff)).scalars().all()
+        if not stale:
+            return 0
+        released = 0
+        with Session(self._engine, future=True) as session, session.begin():
+            for code in stale:  # one by one: a payment may land on any of them meanwhile
+                expired = session.execute(
+                    update(Booking).where(Booking.code == code, Booking.status == PENDING_PAYMENT)
+                    .values(status=EXPIRED, cancelled_at=now or datetime.now(timezone.utc))
+                    .execution_options(synchronize_session=False))
+                if expired.rowcount == 1:
+                    self._give_back(session, code)
+                    released += 1
+        return released
+
+    @staticmethod
+    def _give_back(session: Session, code: str) -> Booking:
+        row = session.execute(select(Booking).where(Booking.code == code)).scalar_one()
+        session.execute(update(SlotCounter).where(and_(SlotCounter.visit_date == row.visit_date,
+                                                       SlotCounter.slot == row.slot))
+                        .values(booked=SlotCounter.booked - row.places)
+                        .execution_options(synchronize_session=False))
+        return row
+
     def places_left(self, visit_date: date, slot: str, capacity: int) -> int:
         with Session(self._engine, future=True) as session:
             booked = session.execute(select(SlotCounter.booked).where(
@@ -109,6 +143,7 @@ class BookingRepository:
     def book(self, request: BookingRequest, capacity: int, now: datetime | None = None) -> BookingOutcome:
         """Take the places and store the booking, or say it is sold out. Never overbooks."""
         now = now or datetime.now(timezone.utc)
+        self.release_expired_holds(now)
         status = CONFIRMED if request.payment_method == "counter" else PENDING_PAYMENT
         for _attempt in range(5):  # a new code on the rare collision
             try:
@@ -167,12 +202,7 @@ class BookingRepository:
                 .values(status=CANCELLED, cancelled_at=now).execution_options(synchronize_session=False))
             if cancelled.rowcount != 1:
                 return None
-            row = session.execute(select(Booking).where(Booking.code == code)).scalar_one()
-            session.execute(update(SlotCounter).where(and_(SlotCounter.visit_date == row.visit_date,
-                                                           SlotCounter.slot == row.slot))
-                            .values(booked=SlotCounter.booked - row.places)
-                            .execution_options(synchronize_session=False))
-            return _view(row)
+            return _view(self._give_back(session, code))
 
     def mark_paid(self, code: str, amount_vnd: int, now: datetime | None = None) -> bool:
         """Only a verified payment callback calls this; the amount must match the booking's total."""

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
 from bot.db import get_engine
-from bot.tickets.payments import CounterPayment, VnpayGateway, handle_vnpay_ipn, vnpay_signature
+from bot.tickets.payments import (
+    CounterPayment, VnpayGateway, configured_gateway, handle_vnpay_ipn, vnpay_signature,
+)
 from bot.tickets.repository import BookingRepository, BookingRequest, TicketLine, ensure_booking_schema
 
 GATEWAY = VnpayGateway("TESTTMN1", "TESTSECRETTESTSECRETTESTSECRET12", "https://bot.example/return")
@@ -64,3 +66,34 @@ def test_forged_wrong_amount_and_unknown_callbacks_change_nothing(pending):
     assert handle_vnpay_ipn(ipn("ZZZZZZ", 80000), GATEWAY, repository)["RspCode"] == "01"
     assert handle_vnpay_ipn(ipn(booking.code, 80000, response="24"), GATEWAY, repository)["RspCode"] == "00"
     assert repository.get(booking.code).status == "pending_payment"
+
+
+def test_an_unpaid_online_hold_expires_and_gives_its_places_back(tmp_path):
+    repository = BookingRepository(get_engine(f"sqlite:///{tmp_path / 'hold.db'}"))
+    ensure_booking_schema(repository._engine)
+    lines = (TicketLine("adult", 3, 40000),)
+    held = repository.book(BookingRequest("h", "u", date(2026, 12, 5), "08:00-10:00", lines, "A", "0912345678",
+                                          "vnpay"), 3, now=NOW).booking
+    paid = repository.book(BookingRequest("p", "v", date(2026, 12, 5), "10:00-12:00", lines, "B", "0912345679",
+                                          "vnpay"), 3, now=NOW).booking
+    assert handle_vnpay_ipn(ipn(paid.code, 120000), GATEWAY, repository)["RspCode"] == "00"
+    assert repository.places_left(date(2026, 12, 5), "08:00-10:00", 3) == 0
+    assert repository.release_expired_holds(NOW + timedelta(minutes=29)) == 0
+
+    assert repository.release_expired_holds(NOW + timedelta(minutes=31)) == 1
+    assert repository.get(held.code).status == "expired"
+    assert repository.get(paid.code).status == "paid"
+    assert repository.places_left(date(2026, 12, 5), "08:00-10:00", 3) == 3
+    # A late callback cannot revive it: the places may be someone else's by now.
+    assert handle_vnpay_ipn(ipn(held.code, 120000), GATEWAY, repository)["RspCode"] == "02"
+
+
+def test_the_gateway_is_offered_only_when_fully_configured():
+    full = {"QN_VNPAY_TMN_CODE": "TESTTMN1", "QN_VNPAY_HASH_SECRET": "S" * 32,
+            "QN_VNPAY_RETURN_URL": "https://bot.example/webhooks/vnpay/return"}
+    gateway = configured_gateway(full)
+    assert gateway is not None and gateway.pay_url.startswith("https://sandbox.vnpayment.vn/")
+    assert configured_gateway({}) is None
+    assert configured_gateway({**full, "QN_VNPAY_HASH_SECRET": "changeme"}) is None
+    assert configured_gateway({**full, "QN_VNPAY_RETURN_URL": ""}) is None
+    assert configured_gateway({**full, "QN_VNPAY_PAY_URL": "http://127.0.0.1:9/pay"}).pay_url == "http://127.0.0.1:9/pay"
