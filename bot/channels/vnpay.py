@@ -1,0 +1,85 @@
+"""VNPAY's two callbacks, served by the Rasa server (Rasa adds routes through input channels):
+
+- GET /webhooks/vnpay/ipn: VNPAY's server-to-server notification. The only way a booking becomes PAID:
+  signature, order, amount and status are checked (bot/tickets/payments.py) and the answer follows
+  VNPAY's RspCode protocol.
+- GET /webhooks/vnpay/return: where the user's browser lands after paying. It changes nothing; it says
+  whether the payment went through and how to get the e-ticket in the chat.
+
+Without QN_VNPAY_* configuration both answer 404 and the bot offers paying at the counter only.
+"""
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+from functools import lru_cache
+from typing import Any, Awaitable, Callable, Text
+
+from rasa.core.channels.channel import InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+
+from bot.db import get_engine
+from bot.settings import Settings
+from bot.tickets.payments import configured_gateway, handle_vnpay_ipn, vnpay_return_ok
+from bot.tickets.repository import BookingRepository, ensure_booking_schema
+
+logger = logging.getLogger(__name__)
+
+RETURN_PAGE = """<!doctype html><html lang="vi"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title></head>
+<body style="font-family: sans-serif; max-width: 32rem; margin: 2rem auto; padding: 0 1rem">
+<h1>{title}</h1><p>{body}</p><p lang="en"><em>{body_en}</em></p></body></html>"""
+
+PAGES = {
+    True: ("Thanh toán thành công",
+           "Mã đặt vé {code}. Bạn quay lại cuộc trò chuyện và nhắn “xem vé {code}” để nhận mã QR vé điện tử.",
+           "Payment received for booking {code}. Back in the chat, send “my booking {code}” to get your e-ticket QR."),
+    False: ("Thanh toán chưa thành công",
+            "Vé {code} chưa được thanh toán. Bạn có thể đặt lại trong cuộc trò chuyện hoặc trả tại quầy vé.",
+            "Booking {code} is not paid. You can book again in the chat or pay at the ticket counter."),
+}
+
+
+@lru_cache(maxsize=1)
+def _bookings() -> BookingRepository:
+    engine = get_engine(Settings.from_env().database_url)
+    ensure_booking_schema(engine)
+    return BookingRepository(engine)
+
+
+def _params(request: Request) -> dict[str, str]:
+    return {key: values[0] for key, values in request.args.items() if values}
+
+
+class VnpayCallbackInput(InputChannel):
+    @classmethod
+    def name(cls) -> Text:
+        return "vnpay"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        callbacks = Blueprint("vnpay_callbacks", __name__)
+
+        @callbacks.route("/ipn", methods=["GET"])
+        async def ipn(request: Request) -> response.HTTPResponse:
+            gateway = configured_gateway()
+            if gateway is None:
+                return response.json({"RspCode": "99", "Message": "Payment gateway not configured"}, status=404)
+            params = _params(request)
+            answer = await asyncio.to_thread(handle_vnpay_ipn, params, gateway, _bookings())
+            logger.info("VNPAY IPN for %s: %s", params.get("vnp_TxnRef", "?")[:12], answer["RspCode"])
+            return response.json(answer)
+
+        @callbacks.route("/return", methods=["GET"])
+        async def returned(request: Request) -> response.HTTPResponse:
+            gateway = configured_gateway()
+            if gateway is None:
+                return response.text("Not found", status=404)
+            params = _params(request)
+            title, body, body_en = PAGES[vnpay_return_ok(params, gateway)]
+            code = html.escape(params.get("vnp_TxnRef", "")[:12])
+            return response.html(RETURN_PAGE.format(title=title, body=body.format(code=code),
+                                                    body_en=body_en.format(code=code)))
+
+        return callbacks
