@@ -26,8 +26,11 @@ from bot.settings import Settings, ticket_secret
 from bot.tickets.codes import normalise_code
 from bot.tickets.dates import parse_visit_date
 from bot.tickets.parsing import normalise_name, normalise_phone, parse_ticket_counts, ticket_kinds
-from bot.tickets.payments import CounterPayment
-from bot.tickets.repository import BookingRepository, BookingRequest, TicketLine, ensure_booking_schema
+from bot.tickets.payments import CounterPayment, configured_gateway
+from bot.tickets.models import CONFIRMED, PAID, PENDING_PAYMENT
+from bot.tickets.repository import (
+    PAYMENT_HOLD, BookingRepository, BookingRequest, TicketLine, ensure_booking_schema,
+)
 from bot.tickets.signing import sign_ticket
 
 logger = logging.getLogger(__name__)
@@ -79,6 +82,23 @@ def describe_lines(museum: MuseumInfo, counts: dict[str, int], language: str) ->
     prices = {t.id: t.price_vnd for t in museum.ticket_types}
     return ", ".join(f"{count} × {names.get(kind, kind)} ({money(prices.get(kind) or 0)})"
                      for kind, count in counts.items())
+
+
+def e_ticket(code: str) -> dict[str, str]:
+    """The custom payload channels render as a QR image: the signed payload the gate verifies offline."""
+    return {"ticket_qr": sign_ticket(code, ticket_secret(Settings.from_env())), "booking_code": code}
+
+
+def server_ip() -> str:
+    """VNPAY asks for the payer's IP; a chat user's is unknown, so the server's own outgoing address."""
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET address: no packet is sent
+            return probe.getsockname()[0]
+    except OSError:
+        return "127.0.0.1"
 
 
 async def official_contacts(language: str) -> str:
@@ -264,10 +284,16 @@ class ActionBookingSummary(BaseAction):
         counts = tracker.get_slot("ticket_counts") or {}
         total = sum(line.quantity * line.unit_price_vnd for line in ticket_lines(museum, counts))
         visit = date.fromisoformat(tracker.get_slot("visit_date"))
+        online = configured_gateway() is not None and total > 0
+        # Paying online is one more button: the plain "Confirm" always means paying at the counter.
+        buttons = [{"title": response_text(domain, "utter_label_pay_online", language),
+                    "payload": '/affirm{"payment_method": "vnpay"}'}] if online else []
+        payment = response_text(domain, "utter_payment_counter_or_online" if online else "utter_payment_counter",
+                                language)
         dispatcher.utter_message(
             response="utter_booking_summary", date=visit.strftime("%d/%m/%Y"), slot=tracker.get_slot("time_slot"),
             lines=describe_lines(museum, counts, language), total=money(total), name=tracker.get_slot("visitor_name"),
-            phone=tracker.get_slot("visitor_phone"), payment=response_text(domain, "utter_payment_counter", language))
+            phone=tracker.get_slot("visitor_phone"), payment=payment, buttons=buttons)
         return [SlotSet("booking_draft", uuid.uuid4().hex)]
 
 
@@ -289,20 +315,32 @@ class ActionConfirmBooking(BaseAction):
         if not counts or not phone or not name or visit < today() or values["time_slot"] not in museum.time_slots:
             dispatcher.utter_message(response="utter_booking_dropped")
             return [SlotSet("booking_draft", None)]
+        lines = tuple(ticket_lines(museum, counts))
+        # Online only when asked for, configured, and there is something to pay; anything else is the counter.
+        gateway = configured_gateway()
+        wants_online = next(tracker.get_latest_entity_values("payment_method"), None) == "vnpay"
+        online = gateway if wants_online and gateway and sum(l.quantity * l.unit_price_vnd for l in lines) else None
         request = BookingRequest(f"{tracker.sender_id}:{draft}", tracker.sender_id, visit, values["time_slot"],
-                                 tuple(ticket_lines(museum, counts)), name, phone, CounterPayment.name)
+                                 lines, name, phone, online.name if online else CounterPayment.name)
         outcome = await ask_bookings(lambda b: b.book(request, museum.capacity_per_slot))
         if outcome.booking is None:
             dispatcher.utter_message(response="utter_booking_sold_out", left=outcome.places_left)
             return [SlotSet("time_slot", None), SlotSet("booking_draft", None)]
         booking = outcome.booking
         logger.info("booking %s made by %s", booking.code, pseudonym(tracker.sender_id))
-        payload = sign_ticket(booking.code, ticket_secret(Settings.from_env()))
+        date_text = booking.visit_date.strftime("%d/%m/%Y")
+        if booking.status == PENDING_PAYMENT and online:
+            start = online.start(booking.code, booking.total_vnd, f"Ve bao tang Quang Ninh {booking.code}",
+                                 server_ip(), datetime.now(VIETNAM))
+            dispatcher.utter_message(response="utter_booking_pay_online", code=booking.code, date=date_text,
+                                     slot=booking.slot, total=money(booking.total_vnd), url=start.url,
+                                     minutes=int(PAYMENT_HOLD.total_seconds() // 60),
+                                     json_message={"payment_url": start.url, "booking_code": booking.code})
+            return [SlotSet("booking_code", booking.code), SlotSet("booking_draft", None)]
         language = user_language(tracker)
         payment = (response_text(domain, "utter_pay_at_counter", language) or "").format(total=money(booking.total_vnd))
-        dispatcher.utter_message(response="utter_booking_confirmed", code=booking.code,
-                                 date=booking.visit_date.strftime("%d/%m/%Y"), slot=booking.slot, payment=payment,
-                                 json_message={"ticket_qr": payload, "booking_code": booking.code})
+        dispatcher.utter_message(response="utter_booking_confirmed", code=booking.code, date=date_text,
+                                 slot=booking.slot, payment=payment, json_message=e_ticket(booking.code))
         return [SlotSet("booking_code", booking.code), SlotSet("booking_draft", None)]
 
 
@@ -359,9 +397,14 @@ class ActionCheckBooking(BookingLookup):
     async def perform(self, dispatcher, tracker, domain) -> List[Dict]:
         booking = await self.target(tracker, dispatcher, "check_booking")
         if booking is not None:
+            status = response_text(domain, f"utter_label_status_{booking.status}", user_language(tracker))
+            # A valid ticket comes with its e-ticket again: a lost QR, or one just paid for online.
+            valid = booking.status in (CONFIRMED, PAID) and booking.used_at is None
             dispatcher.utter_message(response="utter_booking_details", code=booking.code,
                                      date=booking.visit_date.strftime("%d/%m/%Y"), slot=booking.slot,
-                                     places=booking.places, total=money(booking.total_vnd), status=booking.status)
+                                     places=booking.places, total=money(booking.total_vnd),
+                                     status=status or booking.status,
+                                     json_message=e_ticket(booking.code) if valid else None)
         return []
 
 

@@ -1,13 +1,17 @@
 """Booking museum tickets in the chat, through the running bot."""
 from __future__ import annotations
 
+import json
+import urllib.request
 import uuid
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 import yaml
 
+from bot.tickets.payments import vnpay_signature
 from bot.tickets.signing import check_ticket
-from tests.conversations.conftest import TICKET_SECRET
+from tests.conversations.conftest import TICKET_SECRET, VNPAY_SECRET, VNPAY_TMN_CODE
 
 
 def new_user() -> str:
@@ -22,26 +26,6 @@ def test_without_confirmed_hours_and_capacity_the_bot_sends_people_to_the_offici
     # The shipped knowledge has no published hours, slots or capacity (see knowledge/museum.yml).
     text = text_of(running_bot.say(new_user(), "đặt 2 vé bảo tàng ngày mai"))
     assert "chưa được xác nhận" in text and "baotangquangninh.vn" in text
-
-
-@pytest.fixture(scope="module")
-def bookable(running_bot):
-    """Stand-ins for the facts staff would enter; test data only, never shipped."""
-    path = running_bot.knowledge_dir / "museum.yml"
-    original = path.read_text(encoding="utf-8")
-    document = yaml.safe_load(original)
-    museum = document["museum"]
-    museum["opening_hours"] = {day: "08:00-17:00" for day in museum["opening_hours"]}
-    museum["opening_hours"]["monday"] = "closed"
-    museum["time_slots"] = ["08:00-10:00", "10:00-12:00", "14:00-16:00"]
-    museum["capacity_per_slot"] = 50
-    museum["cancellation_hours_before"] = 24
-    museum["cancellation_rule"] = "Hủy trước giờ tham quan ít nhất 24 giờ."
-    path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
-    running_bot.staff_load()
-    yield
-    path.write_text(original, encoding="utf-8")
-    running_bot.staff_load()
 
 
 def book(running_bot, user: str) -> dict:
@@ -112,3 +96,49 @@ def test_a_forged_button_cannot_book_or_change_prices(running_bot, bookable):
     # Pressing "confirm" before there is anything to confirm books nothing: the form asks its question again.
     assert "chưa hiểu ngày" in text_of(running_bot.say(user, "/affirm"))
     assert "chưa có vé nào" in text_of(running_bot.say(user, "tra cứu vé của tôi"))
+
+
+def vnpay_callback(running_bot, path: str, params: dict, secret: str = VNPAY_SECRET):
+    """What VNPAY's server (IPN) or the payer's browser (return) sends, signed with `secret`."""
+    signed = {**params, "vnp_SecureHashType": "HmacSHA512", "vnp_SecureHash": vnpay_signature(params, secret)}
+    url = f"{running_bot.rasa_url}/webhooks/vnpay/{path}?{urlencode(signed)}"
+    with urllib.request.urlopen(url, timeout=30) as response:
+        body = response.read().decode()
+    return json.loads(body) if path == "ipn" else body
+
+
+def test_paying_online_holds_the_places_and_only_a_signed_callback_pays(running_bot, bookable):
+    user = new_user()
+    running_bot.say(user, "đặt 2 vé người lớn thứ Bảy tuần sau")
+    running_bot.say(user, "08:00-10:00")
+    running_bot.say(user, "Lê Thị Hoa")
+    summary = running_bot.say(user, "0912345678")[-1]
+    online = next(b for b in summary["buttons"] if "VNPAY" in b["title"])
+    replies = running_bot.say(user, online["payload"])
+    custom = next(r["custom"] for r in replies if r.get("custom"))
+    assert "ticket_qr" not in custom  # no e-ticket before the money arrives
+    code, pay = custom["booking_code"], dict(parse_qsl(urlsplit(custom["payment_url"]).query))
+    assert pay["vnp_TxnRef"] == code and pay["vnp_Amount"] == "8000000" and pay["vnp_TmnCode"] == VNPAY_TMN_CODE
+    assert "đang chờ thanh toán" in text_of(running_bot.say(user, f"xem vé {code}"))
+
+    paid = {"vnp_TxnRef": code, "vnp_Amount": "8000000", "vnp_ResponseCode": "00", "vnp_TransactionStatus": "00",
+            "vnp_TmnCode": VNPAY_TMN_CODE, "vnp_TransactionNo": "14226112"}
+    assert vnpay_callback(running_bot, "ipn", paid, secret="forged-secret-forged-secret")["RspCode"] == "97"
+    assert vnpay_callback(running_bot, "ipn", {**paid, "vnp_Amount": "100"})["RspCode"] == "04"
+    assert "đang chờ thanh toán" in text_of(running_bot.say(user, f"xem vé {code}"))
+
+    assert vnpay_callback(running_bot, "ipn", paid)["RspCode"] == "00"
+    assert vnpay_callback(running_bot, "ipn", paid)["RspCode"] == "02"  # VNPAY retries: paid once
+    assert "Thanh toán thành công" in vnpay_callback(running_bot, "return", paid)
+    details = running_bot.say(user, f"xem vé {code}")
+    assert "đã thanh toán" in text_of(details)
+    ticket = next(r["custom"] for r in details if r.get("custom"))
+    assert check_ticket(ticket["ticket_qr"], TICKET_SECRET).code == code
+
+
+def test_a_question_in_the_middle_of_the_form_is_answered_and_the_form_asks_again(running_bot, bookable):
+    user = new_user()
+    running_bot.say(user, "đặt vé bảo tàng")
+    replies = text_of(running_bot.say(user, "vé người lớn bao nhiêu tiền?"))
+    assert "40.000" in replies and "ngày nào" in replies
+    assert "khung giờ" in text_of(running_bot.say(user, "thứ 7 tuần sau"))
