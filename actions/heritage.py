@@ -38,6 +38,14 @@ def find_focus(kb: KnowledgeBase, entity: Optional[str], message: str, place_id:
     return PlaceMatch()
 
 
+def venue(card, language: str) -> Optional[Dict[str, Any]]:
+    """Where the site is, for channels that show a map pin (Telegram's venue); None without coordinates."""
+    if card.lat is None or card.lon is None:
+        return None
+    return {"venue": {"latitude": card.lat, "longitude": card.lon, "title": display_name(card, language),
+                      "address": card.address}}
+
+
 def map_link(name: str, lat: Optional[float], lon: Optional[float]) -> str:
     if lat is not None and lon is not None:
         return f"https://www.google.com/maps/search/?api=1&query={lat:.5f},{lon:.5f}"
@@ -106,7 +114,12 @@ class PlaceAction(BaseAction):
         language = user_language(tracker)
         entity = latest_entity(tracker, "place")
         message = (tracker.latest_message or {}).get("text") or ""
-        match = await ask_knowledge(lambda kb: find_focus(kb, entity, message, tracker.get_slot("place_id")))
+        focus = tracker.get_slot("place_id")
+        if (tracker.active_loop or {}).get("name") == "ticket_form" and not entity:
+            # In the middle of booking museum tickets, "how much? / when open?" is about the museum.
+            museum = await ask_knowledge(lambda kb: kb.museum())
+            focus = museum.id if museum else focus
+        match = await ask_knowledge(lambda kb: find_focus(kb, entity, message, focus))
         if match.place:
             card = await ask_knowledge(lambda kb: kb.place_card(match.place.id))
             if card is not None:
@@ -155,7 +168,7 @@ class ActionPlaceInfo(PlaceAction):
             kind=kind_label(card.kind, card.rank, domain, language), address=card.address, intro=intro,
             hours=hours or not_published, fee=fee or not_published,
             map=map_link(card.name, card.lat, card.lon), source=card.sources[0],
-            buttons=follow_up_buttons(card, domain, language))
+            buttons=follow_up_buttons(card, domain, language), json_message=venue(card, language))
 
 
 class ActionOpenSite(ActionPlaceInfo):
@@ -174,7 +187,7 @@ class ActionPlaceLocation(PlaceAction):
     async def answer(self, dispatcher, card, domain, language) -> None:
         dispatcher.utter_message(response="utter_place_location", name=display_name(card, language),
                                  address=card.address, former_area=card.former_area,
-                                 map=map_link(card.name, card.lat, card.lon))
+                                 map=map_link(card.name, card.lat, card.lon), json_message=venue(card, language))
 
 
 class PlaceFactAction(PlaceAction):

@@ -17,12 +17,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from bot.settings import PROJECT_ROOT
 from tests.conftest import KNOWLEDGE_DIR, skip_or_fail
+from tests.conversations.fake_apis import ZALO_ACCESS_TOKEN, FakeApis
 
 VENV_BIN = Path(sys.executable).parent
 TICKET_SECRET = "conversation-test-ticket-secret-0123456789"
+VNPAY_TMN_CODE, VNPAY_SECRET = "TESTTMN1", "conversation-test-vnpay-secret-0123456789"
+ZALO_APP_ID, ZALO_OA_SECRET = "360846524940903967", "conversation-test-zalo-oa-secret-0123"
 
 
 def free_port() -> int:
@@ -59,6 +63,7 @@ class RunningBot:
     database_url: str
     knowledge_dir: Path
     env: dict[str, str]
+    apis: FakeApis
     _actions: subprocess.Popen
     _actions_log: Path
 
@@ -95,16 +100,24 @@ def running_bot(tmp_path_factory) -> RunningBot:
     knowledge_dir = workdir / "knowledge"
     shutil.copytree(KNOWLEDGE_DIR, knowledge_dir)
     database_url = f"sqlite:///{workdir / 'bot.db'}"
+    actions_port, rasa_port = free_port(), free_port()
+    apis = FakeApis()
     env = {**os.environ, "QN_DATABASE_URL": database_url, "QN_KNOWLEDGE_DIR": str(knowledge_dir),
-           "PYTHONPATH": str(PROJECT_ROOT), "LOG_LEVEL": "WARNING", "QN_TICKET_SECRET": TICKET_SECRET}
+           "PYTHONPATH": str(PROJECT_ROOT), "LOG_LEVEL": "WARNING", "QN_TICKET_SECRET": TICKET_SECRET,
+           # VNPAY's sandbox protocol with a test merchant: nothing leaves this machine (the pay URL is unused).
+           "QN_VNPAY_TMN_CODE": VNPAY_TMN_CODE, "QN_VNPAY_HASH_SECRET": VNPAY_SECRET,
+           "QN_VNPAY_RETURN_URL": f"http://127.0.0.1:{rasa_port}/webhooks/vnpay/return",
+           "QN_VNPAY_PAY_URL": "http://127.0.0.1:9/paymentv2/vpcpay.html",
+           # The Zalo channel replies through a local fake of the OA API.
+           "ZALO_APP_ID": ZALO_APP_ID, "ZALO_OA_SECRET_KEY": ZALO_OA_SECRET, "ZALO_OA_ACCESS_TOKEN": ZALO_ACCESS_TOKEN,
+           "ZALO_API_BASE_URL": apis.url}
     subprocess.run([str(VENV_BIN / "qn-staff"), "load"], env=env, check=True, capture_output=True)
 
-    actions_port, rasa_port = free_port(), free_port()
     endpoints = workdir / "endpoints.yml"
     endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n')
     actions_log, rasa_log = workdir / "actions.log", workdir / "rasa.log"
     bot = RunningBot(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{actions_port}", database_url,
-                     knowledge_dir, env, None, actions_log)  # type: ignore[arg-type]
+                     knowledge_dir, env, apis, None, actions_log)  # type: ignore[arg-type]
     bot.start_actions()
     rasa = subprocess.Popen(
         [str(VENV_BIN / "rasa"), "run", "--model", "models", "--endpoints", str(endpoints), "--credentials",
@@ -121,3 +134,25 @@ def running_bot(tmp_path_factory) -> RunningBot:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
+        apis.close()
+
+
+@pytest.fixture(scope="module")
+def bookable(running_bot):
+    """Stand-ins for the museum facts staff would enter (hours, slots, capacity, cancellation); test data
+    only, never shipped."""
+    path = running_bot.knowledge_dir / "museum.yml"
+    original = path.read_text(encoding="utf-8")
+    document = yaml.safe_load(original)
+    museum = document["museum"]
+    museum["opening_hours"] = {day: "08:00-17:00" for day in museum["opening_hours"]}
+    museum["opening_hours"]["monday"] = "closed"
+    museum["time_slots"] = ["08:00-10:00", "10:00-12:00", "14:00-16:00"]
+    museum["capacity_per_slot"] = 50
+    museum["cancellation_hours_before"] = 24
+    museum["cancellation_rule"] = "Hủy trước giờ tham quan ít nhất 24 giờ."
+    path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    running_bot.staff_load()
+    yield
+    path.write_text(original, encoding="utf-8")
+    running_bot.staff_load()

@@ -102,3 +102,11 @@ def test_an_english_tourist_gets_an_english_card(running_bot):
     site = next(s for s in SITES if s.get("intro_en") and s.get("name_en"))
     text = card_of(running_bot.say(new_user(), f"tell me about {site['name_en']}"))
     assert text.startswith(site["name_en"]) and "Opening hours" in text
+
+
+def test_a_site_with_coordinates_comes_with_a_map_pin_for_channels_that_show_one(running_bot):
+    site = next(s for s in SITES if "lat" in s)
+    replies = running_bot.say(new_user(), site_payload(site["id"]))
+    venue = next(r["custom"]["venue"] for r in replies if r.get("custom"))
+    assert (venue["latitude"], venue["longitude"]) == (site["lat"], site["lon"])
+    assert venue["title"] == site["name"] and venue["address"] == site["address"]

@@ -1,0 +1,228 @@
+"""Zalo Official Account webhook, as a Rasa input channel: POST /webhooks/zalo/webhook.
+
+Every event is checked before anything else: its X-ZEvent-Signature must be
+"mac=" + sha256(app_id + raw body + timestamp + OA secret key) and its app_id ours; otherwise 401 (no
+signature) or 403 (a wrong one), and Rasa never sees it. Zalo wants a 200 within 2 seconds and may resend an
+event, so the channel answers at once, handles the turn in the background and ignores a msg_id it has seen.
+
+Users' text (a pressed button arrives as text: its hidden payload), shared locations ("lat, lon") and images
+(answered with what the bot can do) become turns; other event kinds are acknowledged and ignored. Replies go
+through the OA customer-service message API with the access token from the environment: text in pieces of at
+most 2,000 characters, buttons as up to 5 hidden-payload query buttons per message, the e-ticket as an
+uploaded QR image.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable, Text
+
+import httpx
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+
+from bot.channels.guard import answer_guarded
+from bot.channels.replies import Reply, to_replies
+from bot.privacy import pseudonym
+from bot.settings import Settings, SettingsError, environment, require_secret
+
+logger = logging.getLogger(__name__)
+
+TEXT_LIMIT = 2000  # the OA message API's limit
+BUTTONS_PER_MESSAGE = 5
+MEDIA_EVENTS = {"user_send_image", "user_send_gif", "user_send_sticker", "user_send_audio", "user_send_video",
+                "user_send_file", "user_send_link", "user_send_business_card"}
+
+
+@dataclass(frozen=True)
+class ZaloSettings:
+    app_id: str
+    oa_secret_key: str
+    access_token: str
+    api_base_url: str
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> "ZaloSettings":
+        env = environment(environ)
+        app_id = env.get("ZALO_APP_ID", "").strip()
+        if not app_id:
+            raise SettingsError("ZALO_APP_ID is not set; see the README's Configuration table")
+        return cls(app_id=app_id, oa_secret_key=require_secret("ZALO_OA_SECRET_KEY", environ),
+                   access_token=require_secret("ZALO_OA_ACCESS_TOKEN", environ),
+                   api_base_url=(env.get("ZALO_API_BASE_URL") or "https://openapi.zalo.me").rstrip("/"))
+
+
+def event_mac(app_id: str, raw_body: str, timestamp: str, oa_secret_key: str) -> str:
+    """Zalo's signature of an event: plain SHA-256 (not an HMAC) of the four strings joined."""
+    return hashlib.sha256(f"{app_id}{raw_body}{timestamp}{oa_secret_key}".encode()).hexdigest()
+
+
+class SeenEvents:
+    """msg_ids handled in the last hour: Zalo resends an event it thinks was not delivered."""
+
+    def __init__(self, ttl_seconds: float = 3600, capacity: int = 50_000):
+        self._ttl, self._capacity = ttl_seconds, capacity
+        self._seen: OrderedDict[str, float] = OrderedDict()
+
+    def first_time(self, key: str) -> bool:
+        now = time.monotonic()
+        while self._seen and (next(iter(self._seen.values())) < now - self._ttl or len(self._seen) > self._capacity):
+            self._seen.popitem(last=False)
+        if key in self._seen:
+            return False
+        self._seen[key] = now
+        return True
+
+
+def turn_text(event: dict[str, Any]) -> str | None:
+    """What an event says to the bot, or None for events that are not a user talking."""
+    name, message = event.get("event_name"), event.get("message") or {}
+    if name == "user_send_text":
+        return str(message.get("text") or "")
+    if name == "user_send_location":
+        try:
+            coordinates = message["attachments"][0]["payload"]["coordinates"]
+            return f"{float(coordinates['latitude']):.6f}, {float(coordinates['longitude']):.6f}"
+        except (KeyError, IndexError, TypeError, ValueError):
+            return None
+    if name in MEDIA_EVENTS:
+        return "/help"  # the bot reads no pictures: say what it can do
+    return None
+
+
+class ZaloOutput(OutputChannel):
+    """Sends a turn's replies to one user through the OA message API."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "zalo"
+
+    def __init__(self, settings: ZaloSettings, http: httpx.AsyncClient, user_id: str):
+        self._settings, self._http, self._user_id = settings, http, user_id
+        self.sent = False
+
+    async def send_response(self, recipient_id: Text, message: dict[str, Any]) -> None:
+        for reply in to_replies([message], TEXT_LIMIT):
+            await self._send(reply)
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        await self.send_response(recipient_id, {"text": text})
+
+    async def _post(self, path: str, **kwargs: Any) -> dict[str, Any] | None:
+        try:
+            answer = await self._http.post(f"{self._settings.api_base_url}{path}",
+                                           headers={"access_token": self._settings.access_token}, **kwargs)
+            body = answer.json()
+        except (httpx.HTTPError, ValueError):
+            logger.warning("Zalo API unreachable (%s) for %s", path, pseudonym(self._user_id), exc_info=True)
+            return None
+        if body.get("error") != 0:  # Zalo reports errors in the body, with HTTP 200
+            logger.warning("Zalo API %s refused a message for %s: %s %s", path, pseudonym(self._user_id),
+                           body.get("error"), body.get("message"))
+            return None
+        return body
+
+    async def _message(self, message: dict[str, Any]) -> None:
+        sent = await self._post("/v3.0/oa/message/cs",
+                                json={"recipient": {"user_id": self._user_id}, "message": message})
+        self.sent = self.sent or sent is not None
+
+    async def _send(self, reply: Reply) -> None:
+        if reply.kind == "text":
+            groups = [reply.buttons[i:i + BUTTONS_PER_MESSAGE]
+                      for i in range(0, len(reply.buttons), BUTTONS_PER_MESSAGE)] or [()]
+            for index, group in enumerate(groups):
+                message: dict[str, Any] = {"text": reply.text if index == 0 else "…"}
+                if group:
+                    message["attachment"] = {"type": "template", "payload": {"buttons": [
+                        {"title": b.title[:100], "type": "oa.query.hide", "payload": b.payload} for b in group]}}
+                await self._message(message)
+        elif reply.kind == "photo":
+            element: dict[str, Any] = {"media_type": "image"}
+            if reply.photo_png:
+                uploaded = await self._post("/v2.0/oa/upload/image",
+                                            files={"file": ("ticket.png", reply.photo_png, "image/png")})
+                if uploaded is None:
+                    return
+                element["attachment_id"] = uploaded["data"]["attachment_id"]
+            else:
+                element["url"] = reply.photo_url
+            message = {"attachment": {"type": "template", "payload": {"template_type": "media",
+                                                                      "elements": [element]}}}
+            if reply.text:
+                message["text"] = reply.text
+            await self._message(message)
+        # A venue has no OA message kind; the text before it already carries the map link.
+
+
+class ZaloInput(InputChannel):
+    @classmethod
+    def name(cls) -> Text:
+        return "zalo"
+
+    def __init__(self) -> None:
+        self._seen = SeenEvents()
+        self._http: httpx.AsyncClient | None = None
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        zalo = Blueprint("zalo_webhook", __name__)
+        max_chars = Settings.from_env().max_message_chars
+
+        @zalo.route("/", methods=["GET"])
+        async def health(_: Request) -> response.HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @zalo.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> response.HTTPResponse:
+            try:
+                settings = ZaloSettings.from_env()
+            except SettingsError as error:
+                logger.error("Zalo channel not configured: %s", error)
+                return response.json({"error": "not configured"}, status=503)
+            signature = request.headers.get("X-ZEvent-Signature", "").strip()
+            if not signature:
+                return response.json({"error": "unsigned"}, status=401)
+            raw = request.body.decode("utf-8", errors="replace")
+            try:
+                event = json.loads(raw)
+                app_id, timestamp = str(event["app_id"]), str(event["timestamp"])
+            except (ValueError, KeyError, TypeError):
+                return response.json({"error": "forged"}, status=403)
+            expected = event_mac(settings.app_id, raw, timestamp, settings.oa_secret_key)
+            given = signature[4:] if signature.lower().startswith("mac=") else signature
+            if app_id != settings.app_id or not hmac.compare_digest(given.lower(), expected):
+                logger.warning("Zalo event with a bad signature refused")
+                return response.json({"error": "forged"}, status=403)
+
+            text = turn_text(event)
+            user_id = str((event.get("sender") or {}).get("id") or "")
+            if text is None or not user_id:
+                return response.json({"status": "ignored"})
+            msg_id = str((event.get("message") or {}).get("msg_id") or f"{user_id}:{timestamp}")
+            if not self._seen.first_time(msg_id):
+                return response.json({"status": "duplicate"})
+            request.app.add_task(self._turn(settings, on_new_message, user_id, text, max_chars))
+            return response.json({"status": "accepted"})
+
+        return zalo
+
+    async def _turn(self, settings: ZaloSettings, on_new_message: Callable[[UserMessage], Awaitable[Any]],
+                    user_id: str, text: str, max_chars: int) -> None:
+        if self._http is None:
+            self._http = httpx.AsyncClient(timeout=20)
+        output = ZaloOutput(settings, self._http, user_id)
+        sender = f"zalo-{user_id}"
+
+        async def handle(cleaned: str) -> None:
+            await on_new_message(UserMessage(cleaned, output, sender, input_channel=self.name()))
+
+        async def apologise(apology: str) -> None:
+            await output.send_response(user_id, {"text": apology})
+
+        await answer_guarded(text, sender, handle, lambda: output.sent, apologise, max_chars)

@@ -1,0 +1,388 @@
+"""Telegram (python-telegram-bot against a local fake Bot API) and Zalo (signed events posted to the running
+Rasa server, replies caught by a local fake OA API): security, native rendering, and the same conversation
+on REST, Telegram and Zalo."""
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import re
+import subprocess
+import time
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+
+from bot.channels.telegram import CALLBACK_DATA_BYTES
+from bot.entry import site_payload
+from bot.settings import PROJECT_ROOT
+from tests.conversations.conftest import VENV_BIN, ZALO_APP_ID, ZALO_OA_SECRET, free_port
+from tests.conversations.fake_apis import TELEGRAM_TOKEN, wait_for_quiet
+
+WEBHOOK_SECRET = "telegram-webhook-secret_0123456789"
+_ids = itertools.count(1000)
+
+
+def post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
+    request = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": "application/json",
+                                                                              **headers})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+class TelegramBridge:
+    """`python -m bot.channels.telegram` in a subprocess, in webhook or polling mode."""
+
+    def __init__(self, running_bot, log: Path, webhook: bool, rasa_url: str | None = None):
+        self.apis = running_bot.apis
+        self.port = free_port()
+        env = {**running_bot.env, "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN, "TELEGRAM_API_BASE_URL": self.apis.url,
+               "QN_RASA_URL": rasa_url or running_bot.rasa_url}
+        if webhook:
+            env |= {"TELEGRAM_WEBHOOK_URL": f"http://127.0.0.1:{self.port}", "TELEGRAM_WEBHOOK_SECRET": WEBHOOK_SECRET,
+                    "TELEGRAM_WEBHOOK_LISTEN": "127.0.0.1", "TELEGRAM_WEBHOOK_PORT": str(self.port)}
+        self.process = subprocess.Popen([str(VENV_BIN / "python"), "-m", "bot.channels.telegram"], cwd=PROJECT_ROOT,
+                                        env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+        self.log = log
+        self.webhook = webhook
+        deadline = time.monotonic() + 60
+        while not self._ready():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"Telegram bridge did not start:\n{log.read_text()[-3000:]}")
+            time.sleep(0.2)
+
+    def _ready(self) -> bool:
+        if not self.webhook:
+            return any(c.path.endswith("/deleteWebhook") for c in self.apis.calls)
+        try:
+            status, _ = post(f"http://127.0.0.1:{self.port}/telegram", b"{}", {})
+            return status == 403
+        except (urllib.error.URLError, ConnectionError, OSError):
+            return False
+
+    def deliver(self, update: dict[str, Any], secret: str | None = WEBHOOK_SECRET) -> int:
+        headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret is not None else {}
+        return post(f"http://127.0.0.1:{self.port}/telegram", json.dumps(update).encode(), headers)[0]
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def telegram_update(chat_id: int, text: str | None = None, callback_data: str | None = None,
+                    location: tuple[float, float] | None = None) -> dict[str, Any]:
+    user = {"id": chat_id, "is_bot": False, "first_name": "Khách", "language_code": "vi"}
+    chat = {"id": chat_id, "type": "private", "first_name": "Khách"}
+    message: dict[str, Any] = {"message_id": next(_ids), "date": int(time.time()), "chat": chat, "from": user}
+    if callback_data is not None:
+        return {"update_id": next(_ids), "callback_query": {
+            "id": str(next(_ids)), "from": user, "chat_instance": "1", "data": callback_data,
+            "message": {**message, "from": {"id": 123456, "is_bot": True, "first_name": "QN"}, "text": "…"}}}
+    if location is not None:
+        message["location"] = {"latitude": location[0], "longitude": location[1]}
+    else:
+        message["text"] = text
+        if text and text.startswith("/"):
+            command = text.split()[0]
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+    return {"update_id": next(_ids), "message": message}
+
+
+@pytest.fixture(scope="module")
+def telegram(running_bot, tmp_path_factory):
+    bridge = TelegramBridge(running_bot, tmp_path_factory.mktemp("tg") / "bridge.log", webhook=True)
+    yield bridge
+    bridge.stop()
+
+
+def new_chat() -> int:
+    return 10_000_000 + uuid.uuid4().int % 1_000_000_000
+
+
+def telegram_turn(telegram: TelegramBridge, chat_id: int, **update: Any) -> list:
+    before = len(telegram.apis.telegram_sent(chat_id))
+    assert telegram.deliver(telegram_update(chat_id, **update)) == 200
+    wait_for_quiet(lambda: len(telegram.apis.telegram_sent(chat_id)), at_least=before + 1)
+    return telegram.apis.telegram_sent(chat_id)[before:]
+
+
+def method(call) -> str:
+    return call.path.rsplit("/", 1)[1]
+
+
+def keyboard(call) -> list[dict[str, str]]:
+    markup = call.params.get("reply_markup")
+    return [row[0] for row in json.loads(markup)["inline_keyboard"]] if markup else []
+
+
+# --- Telegram -------------------------------------------------------------------------------------------
+
+def test_a_forged_telegram_webhook_is_refused_and_never_reaches_rasa(running_bot, telegram):
+    chat = new_chat()
+    assert telegram.deliver(telegram_update(chat, text="xin chào"), secret="wrong-secret") == 403
+    assert telegram.deliver(telegram_update(chat, text="xin chào"), secret=None) == 403
+    time.sleep(1.0)
+    assert telegram.apis.telegram_sent(chat) == []
+    tracker = json.loads(urllib.request.urlopen(f"{running_bot.rasa_url}/conversations/telegram-{chat}/tracker",
+                                                timeout=30).read())
+    assert not [e for e in tracker["events"] if e["event"] == "user"]
+
+
+def test_100_genuine_telegram_updates_are_each_answered_exactly_once(running_bot, telegram):
+    per_greeting = len(running_bot.say(f"rest-{uuid.uuid4().hex[:8]}", "xin chào"))
+    chats = [new_chat() for _ in range(100)]
+    for chat in chats:
+        assert telegram.deliver(telegram_update(chat, text="xin chào")) == 200
+    wait_for_quiet(lambda: sum(len(telegram.apis.telegram_sent(c)) for c in chats), at_least=100 * per_greeting,
+                   quiet=2.0, timeout=240)
+    assert [len(telegram.apis.telegram_sent(c)) for c in chats] == [per_greeting] * 100
+
+
+def test_telegram_start_payload_buttons_location_and_long_texts(running_bot, telegram):
+    site = next(s for s in running_bot_sites() if "lat" in s)
+    chat = new_chat()
+    card = telegram_turn(telegram, chat, text=f"/start {site_payload(site['id'])}")
+    assert card[0].params["text"].startswith(site["name"])
+    venue = next(c for c in card if method(c) == "sendVenue")
+    assert float(venue.params["latitude"]) == site["lat"]
+    buttons = keyboard(card[0])
+    assert buttons and all(len(b["callback_data"].encode()) <= CALLBACK_DATA_BYTES for b in buttons)
+    hours_button = next(b for b in buttons if "giờ" in b["text"].lower())
+    hours = telegram_turn(telegram, chat, callback_data=hours_button["callback_data"])
+    assert site["name"] in hours[0].params["text"]
+    assert any(c.path.endswith("/answerCallbackQuery") for c in telegram.apis.calls)
+
+    nearest = telegram_turn(telegram, chat, location=(site["lat"] + 0.001, site["lon"]))
+    assert f"1. {site['name']}: 0.1 km" in nearest[0].params["text"]
+
+    greeting = telegram_turn(telegram, new_chat(), text="/start")
+    assert greeting[0].params["text"] == running_bot.texts(f"rest-{uuid.uuid4().hex[:8]}", "/greet")[0]
+
+
+def test_a_button_payload_too_long_for_telegram_still_works(running_bot, telegram):
+    chat = new_chat()
+    first = telegram_turn(telegram, chat, text="giới thiệu đền Trần")  # asked back with one button per site
+    long_buttons = [b for b in keyboard(first[0]) if b["callback_data"].startswith("#")]
+    chosen = (long_buttons or keyboard(first[0]))[0]
+    card = telegram_turn(telegram, chat, callback_data=chosen["callback_data"])
+    assert card[0].params["text"].startswith(chosen["text"])
+
+
+def test_telegram_apologises_when_rasa_is_down(running_bot, tmp_path):
+    bridge = TelegramBridge(running_bot, tmp_path / "down.log", webhook=True, rasa_url=f"http://127.0.0.1:{free_port()}")
+    try:
+        chat = new_chat()
+        [reply] = telegram_turn(bridge, chat, text="Yên Tử ở đâu?")
+        assert "Xin lỗi" in reply.params["text"]
+    finally:
+        bridge.stop()
+
+
+def test_telegram_long_polling_answers_too(running_bot, tmp_path):
+    bridge = TelegramBridge(running_bot, tmp_path / "polling.log", webhook=False)
+    try:
+        chat = new_chat()
+        running_bot.apis.updates.append(telegram_update(chat, text="bạn giúp được gì?"))
+        wait_for_quiet(lambda: len(running_bot.apis.telegram_sent(chat)), at_least=1)
+        expected = running_bot.texts(f"rest-{uuid.uuid4().hex[:8]}", "bạn giúp được gì?")
+        assert [c.params["text"] for c in running_bot.apis.telegram_sent(chat)] == expected
+    finally:
+        bridge.stop()
+
+
+def test_the_e_ticket_arrives_as_a_qr_photo_on_telegram_and_zalo(running_bot, telegram, bookable):
+    chat = new_chat()
+    for text in ("đặt 4 vé người lớn thứ Bảy tuần sau", "10:00-12:00", "nguyễn văn an", "0912 345 678"):
+        telegram_turn(telegram, chat, text=text)
+    confirmation = telegram_turn(telegram, chat, text="/affirm")
+    photo = next(c for c in confirmation if method(c) == "sendPhoto")
+    assert decode_qr(photo.files["photo"]).startswith("QNT1.")
+    assert photo.params["caption"] in confirmation[0].params["text"]  # the booking code, under the QR
+
+    zalo_user = new_zalo_user()
+    for text in ("đặt 4 vé người lớn thứ Bảy tuần sau", "10:00-12:00", "nguyễn văn an", "0912 345 678"):
+        zalo_turn(running_bot, zalo_user, text)
+    uploads_before = len(running_bot.apis.zalo_uploads())
+    sent = zalo_turn(running_bot, zalo_user, "/affirm")
+    image = next(c for c in sent if c.params["message"].get("attachment", {}).get("payload", {}).get("template_type")
+                 == "media")
+    [upload] = running_bot.apis.zalo_uploads()[uploads_before:]
+    assert image.params["message"]["attachment"]["payload"]["elements"][0]["attachment_id"]
+    assert decode_qr(upload.files["file"]).startswith("QNT1.")
+
+
+def decode_qr(png: bytes) -> str:
+    import io
+
+    import zxingcpp
+    from PIL import Image
+
+    [result] = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
+    return result.text
+
+
+def running_bot_sites() -> list[dict[str, Any]]:
+    import yaml
+
+    from tests.conftest import KNOWLEDGE_DIR
+
+    return yaml.safe_load((KNOWLEDGE_DIR / "sites.yml").read_text(encoding="utf-8"))["sites"]
+
+
+# --- Zalo -----------------------------------------------------------------------------------------------
+
+def new_zalo_user() -> str:
+    return str(246845883529197922 + uuid.uuid4().int % 10**12)
+
+
+def zalo_event(user_id: str, text: str | None = None, location: tuple[float, float] | None = None,
+               event_name: str | None = None, msg_id: str | None = None) -> dict[str, Any]:
+    message: dict[str, Any] = {"msg_id": msg_id or uuid.uuid4().hex}
+    if location is not None:
+        message["attachments"] = [{"type": "location", "payload": {"coordinates": {
+            "latitude": str(location[0]), "longitude": str(location[1])}}}]
+    else:
+        message["text"] = text
+    return {"app_id": ZALO_APP_ID, "user_id_by_app": "552177279717587730", "sender": {"id": user_id},
+            "recipient": {"id": "388613280878808645"},
+            "event_name": event_name or ("user_send_location" if location else "user_send_text"),
+            "message": message, "timestamp": str(int(time.time() * 1000))}
+
+
+def signed(event: dict[str, Any], secret: str = ZALO_OA_SECRET) -> tuple[bytes, dict[str, str]]:
+    body = json.dumps(event, ensure_ascii=False)
+    mac = hashlib.sha256(f"{event['app_id']}{body}{event['timestamp']}{secret}".encode()).hexdigest()
+    return body.encode(), {"X-ZEvent-Signature": f"mac={mac}"}
+
+
+def zalo_post(running_bot, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
+    return post(f"{running_bot.rasa_url}/webhooks/zalo/webhook", body, headers)
+
+
+def zalo_turn(running_bot, user_id: str, text: str | None = None, **event: Any) -> list:
+    before = len(running_bot.apis.zalo_sent(user_id))
+    status, _ = zalo_post(running_bot, *signed(zalo_event(user_id, text, **event)))
+    assert status == 200
+    wait_for_quiet(lambda: len(running_bot.apis.zalo_sent(user_id)), at_least=before + 1)
+    return running_bot.apis.zalo_sent(user_id)[before:]
+
+
+def test_forged_or_unsigned_zalo_events_are_refused_and_never_reach_rasa(running_bot):
+    user = new_zalo_user()
+    body, headers = signed(zalo_event(user, "xin chào"), secret="not-the-oa-secret")
+    assert zalo_post(running_bot, body, headers)[0] == 403
+    assert zalo_post(running_bot, body, {})[0] == 401
+    genuine_body, genuine_headers = signed(zalo_event(user, "xin chào"))
+    tampered = genuine_body.replace("xin chào".encode(), "hủy vé".encode())
+    assert zalo_post(running_bot, tampered, genuine_headers)[0] == 403
+    time.sleep(1.0)
+    assert running_bot.apis.zalo_sent(user) == []
+    tracker = json.loads(urllib.request.urlopen(f"{running_bot.rasa_url}/conversations/zalo-{user}/tracker",
+                                                timeout=30).read())
+    assert not [e for e in tracker["events"] if e["event"] == "user"]
+
+
+def test_100_genuine_zalo_events_are_each_answered_once_even_when_resent(running_bot):
+    per_greeting = len(running_bot.say(f"rest-{uuid.uuid4().hex[:8]}", "xin chào"))
+    users = [new_zalo_user() for _ in range(100)]
+    events = [signed(zalo_event(u, "xin chào")) for u in users]
+    for body, headers in events:
+        assert zalo_post(running_bot, body, headers)[0] == 200
+    for body, headers in events[:10]:  # Zalo resends what it thinks was lost
+        assert json.loads(zalo_post(running_bot, body, headers)[1])["status"] == "duplicate"
+    wait_for_quiet(lambda: sum(len(running_bot.apis.zalo_sent(u)) for u in users), at_least=100 * per_greeting,
+                   quiet=2.0, timeout=240)
+    assert [len(running_bot.apis.zalo_sent(u)) for u in users] == [per_greeting] * 100
+
+
+def test_zalo_locations_buttons_and_unknown_events(running_bot):
+    site = next(s for s in running_bot_sites() if "lat" in s)
+    user = new_zalo_user()
+    [nearest, *_] = zalo_turn(running_bot, user, location=(site["lat"] + 0.001, site["lon"]))
+    assert f"1. {site['name']}: 0.1 km" in nearest.params["message"]["text"]
+    card = zalo_turn(running_bot, user, site_payload(site["id"]))
+    buttons = card[0].params["message"]["attachment"]["payload"]["buttons"]
+    assert len(buttons) <= 5 and all(b["type"] == "oa.query.hide" for b in buttons)
+    hours_button = next(b for b in buttons if "giờ" in b["title"].lower())
+    hours = zalo_turn(running_bot, user, hours_button["payload"])  # a pressed button arrives as its payload
+    assert site["name"] in hours[0].params["message"]["text"]
+    for kind in ("follow", "user_received_message", "oa_send_text", "something_new"):
+        body, headers = signed({**zalo_event(user, "x"), "event_name": kind})
+        status, answer = zalo_post(running_bot, body, headers)
+        assert status == 200 and json.loads(answer)["status"] == "ignored"
+
+
+# --- the same conversation everywhere --------------------------------------------------------------------
+
+TEN_TURNS: list[str | tuple[str, str]] = [
+    "xin chào",
+    "giới thiệu về Yên Tử",
+    "mấy giờ mở cửa?",
+    "ở Đông Triều có di tích nào?",
+    ("press", "Xem thêm"),
+    "thủ tục đăng ký tạm trú",
+    ("press", "Giấy tờ cần"),
+    "vé bảo tàng bao nhiêu tiền?",
+    "ko hiểu lắm, cho gặp nhân viên",
+    "bạn là người hay máy vậy?",  # (goodbye and thanks have random variations)
+]
+
+
+def normalised(texts: list[str], titles: list[str]) -> tuple[str, tuple[str, ...]]:
+    joined = " ".join(t for t in texts if t != "…")
+    return re.sub(r"\s+", " ", joined).strip(), tuple(titles)
+
+
+def converse(turn: Callable[[str], tuple[list[str], list[tuple[str, str]]]]) -> list:
+    """Play TEN_TURNS through one channel; `turn(text)` returns the texts and (title, payload) buttons sent."""
+    transcript, buttons = [], []
+    for step in TEN_TURNS:
+        if isinstance(step, tuple):
+            matches = [p for t, p in buttons if t.lower().startswith(step[1].lower())]
+            assert matches, (step, buttons)
+            text = matches[0]
+        else:
+            text = step
+        texts, buttons = turn(text)
+        transcript.append(normalised(texts, [t for t, _ in buttons]))
+    return transcript
+
+
+def test_the_same_ten_turn_conversation_gives_the_same_replies_on_rest_telegram_and_zalo(running_bot, telegram):
+    rest_user, chat, zalo_user = f"rest-{uuid.uuid4().hex[:8]}", new_chat(), new_zalo_user()
+
+    def rest(text: str):
+        replies = running_bot.say(rest_user, text)
+        return ([r["text"] for r in replies if r.get("text")],
+                [(b["title"], b["payload"]) for r in replies for b in r.get("buttons") or []])
+
+    payloads: dict[str, str] = {}
+
+    def on_telegram(text: str):
+        update = {"callback_data": payloads[text]} if text in payloads else {"text": text}
+        sent = telegram_turn(telegram, chat, **update)
+        buttons = [(b["text"], b["callback_data"]) for c in sent for b in keyboard(c)]
+        for title, data in buttons:
+            payloads[data] = data  # pressing means sending the callback data back
+        return [c.params["text"] for c in sent if method(c) == "sendMessage"], buttons
+
+    def on_zalo(text: str):
+        sent = zalo_turn(running_bot, zalo_user, text)
+        buttons = [(b["title"], b["payload"]) for c in sent
+                   for b in c.params["message"].get("attachment", {}).get("payload", {}).get("buttons", [])]
+        return [c.params["message"]["text"] for c in sent if c.params["message"].get("text")], buttons
+
+    expected = converse(rest)
+    assert len(expected) == 10 and all(text for text, _ in expected)
+    assert converse(on_telegram) == expected
+    assert converse(on_zalo) == expected
