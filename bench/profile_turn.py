@@ -1,0 +1,119 @@
+"""Where a message's time goes, inside the Rasa server: each NLU component, each policy, the action server
+round trip (which includes the knowledge queries), and Rasa's own bookkeeping.
+
+    .venv/bin/python bench/profile_turn.py [--repeat 3]
+
+Loads the trained model with Rasa's Agent in this process, starts the action server, replays bench/serve.py's
+conversations under cProfile, and prints the cumulative time per message of the functions that matter.
+The action server's own share (knowledge queries included) is measured by timing its HTTP calls.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import os
+import pstats
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from serve import CONVERSATIONS, ROOT, VENV_BIN, bookable_knowledge, free_port  # noqa: E402
+
+# (label, file suffix, function name) of what to report, in pipeline order.
+WATCHED = [
+    ("tokenizer (pyvi)", "bot/nlu/tokenizer.py", "process"),
+    ("gazetteer entities", "bot/nlu/gazetteer.py", "process"),
+    ("entity masking", "bot/nlu/masking.py", "process"),
+    ("count vectors", "count_vectors_featurizer.py", "process"),
+    ("DIET classifier", "diet_classifier.py", "process"),
+    ("regex entities", "regex_entity_extractor.py", "process"),
+    ("language detector", "bot/nlu/language.py", "process"),
+    ("vocabulary guard", "bot/nlu/vocabulary.py", "process"),
+    ("entry points", "bot/nlu/entry_points.py", "process"),
+    ("fallback classifier", "fallback_classifier.py", "process"),
+    ("NLU total (parse_message)", "rasa/core/processor.py", "parse_message"),
+    ("RulePolicy predict", "rule_policy.py", "predict_action_probabilities"),
+    ("predict next action (all policies)", "rasa/core/processor.py", "predict_next_with_tracker_if_should"),
+    ("tracker store save", "rasa/core/tracker_store.py", "save"),
+    ("whole message (handle_message)", "rasa/core/processor.py", "handle_message"),
+]
+
+
+def cumulative_by_watch(stats: pstats.Stats) -> dict[str, float]:
+    totals = {label: 0.0 for label, _, _ in WATCHED}
+    for (filename, _line, function), (_cc, _nc, _tt, cumulative, _callers) in stats.stats.items():
+        for label, suffix, name in WATCHED:
+            if function == name and filename.endswith(suffix) or (function == name and suffix in filename):
+                totals[label] = max(totals[label], cumulative)
+    return totals
+
+
+async def replay(agent, repeat: int) -> int:
+    count = 0
+    for round_ in range(repeat):
+        for number, conversation in enumerate(CONVERSATIONS):
+            for text in conversation:
+                await agent.handle_text(text, sender_id=f"profile-{round_}-{number}")
+                count += 1
+    return count
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        knowledge = bookable_knowledge(workdir / "knowledge")
+        os.environ.update({"QN_DATABASE_URL": f"sqlite:///{workdir / 'profile.db'}",
+                           "QN_KNOWLEDGE_DIR": str(knowledge), "QN_TICKET_SECRET": "bench-ticket-secret-0123456789"})
+        subprocess.run([str(VENV_BIN / "qn-staff"), "load"], check=True, capture_output=True)
+        port = free_port()
+        actions = subprocess.Popen([str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port",
+                                    str(port)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            from rasa.core.actions.action import RemoteAction
+            from rasa.core.agent import load_agent
+
+            original_run, waited = RemoteAction.run, [0.0]
+
+            async def timed_run(self, *a, **kw):  # wall time: cProfile cannot see time spent awaiting a socket
+                started_at = time.perf_counter()
+                try:
+                    return await original_run(self, *a, **kw)
+                finally:
+                    waited[0] += time.perf_counter() - started_at
+
+            RemoteAction.run = timed_run
+            from rasa.utils.endpoints import EndpointConfig
+
+            model = max((ROOT / "models").glob("qn-*.tar.gz"), key=lambda p: p.stat().st_mtime)
+            agent = asyncio.run(load_agent(model_path=str(model),
+                                           action_endpoint=EndpointConfig(f"http://127.0.0.1:{port}/webhook")))
+            time.sleep(3)  # the action server's start
+            asyncio.run(replay(agent, 1))  # warm: first calls build caches
+            waited[0] = 0.0
+            profiler = cProfile.Profile()
+            started = time.perf_counter()
+            profiler.enable()
+            messages = asyncio.run(replay(agent, args.repeat))
+            profiler.disable()
+            elapsed = time.perf_counter() - started
+        finally:
+            actions.terminate()
+            actions.wait(timeout=20)
+    totals = cumulative_by_watch(pstats.Stats(profiler))
+    print(f"{messages} messages, {elapsed / messages * 1000:.1f} ms each under the profiler (profiling adds overhead)")
+    for label, _, _ in WATCHED:
+        print(f"  {label:38} {totals[label] / messages * 1000:7.2f} ms/message")
+    print(f"  {'action server round trip (wall)':38} {waited[0] / messages * 1000:7.2f} ms/message")
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(15)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

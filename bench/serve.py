@@ -1,0 +1,247 @@
+"""Serving speed of the whole bot against a vanilla `rasa init` bot, measured in the same run.
+
+    .venv/bin/python bench/serve.py [--rounds 3] [--skip-vanilla]
+
+Starts the full bot (action server, knowledge base on SQLite, Rasa with our REST channel) on free ports, and
+a vanilla `rasa init` bot (its default config and model, trained once into var/bench/vanilla), then replays
+a mix of Vietnamese conversations (site questions, lists, procedures, booking steps; with and without
+diacritics, teencode) against each one's REST channel, with 1 and with 20 users at once. Prints messages/s and
+p50/p95/p99 latency for both and the ratio, the cold start (command to first answer), and the resident
+memory of all the bot's processes. Issue 7's targets: at 20 users >= 3x vanilla's messages/s and p95 <= 300
+ms; one user p50 <= 40 ms; cold start <= 30 s; <= 1.5 GB resident.
+
+The museum has no published booking facts, so the bench's knowledge copy gets the same staff-style stand-ins
+the tests use (slots, capacity), only in its own temporary folder.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import httpx
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+VANILLA_DIR = ROOT / "var" / "bench" / "vanilla"
+
+# Each user plays one of these from the start, then the next one (a new sender each time).
+CONVERSATIONS: list[list[str]] = [
+    ["xin chào", "đền Cửa Ông ở đâu?", "mấy giờ mở cửa?", "vé bao nhiêu?", "cảm ơn"],
+    ["yen tu mo cua may gio", "gioi thieu ve yen tu", "o dong trieu co di tich nao", "/find_places"],
+    ["ở Đông Triều có di tích nào?", "xem thêm", "giới thiệu về chùa Quỳnh Lâm"],
+    ["thủ tục đăng ký tạm trú trên VNeID", "cần giấy tờ gì?", "lệ phí bao nhiêu?", "mất bao lâu?"],
+    ["dk tam tru ko can giay to gi", "bn tien", "bao lau thi xong"],
+    ["vé bảo tàng bao nhiêu tiền?", "bảo tàng mở cửa mấy giờ?"],
+    ["đặt 2 vé người lớn thứ Bảy tuần sau", "10:00-12:00", "Nguyễn Văn An", "0912345678", "/deny"],
+    ["dat ve bao tang", "thu 7 tuan sau", "08:00-10:00", "3 nguoi lon", "/deny"],
+    ["where is Cua Ong temple?", "opening hours?", "thanks"],
+    ["làm lại căn cước bị mất thế nào", "giấy tờ cần những gì", "tạm biệt"],
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def rss_mb(pids: list[int]) -> float:
+    """Resident memory of these processes and all their children, from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    total, todo, seen = 0, list(pids), set()
+    while todo:
+        pid = todo.pop()
+        if pid in seen:
+            continue
+        seen.add(pid)
+        todo += children.get(pid, [])
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total / 1024
+
+
+def wait_for_answer(url: str, deadline: float) -> None:
+    body = json.dumps({"sender": "warmup", "message": "xin chào"}).encode()
+    while time.monotonic() < deadline:
+        try:
+            request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
+            with urllib.request.urlopen(request, timeout=30) as response:
+                if json.loads(response.read()):
+                    return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} gave no answer in time")
+
+
+class Bot:
+    def __init__(self, name: str, commands: list[tuple[list[str], Path]], env: dict[str, str], rasa_port: int,
+                 log_dir: Path):
+        self.name, self.url = name, f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook"
+        started = time.monotonic()
+        self.processes = [subprocess.Popen(cmd, cwd=cwd, env=env, stdout=(log_dir / f"{name}-{i}.log").open("w"),
+                                           stderr=subprocess.STDOUT, start_new_session=True)
+                          for i, (cmd, cwd) in enumerate(commands)]
+        wait_for_answer(self.url, started + 600)
+        self.cold_start = time.monotonic() - started
+
+    def memory_mb(self) -> float:
+        return rss_mb([p.pid for p in self.processes])
+
+    def stop(self) -> None:
+        for process in self.processes:
+            try:
+                os.killpg(process.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        for process in self.processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+
+
+def bookable_knowledge(into: Path) -> Path:
+    shutil.copytree(ROOT / "knowledge", into)
+    path = into / "museum.yml"
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    museum = document["museum"]
+    museum["opening_hours"] = {day: "08:00-17:00" for day in museum["opening_hours"]}
+    museum["time_slots"] = ["08:00-10:00", "10:00-12:00", "14:00-16:00"]
+    museum["capacity_per_slot"] = 100000
+    path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    return into
+
+
+def start_full_bot(workdir: Path) -> Bot:
+    knowledge = bookable_knowledge(workdir / "knowledge")
+    env = {**os.environ, "QN_DATABASE_URL": f"sqlite:///{workdir / 'bench.db'}", "QN_KNOWLEDGE_DIR": str(knowledge),
+           "QN_TICKET_SECRET": "bench-ticket-secret-0123456789", "LOG_LEVEL": "WARNING", "QN_LOG_LEVEL": "WARNING"}
+    subprocess.run([str(VENV_BIN / "qn-staff"), "load"], env=env, check=True, capture_output=True)
+    actions_port, rasa_port = free_port(), free_port()
+    endpoints = workdir / "endpoints.yml"
+    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n')
+    return Bot("full", [
+        ([str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port)], ROOT),
+        ([str(VENV_BIN / "rasa"), "run", "--model", "models", "--endpoints", str(endpoints), "--credentials",
+          "credentials.yml", "--port", str(rasa_port), "--interface", "127.0.0.1"], ROOT),
+    ], env, rasa_port, workdir)
+
+
+def start_vanilla_bot(workdir: Path) -> Bot:
+    if not list((VANILLA_DIR / "models").glob("*.tar.gz")):
+        print("training the vanilla `rasa init` bot once (var/bench/vanilla) ...", flush=True)
+        shutil.rmtree(VANILLA_DIR, ignore_errors=True)
+        VANILLA_DIR.mkdir(parents=True)
+        subprocess.run([str(VENV_BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(VANILLA_DIR)],
+                       cwd=VANILLA_DIR, check=True, capture_output=True)
+    port = free_port()
+    return Bot("vanilla", [([str(VENV_BIN / "rasa"), "run", "--model", "models", "--port", str(port),
+                             "--interface", "127.0.0.1"], VANILLA_DIR)],
+               {**os.environ, "LOG_LEVEL": "WARNING"}, port, workdir)
+
+
+async def replay(bot: Bot, users: int, messages_per_user: int, label: str) -> dict[str, float]:
+    """`users` simulated users at once, each sending `messages_per_user` messages, conversation by
+    conversation, waiting for each answer before the next message."""
+    latencies: list[float] = []
+    failures = 0
+
+    async def user(number: int, client: httpx.AsyncClient) -> None:
+        nonlocal failures
+        sent, round_ = 0, 0
+        while sent < messages_per_user:
+            conversation = CONVERSATIONS[(number + round_) % len(CONVERSATIONS)]
+            sender = f"{label}-{number}-{round_}"
+            for text in conversation:
+                if sent >= messages_per_user:
+                    break
+                started = time.perf_counter()
+                try:
+                    answer = await client.post(bot.url, json={"sender": sender, "message": text})
+                    if answer.status_code != 200 or not answer.json():
+                        failures += 1
+                except httpx.HTTPError:
+                    failures += 1
+                latencies.append(time.perf_counter() - started)
+                sent += 1
+            round_ += 1
+
+    limits = httpx.Limits(max_connections=users + 5)
+    async with httpx.AsyncClient(timeout=60, limits=limits) as client:
+        started = time.perf_counter()
+        await asyncio.gather(*(user(n, client) for n in range(users)))
+        elapsed = time.perf_counter() - started
+    ordered = sorted(latencies)
+
+    def pct(q: float) -> float:
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+    return {"messages": len(latencies), "failures": failures, "per_s": len(latencies) / elapsed,
+            "p50": statistics.median(ordered) * 1000, "p95": pct(0.95), "p99": pct(0.99)}
+
+
+def line(name: str, users: int, figures: dict[str, float]) -> str:
+    return (f"{name:8} {users:>3} users: {figures['per_s']:6.1f} msg/s  p50 {figures['p50']:6.0f} ms  "
+            f"p95 {figures['p95']:6.0f} ms  p99 {figures['p99']:6.0f} ms  ({figures['messages']} messages, "
+            f"{figures['failures']} failed)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--messages", type=int, default=200, help="messages per load level (default 200)")
+    parser.add_argument("--skip-vanilla", action="store_true")
+    args = parser.parse_args(argv)
+    if not list((ROOT / "models").glob("qn-*.tar.gz")):
+        print("no trained model: run scripts/train.sh first", file=sys.stderr)
+        return 2
+    results: dict[str, dict[int, dict[str, float]]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, start in (("full", start_full_bot), ("vanilla", start_vanilla_bot)):
+            if name == "vanilla" and args.skip_vanilla:
+                continue
+            bot = start(Path(tmp))
+            try:
+                asyncio.run(replay(bot, 5, 20, f"warm-{name}"))  # first calls build caches in each process
+                results[name] = {}
+                for users in (1, 20):
+                    results[name][users] = asyncio.run(replay(bot, users, max(1, args.messages // users),
+                                                              f"{name}-{users}"))
+                    print(line(name, users, results[name][users]), flush=True)
+                print(f"{name:8} cold start {bot.cold_start:.1f} s, resident memory {bot.memory_mb():.0f} MB",
+                      flush=True)
+            finally:
+                bot.stop()
+    if "vanilla" in results:
+        for users in (1, 20):
+            ratio = results["full"][users]["per_s"] / results["vanilla"][users]["per_s"]
+            print(f"ratio full/vanilla at {users:>2} users: {ratio:.2f}x messages/s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
