@@ -57,12 +57,21 @@ def plain_whitespace(pipeline):
     return pipeline
 
 
+def logistic_regression(pipeline):
+    index = next(i for i, c in enumerate(pipeline) if c["name"] == "DIETClassifier")
+    pipeline[index] = {"name": "LogisticRegressionClassifier", "max_iter": 1000, "random_state": 7}
+    return pipeline
+
+
 VARIANTS = {
     "current": lambda: copy.deepcopy(BASE),
     "epochs120": lambda: with_pipeline(set_diet(epochs=120)),
     "raw_chars": lambda: with_pipeline(add_raw_chars),
     "word_bigrams": lambda: with_pipeline(word_bigrams),
     "whitespace_baseline": lambda: with_pipeline(plain_whitespace),
+    "logistic_regression": lambda: with_pipeline(logistic_regression),
+    "no_transformer": lambda: with_pipeline(set_diet(number_of_transformer_layers=0)),
+    "small_transformer": lambda: with_pipeline(set_diet(number_of_transformer_layers=1, transformer_size=128)),
 }
 
 

@@ -65,7 +65,12 @@ async def replay(agent, repeat: int) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--without-fixes", action="store_true", help="Rasa as shipped, without bot/serving.py")
     args = parser.parse_args(argv)
+    if not args.without_fixes:
+        from bot import serving
+
+        serving.install()
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         knowledge = bookable_knowledge(workdir / "knowledge")
@@ -91,18 +96,24 @@ def main(argv: list[str] | None = None) -> int:
             RemoteAction.run = timed_run
             from rasa.utils.endpoints import EndpointConfig
 
+            from rasa.core.utils import AvailableEndpoints
+
             model = max((ROOT / "models").glob("qn-*.tar.gz"), key=lambda p: p.stat().st_mtime)
-            agent = asyncio.run(load_agent(model_path=str(model),
-                                           action_endpoint=EndpointConfig(f"http://127.0.0.1:{port}/webhook")))
-            time.sleep(3)  # the action server's start
-            asyncio.run(replay(agent, 1))  # warm: first calls build caches
-            waited[0] = 0.0
+            endpoints = AvailableEndpoints(action=EndpointConfig(f"http://127.0.0.1:{port}/webhook"))
             profiler = cProfile.Profile()
-            started = time.perf_counter()
-            profiler.enable()
-            messages = asyncio.run(replay(agent, args.repeat))
-            profiler.disable()
-            elapsed = time.perf_counter() - started
+
+            async def session() -> tuple[int, float]:
+                agent = await load_agent(model_path=str(model), endpoints=endpoints)
+                await asyncio.sleep(3)  # the action server's start
+                await replay(agent, 1)  # warm: first calls build caches
+                waited[0] = 0.0
+                started_at = time.perf_counter()
+                profiler.enable()
+                count = await replay(agent, args.repeat)
+                profiler.disable()
+                return count, time.perf_counter() - started_at
+
+            messages, elapsed = asyncio.run(session())
         finally:
             actions.terminate()
             actions.wait(timeout=20)

@@ -208,7 +208,7 @@ async def replay(bot: Bot, users: int, messages_per_user: int, label: str) -> di
 def line(name: str, users: int, figures: dict[str, float]) -> str:
     return (f"{name:8} {users:>3} users: {figures['per_s']:6.1f} msg/s  p50 {figures['p50']:6.0f} ms  "
             f"p95 {figures['p95']:6.0f} ms  p99 {figures['p99']:6.0f} ms  ({figures['messages']} messages, "
-            f"{figures['failures']} failed)")
+            f"{figures['failures']} without a reply)")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,8 +8,11 @@ from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput as RasaRestInput
 from sanic import Blueprint
 
+from bot import serving
 from bot.channels.guard import answer_guarded
 from bot.settings import Settings
+
+serving.install()  # Rasa serves this channel: make its serving path fast
 
 
 class RestInput(RasaRestInput):

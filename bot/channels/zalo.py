@@ -30,7 +30,10 @@ from sanic.request import Request
 from bot.channels.guard import answer_guarded
 from bot.channels.replies import Reply, to_replies
 from bot.privacy import pseudonym
+from bot import serving
 from bot.settings import Settings, SettingsError, environment, require_secret
+
+serving.install()  # Rasa serves this channel: make its serving path fast
 
 logger = logging.getLogger(__name__)
 
