@@ -123,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {label:38} {totals[label] / messages * 1000:7.2f} ms/message")
     print(f"  {'action server round trip (wall)':38} {waited[0] / messages * 1000:7.2f} ms/message")
     pstats.Stats(profiler).sort_stats("tottime").print_stats(15)
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats("rasa/(core|shared)", 40)
     return 0
 
 

@@ -58,8 +58,8 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def rss_mb(pids: list[int]) -> float:
-    """Resident memory of these processes and all their children, from /proc."""
+def process_tree(pids: list[int]) -> list[int]:
+    """These processes and all their descendants, from /proc."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -68,20 +68,36 @@ def rss_mb(pids: list[int]) -> float:
             except (OSError, IndexError, ValueError):
                 continue
             children.setdefault(ppid, []).append(int(entry.name))
-    total, todo, seen = 0, list(pids), set()
+    found, todo = [], list(pids)
     while todo:
         pid = todo.pop()
-        if pid in seen:
-            continue
-        seen.add(pid)
-        todo += children.get(pid, [])
+        if pid not in found:
+            found.append(pid)
+            todo += children.get(pid, [])
+    return found
+
+
+def memory_mb(pids: list[int], field: str) -> float:
+    """Sum of a memory field over the process tree: "Rss" counts pages shared by forked workers once per
+    process; "Pss" divides shared pages among the processes sharing them (what they take together)."""
+    total = 0
+    for pid in process_tree(pids):
         try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
+            for row in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if row.startswith(f"{field}:"):
+                    total += int(row.split()[1])
         except OSError:
             pass
     return total / 1024
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of one process, from /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def wait_for_answer(url: str, deadline: float) -> None:
@@ -109,8 +125,12 @@ class Bot:
         wait_for_answer(self.url, started + 600)
         self.cold_start = time.monotonic() - started
 
-    def memory_mb(self) -> float:
-        return rss_mb([p.pid for p in self.processes])
+    def cpu(self) -> list[float]:
+        return [sum(cpu_seconds(pid) for pid in process_tree([p.pid])) for p in self.processes]
+
+    def memory(self) -> str:
+        pids = [p.pid for p in self.processes]
+        return f"resident {memory_mb(pids, 'Rss'):.0f} MB (proportional {memory_mb(pids, 'Pss'):.0f} MB)"
 
     def stop(self) -> None:
         for process in self.processes:
@@ -137,15 +157,22 @@ def bookable_knowledge(into: Path) -> Path:
     return into
 
 
-def start_full_bot(workdir: Path) -> Bot:
+def start_full_bot(workdir: Path, workers: int = 1, nlu_cache: bool = True) -> Bot:
+    workdir = Path(tempfile.mkdtemp(dir=workdir))
     knowledge = bookable_knowledge(workdir / "knowledge")
-    env = {**os.environ, "QN_DATABASE_URL": f"sqlite:///{workdir / 'bench.db'}", "QN_KNOWLEDGE_DIR": str(knowledge),
+    env = {**os.environ, "QN_NLU_CACHE_SECONDS": os.environ.get("QN_NLU_CACHE_SECONDS", "2") if nlu_cache else "0", "QN_DATABASE_URL": f"sqlite:///{workdir / 'bench.db'}", "QN_KNOWLEDGE_DIR": str(knowledge),
            "QN_TICKET_SECRET": "bench-ticket-secret-0123456789", "LOG_LEVEL": "WARNING", "QN_LOG_LEVEL": "WARNING"}
     subprocess.run([str(VENV_BIN / "qn-staff"), "load"], env=env, check=True, capture_output=True)
     actions_port, rasa_port = free_port(), free_port()
     endpoints = workdir / "endpoints.yml"
     endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n')
-    return Bot("full", [
+    if workers > 1:  # production set-up: conversations shared through Redis, locked per conversation
+        prefix = f"bench{os.getpid()}"
+        endpoints.write_text(endpoints.read_text() + (
+            f"tracker_store:\n  type: redis\n  url: 127.0.0.1\n  port: 6379\n  db: 0\n  key_prefix: {prefix}\n"
+            f"lock_store:\n  type: redis\n  url: 127.0.0.1\n  port: 6379\n  db: 0\n  key_prefix: {prefix}lock\n"))
+        env["SANIC_WORKERS"] = str(workers)
+    return Bot("full" if nlu_cache else "no-cache", [
         ([str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port)], ROOT),
         ([str(VENV_BIN / "rasa"), "run", "--model", "models", "--endpoints", str(endpoints), "--credentials",
           "credentials.yml", "--port", str(rasa_port), "--interface", "127.0.0.1"], ROOT),
@@ -215,31 +242,40 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--messages", type=int, default=200, help="messages per load level (default 200)")
     parser.add_argument("--skip-vanilla", action="store_true")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="Rasa's Sanic workers for the full bot; more than 1 needs Redis on 127.0.0.1:6379")
     args = parser.parse_args(argv)
     if not list((ROOT / "models").glob("qn-*.tar.gz")):
         print("no trained model: run scripts/train.sh first", file=sys.stderr)
         return 2
     results: dict[str, dict[int, dict[str, float]]] = {}
+    starts = {"full": lambda tmp: start_full_bot(tmp, args.workers),
+              "no-cache": lambda tmp: start_full_bot(tmp, args.workers, nlu_cache=False),
+              "vanilla": start_vanilla_bot}
+    if args.skip_vanilla:
+        del starts["vanilla"]
     with tempfile.TemporaryDirectory() as tmp:
-        for name, start in (("full", start_full_bot), ("vanilla", start_vanilla_bot)):
-            if name == "vanilla" and args.skip_vanilla:
-                continue
+        for name, start in starts.items():
             bot = start(Path(tmp))
             try:
                 asyncio.run(replay(bot, 5, 20, f"warm-{name}"))  # first calls build caches in each process
                 results[name] = {}
                 for users in (1, 20):
+                    before = bot.cpu()
                     results[name][users] = asyncio.run(replay(bot, users, max(1, args.messages // users),
                                                               f"{name}-{users}"))
-                    print(line(name, users, results[name][users]), flush=True)
-                print(f"{name:8} cold start {bot.cold_start:.1f} s, resident memory {bot.memory_mb():.0f} MB",
-                      flush=True)
+                    used = [(after - start) / results[name][users]["messages"] * 1000
+                            for start, after in zip(before, bot.cpu())]
+                    print(line(name, users, results[name][users]) + "  CPU ms/message per process: "
+                          + ", ".join(f"{ms:.1f}" for ms in used), flush=True)
+                print(f"{name:8} cold start {bot.cold_start:.1f} s, memory: {bot.memory()}", flush=True)
             finally:
                 bot.stop()
     if "vanilla" in results:
-        for users in (1, 20):
-            ratio = results["full"][users]["per_s"] / results["vanilla"][users]["per_s"]
-            print(f"ratio full/vanilla at {users:>2} users: {ratio:.2f}x messages/s")
+        for name in ("full", "no-cache"):
+            for users in (1, 20):
+                ratio = results[name][users]["per_s"] / results["vanilla"][users]["per_s"]
+                print(f"ratio {name}/vanilla at {users:>2} users: {ratio:.2f}x messages/s")
     return 0
 
 

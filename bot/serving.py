@@ -4,6 +4,10 @@ Installed by bot/channels/__init__.py, which Rasa imports whenever it serves our
 """
 from __future__ import annotations
 
+import copy
+import os
+import time
+from collections import OrderedDict
 from functools import lru_cache
 from typing import Any, Dict
 
@@ -45,14 +49,49 @@ def _all_subclasses(cls: type) -> list[Any]:
 
 
 _original_all_subclasses: Any = None
+_original_parse: Any = None
+
+
+def _nlu_cache_settings() -> tuple[float, int]:
+    """QN_NLU_CACHE_SECONDS (default 2, the gazetteer's own refresh interval; 0 turns the cache off)."""
+    try:
+        return max(0.0, float(os.environ.get("QN_NLU_CACHE_SECONDS", "2"))), 10_000
+    except ValueError:
+        return 2.0, 10_000
+
+
+def _parse_with_cache(self: Any, message: Any, tracker: Any, only_output_properties: bool = True) -> Dict[str, Any]:
+    """NLU depends on the text alone (and the knowledge base's names, which the gazetteer itself re-reads
+    only every 2 seconds), so under load the same text ("xin chào", "xem thêm", "mấy giờ mở cửa?") is
+    analysed once per interval instead of once per user. The cache lives on the processor, so a new model
+    starts with an empty one."""
+    seconds, capacity = _nlu_cache_settings()
+    if seconds <= 0:
+        return _original_parse(self, message, tracker, only_output_properties)
+    cache: OrderedDict = self.__dict__.setdefault("_qn_nlu_cache", OrderedDict())
+    key = (message.text, only_output_properties)
+    now = time.monotonic()
+    hit = cache.get(key)
+    if hit is not None and now - hit[0] < seconds:
+        return copy.deepcopy(hit[1])
+    parsed = _original_parse(self, message, tracker, only_output_properties)
+    cache[key] = (now, copy.deepcopy(parsed))
+    cache.move_to_end(key)
+    while len(cache) > capacity:
+        cache.popitem(last=False)
+    return parsed
 
 
 def install() -> None:
-    global _original_all_subclasses
+    global _original_all_subclasses, _original_parse
     import rasa.shared.utils.common
     from rasa.core.actions.action import RemoteAction
+    from rasa.core.processor import MessageProcessor
 
     RemoteAction._validate_action_result = _validate_action_result
     if _original_all_subclasses is None:
         _original_all_subclasses = rasa.shared.utils.common.all_subclasses
         rasa.shared.utils.common.all_subclasses = _all_subclasses
+    if _original_parse is None:
+        _original_parse = MessageProcessor._parse_message_with_graph
+        MessageProcessor._parse_message_with_graph = _parse_with_cache

@@ -129,6 +129,18 @@ class TelegramBridge:
         application.add_handler(MessageHandler(filters.TEXT, self.on_text))
         application.add_handler(MessageHandler(~filters.TEXT & ~filters.LOCATION & ~filters.COMMAND,
                                                self.on_unsupported))
+        application.add_error_handler(self.on_error)
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """One place for whatever a handler did not expect: log it, and apologise if there is a chat."""
+        chat = update.effective_chat if isinstance(update, Update) else None
+        logger.error("Telegram update failed for %s", pseudonym(str(chat.id)) if chat else "-",
+                     exc_info=context.error)
+        if chat is not None:
+            try:
+                await context.bot.send_message(chat.id, apology_for(""))
+            except Exception:  # noqa: BLE001 - Telegram itself unreachable: nothing more to do
+                logger.warning("could not apologise on Telegram", exc_info=True)
 
     async def on_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         payload = context.args[0] if context.args else ""

@@ -12,9 +12,10 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import pytest
 import yaml
@@ -63,7 +64,7 @@ class RunningBot:
     database_url: str
     knowledge_dir: Path
     env: dict[str, str]
-    apis: FakeApis
+    apis: FakeApis | None
     _actions: subprocess.Popen
     _actions_log: Path
 
@@ -92,29 +93,25 @@ class RunningBot:
         wait_until_up(f"{self.actions_url}/health", self._actions, self._actions_log, 60)
 
 
-@pytest.fixture(scope="session")
-def running_bot(tmp_path_factory) -> RunningBot:
+@contextmanager
+def launched_bot(workdir: Path, database_url: str, extra_env: dict[str, str] | None = None,
+                 extra_endpoints: str = "", apis: FakeApis | None = None) -> Iterator[RunningBot]:
+    """The action server and Rasa on free ports, with knowledge/ copied and loaded into `database_url`."""
     if not list((PROJECT_ROOT / "models").glob("*.tar.gz")):
         skip_or_fail("no trained model in models/ (scripts/train.sh trains one)")
-    workdir = tmp_path_factory.mktemp("bot")
     knowledge_dir = workdir / "knowledge"
     shutil.copytree(KNOWLEDGE_DIR, knowledge_dir)
-    database_url = f"sqlite:///{workdir / 'bot.db'}"
     actions_port, rasa_port = free_port(), free_port()
-    apis = FakeApis()
     env = {**os.environ, "QN_DATABASE_URL": database_url, "QN_KNOWLEDGE_DIR": str(knowledge_dir),
            "PYTHONPATH": str(PROJECT_ROOT), "LOG_LEVEL": "WARNING", "QN_TICKET_SECRET": TICKET_SECRET,
            # VNPAY's sandbox protocol with a test merchant: nothing leaves this machine (the pay URL is unused).
            "QN_VNPAY_TMN_CODE": VNPAY_TMN_CODE, "QN_VNPAY_HASH_SECRET": VNPAY_SECRET,
            "QN_VNPAY_RETURN_URL": f"http://127.0.0.1:{rasa_port}/webhooks/vnpay/return",
-           "QN_VNPAY_PAY_URL": "http://127.0.0.1:9/paymentv2/vpcpay.html",
-           # The Zalo channel replies through a local fake of the OA API.
-           "ZALO_APP_ID": ZALO_APP_ID, "ZALO_OA_SECRET_KEY": ZALO_OA_SECRET, "ZALO_OA_ACCESS_TOKEN": ZALO_ACCESS_TOKEN,
-           "ZALO_API_BASE_URL": apis.url}
+           "QN_VNPAY_PAY_URL": "http://127.0.0.1:9/paymentv2/vpcpay.html", **(extra_env or {})}
     subprocess.run([str(VENV_BIN / "qn-staff"), "load"], env=env, check=True, capture_output=True)
 
     endpoints = workdir / "endpoints.yml"
-    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n')
+    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n{extra_endpoints}')
     actions_log, rasa_log = workdir / "actions.log", workdir / "rasa.log"
     bot = RunningBot(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{actions_port}", database_url,
                      knowledge_dir, env, apis, None, actions_log)  # type: ignore[arg-type]
@@ -134,6 +131,20 @@ def running_bot(tmp_path_factory) -> RunningBot:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+@pytest.fixture(scope="session")
+def running_bot(tmp_path_factory) -> Iterator[RunningBot]:
+    """The bot on the embedded default (SQLite, in-memory conversations), with the Zalo channel replying
+    through a local fake of the OA API."""
+    workdir = tmp_path_factory.mktemp("bot")
+    apis = FakeApis()
+    zalo = {"ZALO_APP_ID": ZALO_APP_ID, "ZALO_OA_SECRET_KEY": ZALO_OA_SECRET,
+            "ZALO_OA_ACCESS_TOKEN": ZALO_ACCESS_TOKEN, "ZALO_API_BASE_URL": apis.url}
+    try:
+        with launched_bot(workdir, f"sqlite:///{workdir / 'bot.db'}", zalo, apis=apis) as bot:
+            yield bot
+    finally:
         apis.close()
 
 
