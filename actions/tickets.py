@@ -25,7 +25,9 @@ from bot.privacy import pseudonym
 from bot.settings import Settings, ticket_secret
 from bot.tickets.codes import normalise_code
 from bot.tickets.dates import parse_visit_date
-from bot.tickets.parsing import normalise_name, normalise_phone, parse_ticket_counts, ticket_kinds
+from bot.tickets.parsing import (
+    booking_field_in, normalise_name, normalise_phone, parse_ticket_counts, ticket_kinds,
+)
 from bot.tickets.payments import CounterPayment, configured_gateway
 from bot.tickets.models import CONFIRMED, PAID, PENDING_PAYMENT
 from bot.tickets.repository import (
@@ -40,7 +42,7 @@ FORM_SLOTS = ("visit_date", "time_slot", "ticket_counts", "visitor_name", "visit
 FREE_TEXT_SLOTS = ("visitor_name", "visitor_phone")
 # Messages that ask something else are not answers to the form's question: the form lets the rules
 # answer them (Rasa's unhappy path), and "no" leaves the form.
-NOT_AN_ANSWER = {"deny", "check_booking", "cancel_booking", "help", "request_human", "bot_challenge", "goodbye",
+NOT_AN_ANSWER = {"deny", "change_booking", "check_booking", "cancel_booking", "help", "request_human", "bot_challenge", "goodbye",
                  "ask_opening_hours", "ask_ticket_price", "ask_place_info", "ask_place_location", "find_places",
                  "ask_procedure", "ask_procedure_documents", "ask_procedure_fee", "ask_processing_time"}
 
@@ -133,8 +135,12 @@ class ValidateTicketForm(FormValidationAction):
         if tracker.get_slot("requested_slot") != slot:
             return False
         intent = (tracker.latest_message or {}).get("intent", {})
-        if slot in FREE_TEXT_SLOTS:  # a name or a number: what NLU makes of it means nothing, but "no" does
-            return not (intent.get("name") == "deny" and (intent.get("confidence") or 0) >= 0.9)
+        if slot in FREE_TEXT_SLOTS:  # a name or a number: what NLU makes of it means nothing, but "no" does,
+            # and so does "change the date" (when it names a field: a name is never "đổi ngày")
+            confident = (intent.get("confidence") or 0) >= 0.9
+            changing = intent.get("name") == "change_booking" and booking_field_in(tracker.latest_message.get(
+                "text") or "") is not None
+            return not (confident and (intent.get("name") == "deny" or changing))
         return intent.get("name") not in NOT_AN_ANSWER
 
     @staticmethod
@@ -345,17 +351,29 @@ class ActionConfirmBooking(BaseAction):
 
 
 class ActionChangeBooking(BaseAction):
-    """Change one field from the summary without starting over: clear it; the form asks it again."""
+    """Change one field of the booking being made without starting over: clear it; the form asks it again.
+    The field comes from the summary's button or from the words typed ("đổi ngày", "sđt sai rồi")."""
 
     def name(self) -> Text:
         return "action_change_booking"
 
     async def perform(self, dispatcher, tracker, domain) -> List[Dict]:
+        if not any(tracker.get_slot(slot) for slot in FORM_SLOTS):
+            dispatcher.utter_message(response="utter_no_booking_to_change")
+            return []
         field = next(tracker.get_latest_entity_values("booking_field"), None)
-        cleared = [field] if field in FORM_SLOTS else []
-        if field == "visit_date":
-            cleared.append("time_slot")  # places left depend on the day
-        return [SlotSet(slot, None) for slot in cleared] + [SlotSet("booking_draft", None)]
+        if field not in FORM_SLOTS:
+            field = booking_field_in(self._typed(tracker))
+        if field is None:
+            dispatcher.utter_message(response="utter_ask_booking_field")
+            return []
+        cleared = [field, "time_slot"] if field == "visit_date" else [field]  # places left depend on the day
+        return [SlotSet(slot, None) for slot in cleared] + [SlotSet("booking_draft", None),
+                                                             FollowupAction("ticket_form")]
+
+    @staticmethod
+    def _typed(tracker: Tracker) -> str:
+        return (tracker.latest_message or {}).get("text") or ""
 
 
 class ActionDropBooking(BaseAction):

@@ -92,3 +92,26 @@ def normalise_name(text: str) -> str | None:
     if not 2 <= len(name) <= 80 or not re.fullmatch(r"[^\W\d_]+(?:[ '\-][^\W\d_]+)*", name):
         return None
     return " ".join(part[:1].upper() + part[1:] for part in name.split(" "))
+
+
+# Words that say which field of a booking a user wants to change, checked in this order: "số điện thoại"
+# before "số vé", tickets before the name (English "ten tickets"), the slot before the day ("chiều thứ 7");
+# not "sang": typed without accents, "đổi sang" (switch to) and "sáng" (morning) look the same.
+FIELD_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("visitor_phone", ("so dien thoai", "dien thoai", "sdt", "dt", "phone", "mobile")),
+    ("ticket_counts", ("so ve", "ve", "so luong", "so nguoi", "nguoi", "ticket", "tickets", "people",
+                       "number of")),
+    ("visitor_name", ("ten", "ho ten", "name")),
+    ("time_slot", ("gio", "khung gio", "buoi", "slot", "time", "chieu", "morning", "afternoon")),
+    ("visit_date", ("ngay", "hom", "thu", "date", "day", "mai", "tuan", "weekday", "monday", "tuesday",
+                    "wednesday", "thursday", "friday", "saturday", "sunday", "tomorrow")),
+)
+
+
+def booking_field_in(text: str) -> str | None:
+    """Which booking field a typed change request names ("đổi ngày", "sđt sai rồi", "change the time")."""
+    words = f" {canonical(text)} "
+    for field, phrases in FIELD_WORDS:
+        if any(f" {phrase} " in words for phrase in phrases):
+            return field
+    return None

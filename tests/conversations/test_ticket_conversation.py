@@ -142,3 +142,19 @@ def test_a_question_in_the_middle_of_the_form_is_answered_and_the_form_asks_agai
     replies = text_of(running_bot.say(user, "vé người lớn bao nhiêu tiền?"))
     assert "40.000" in replies and "ngày nào" in replies
     assert "khung giờ" in text_of(running_bot.say(user, "thứ 7 tuần sau"))
+
+
+def test_a_typed_change_reopens_just_that_question(running_bot, bookable):
+    user = new_user()
+    running_bot.say(user, "đặt 4 vé người lớn thứ Bảy tuần sau")
+    running_bot.say(user, "10:00-12:00")
+    running_bot.say(user, "Nguyễn Văn An")
+    assert "Tổng cộng" in text_of(running_bot.say(user, "0912345678"))
+    assert "số điện thoại" in text_of(running_bot.say(user, "sđt sai rồi, cho mình sửa"))
+    summary = text_of(running_bot.say(user, "0987654321"))
+    assert "0987654321" in summary and "Nguyễn Văn An" in summary  # nothing else was asked again
+    assert "ngày nào" in text_of(running_bot.say(user, "cho mình đổi ngày khác"))
+    which = running_bot.say(user, "/change_booking")  # no field named: the bot asks which one
+    buttons = next(r["buttons"] for r in which if r.get("buttons"))
+    assert [b["title"] for b in buttons][:2] == ["Ngày", "Khung giờ"]
+    assert "không có vé nào đang đặt dở" in text_of(running_bot.say(new_user(), "/change_booking"))

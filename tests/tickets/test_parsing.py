@@ -2,7 +2,7 @@
 import pytest
 import yaml
 
-from bot.tickets.parsing import normalise_name, normalise_phone, parse_ticket_counts, ticket_kinds
+from bot.tickets.parsing import booking_field_in, normalise_name, normalise_phone, parse_ticket_counts, ticket_kinds
 from tests.conftest import KNOWLEDGE_DIR
 
 MUSEUM = yaml.safe_load((KNOWLEDGE_DIR / "museum.yml").read_text(encoding="utf-8"))["museum"]
@@ -47,3 +47,15 @@ def test_names():
     assert normalise_name("  nguyễn   văn an ") == "Nguyễn Văn An"
     assert normalise_name("John O'Neil") == "John O'Neil"
     assert normalise_name("x") is None and normalise_name("abc123") is None and normalise_name("a" * 81) is None
+
+
+@pytest.mark.parametrize("text, field", [
+    ("đổi ngày", "visit_date"), ("doi sang thu 7 duoc ko", "visit_date"), ("can I change the date?", "visit_date"),
+    ("đổi giờ khác", "time_slot"), ("switch to the afternoon slot", "time_slot"),
+    ("sửa số vé", "ticket_counts"), ("change the number of tickets", "ticket_counts"),
+    ("tên bị sai", "visitor_name"), ("my name is misspelled", "visitor_name"),
+    ("sđt sai rồi", "visitor_phone"), ("doi so dien thoai", "visitor_phone"), ("wrong phone number", "visitor_phone"),
+    ("đổi cái khác", None), ("change something", None),
+])
+def test_a_typed_change_request_names_the_field_to_change(text, field):
+    assert booking_field_in(text) == field
