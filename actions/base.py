@@ -31,6 +31,16 @@ async def ask_knowledge(query: Callable[[KnowledgeBase], T]) -> T:
     return await asyncio.to_thread(query, base)
 
 
+def latest_text(tracker: Tracker) -> str:
+    """What the user typed last (a button's payload, for a pressed button)."""
+    return (tracker.latest_message or {}).get("text") or ""
+
+
+def money(amount: int) -> str:
+    """Vietnamese money: 40000 -> "40.000 đ"."""
+    return f"{amount:,}".replace(",", ".") + " đ"
+
+
 def user_language(tracker: Tracker) -> str:
     return "en" if tracker.get_slot("language") == "en" else "vi"
 

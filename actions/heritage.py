@@ -9,7 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import BaseAction, ask_knowledge, response_text, user_language, weekday_name
+from actions.base import BaseAction, ask_knowledge, latest_text, money, response_text, user_language, weekday_name
 from actions.core import format_contact
 from bot.knowledge.places import KIND_EN, RANK_EN, PlaceMatch, PlaceRef, category_of
 from bot.knowledge.repository import KnowledgeBase, MuseumInfo, PlaceCard
@@ -38,7 +38,7 @@ def find_focus(kb: KnowledgeBase, entity: Optional[str], message: str, place_id:
     return PlaceMatch()
 
 
-def venue(card, language: str) -> Optional[Dict[str, Any]]:
+def venue(card: PlaceCard, language: str) -> Optional[Dict[str, Any]]:
     """Where the site is, for channels that show a map pin (Telegram's venue); None without coordinates."""
     if card.lat is None or card.lon is None:
         return None
@@ -100,7 +100,7 @@ def museum_fee_text(museum: MuseumInfo, domain: Domain, language: str) -> Option
     for ticket in priced:
         name = ticket.name_en if language == "en" and ticket.name_en else ticket.name_vi
         price = response_text(domain, "utter_label_free", language) if ticket.price_vnd == 0 else \
-            f"{ticket.price_vnd:,}".replace(",", ".") + " đ"
+            money(ticket.price_vnd)
         lines.append(f"• {name}: {price}")
     return "\n".join(lines)
 
@@ -113,7 +113,7 @@ class PlaceAction(BaseAction):
     async def perform(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain) -> List[Dict]:
         language = user_language(tracker)
         entity = latest_entity(tracker, "place")
-        message = (tracker.latest_message or {}).get("text") or ""
+        message = latest_text(tracker)
         focus = tracker.get_slot("place_id")
         if (tracker.active_loop or {}).get("name") == "ticket_form" and not entity:
             # In the middle of booking museum tickets, "how much? / when open?" is about the museum.

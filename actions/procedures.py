@@ -8,7 +8,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import BaseAction, ask_knowledge, response_text, user_language
+from actions.base import BaseAction, ask_knowledge, latest_text, response_text, user_language
 from bot.knowledge.repository import KnowledgeBase, ProcedureGuide, ProcedureMatch
 from bot.text import fold, split_for_chat
 
@@ -58,7 +58,7 @@ class ProcedureAction(BaseAction):
     async def perform(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain) -> List[Dict]:
         language = user_language(tracker)
         entity = next(tracker.get_latest_entity_values("procedure"), None)
-        message = (tracker.latest_message or {}).get("text") or ""
+        message = latest_text(tracker)
         context = tracker.get_slot("procedure_id")
         match = await ask_knowledge(lambda kb: find_focus(kb, entity, message, context, self.follow_up))
         if match.procedure:

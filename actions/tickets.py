@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import uuid
 from datetime import date, datetime, timedelta, timezone
-from functools import lru_cache
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Tracker
@@ -17,9 +17,10 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
-from actions.base import BaseAction, ask_knowledge, response_text, user_language, weekday_name
+from actions.base import (
+    BaseAction, ask_knowledge, latest_text, money, response_text, user_language, weekday_name,
+)
 from actions.core import format_contact
-from bot.db import get_engine
 from bot.knowledge.repository import MuseumInfo
 from bot.privacy import pseudonym
 from bot.settings import Settings, ticket_secret
@@ -28,10 +29,10 @@ from bot.tickets.dates import parse_visit_date
 from bot.tickets.parsing import (
     booking_field_in, normalise_name, normalise_phone, parse_ticket_counts, ticket_kinds,
 )
-from bot.tickets.payments import CounterPayment, configured_gateway
+from bot.tickets.payments import CounterPayment, VnpayGateway, configured_gateway, server_ip
 from bot.tickets.models import CONFIRMED, PAID, PENDING_PAYMENT
 from bot.tickets.repository import (
-    PAYMENT_HOLD, BookingRepository, BookingRequest, TicketLine, ensure_booking_schema,
+    PAYMENT_HOLD, BookingRequest, TicketLine, booking_repository,
 )
 from bot.tickets.signing import sign_ticket
 
@@ -42,34 +43,21 @@ FORM_SLOTS = ("visit_date", "time_slot", "ticket_counts", "visitor_name", "visit
 FREE_TEXT_SLOTS = ("visitor_name", "visitor_phone")
 # Messages that ask something else are not answers to the form's question: the form lets the rules
 # answer them (Rasa's unhappy path), and "no" leaves the form.
-NOT_AN_ANSWER = {"deny", "change_booking", "check_booking", "cancel_booking", "help", "request_human", "bot_challenge", "goodbye",
-                 "ask_opening_hours", "ask_ticket_price", "ask_place_info", "ask_place_location", "find_places",
+NOT_AN_ANSWER = {"deny", "change_booking", "check_booking", "cancel_booking", "help", "request_human",
+                 "bot_challenge", "goodbye", "ask_opening_hours", "ask_ticket_price", "ask_place_info", "ask_place_location", "find_places",
                  "ask_procedure", "ask_procedure_documents", "ask_procedure_fee", "ask_processing_time"}
 
 
-@lru_cache(maxsize=1)
-def bookings() -> BookingRepository:
-    engine = get_engine(Settings.from_env().database_url)
-    ensure_booking_schema(engine)
-    return BookingRepository(engine)
-
-
 async def ask_bookings(query):
-    return await asyncio.to_thread(query, bookings())
+    return await asyncio.to_thread(query, booking_repository(Settings.from_env().database_url))
 
 
 def today() -> date:
     return datetime.now(VIETNAM).date()
 
 
-def money(amount: int) -> str:
-    return f"{amount:,}".replace(",", ".") + " đ"
-
-
 def slot_key(text: str) -> str:
     """"8h-10h", "08:00 - 10:00", "8:00" -> comparable "08:00"-style start."""
-    import re
-
     match = re.search(r"(\d{1,2})\s*(?:h|:|g)\s*(\d{2})?", text or "")
     return f"{int(match.group(1)):02d}:{match.group(2) or '00'}" if match else ""
 
@@ -86,21 +74,19 @@ def describe_lines(museum: MuseumInfo, counts: dict[str, int], language: str) ->
                      for kind, count in counts.items())
 
 
+def lines_total(lines: list[TicketLine] | tuple[TicketLine, ...]) -> int:
+    return sum(line.quantity * line.unit_price_vnd for line in lines)
+
+
+def online_gateway(total_vnd: int) -> VnpayGateway | None:
+    """The online gateway, when one is configured and there is something to pay; else the counter only."""
+    gateway = configured_gateway()
+    return gateway if gateway is not None and total_vnd > 0 else None
+
+
 def e_ticket(code: str) -> dict[str, str]:
     """The custom payload channels render as a QR image: the signed payload the gate verifies offline."""
     return {"ticket_qr": sign_ticket(code, ticket_secret(Settings.from_env())), "booking_code": code}
-
-
-def server_ip() -> str:
-    """VNPAY asks for the payer's IP; a chat user's is unknown, so the server's own outgoing address."""
-    import socket
-
-    try:
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-            probe.connect(("192.0.2.1", 9))  # TEST-NET address: no packet is sent
-            return probe.getsockname()[0]
-    except OSError:
-        return "127.0.0.1"
 
 
 async def official_contacts(language: str) -> str:
@@ -127,10 +113,6 @@ class ValidateTicketForm(FormValidationAction):
         return "validate_ticket_form"
 
     @staticmethod
-    def _text(tracker: Tracker) -> str:
-        return (tracker.latest_message or {}).get("text") or ""
-
-    @staticmethod
     def _answering(tracker: Tracker, slot: str) -> bool:
         if tracker.get_slot("requested_slot") != slot:
             return False
@@ -138,8 +120,7 @@ class ValidateTicketForm(FormValidationAction):
         if slot in FREE_TEXT_SLOTS:  # a name or a number: what NLU makes of it means nothing, but "no" does,
             # and so does "change the date" (when it names a field: a name is never "đổi ngày")
             confident = (intent.get("confidence") or 0) >= 0.9
-            changing = intent.get("name") == "change_booking" and booking_field_in(tracker.latest_message.get(
-                "text") or "") is not None
+            changing = intent.get("name") == "change_booking" and booking_field_in(latest_text(tracker)) is not None
             return not (confident and (intent.get("name") == "deny" or changing))
         return intent.get("name") not in NOT_AN_ANSWER
 
@@ -149,7 +130,7 @@ class ValidateTicketForm(FormValidationAction):
         return tracker.get_slot("requested_slot") is None
 
     async def extract_visit_date(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        text = self._text(tracker)
+        text = latest_text(tracker)
         if self._answering(tracker, "visit_date"):
             return {"visit_date": text}
         if self._first_turn(tracker) and parse_visit_date(text, today()).value:
@@ -157,7 +138,7 @@ class ValidateTicketForm(FormValidationAction):
         return {}
 
     async def extract_ticket_counts(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        text = self._text(tracker)
+        text = latest_text(tracker)
         if self._answering(tracker, "ticket_counts"):
             return {"ticket_counts": text}
         if self._first_turn(tracker):
@@ -170,7 +151,7 @@ class ValidateTicketForm(FormValidationAction):
         return {}
 
     def _requested_text(self, tracker: Tracker, slot: str) -> Dict[Text, Any]:
-        return {slot: self._text(tracker)} if self._answering(tracker, slot) else {}
+        return {slot: latest_text(tracker)} if self._answering(tracker, slot) else {}
 
     async def extract_time_slot(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
         return self._requested_text(tracker, "time_slot")
@@ -288,9 +269,9 @@ class ActionBookingSummary(BaseAction):
         museum = await ask_knowledge(lambda kb: kb.museum())
         language = user_language(tracker)
         counts = tracker.get_slot("ticket_counts") or {}
-        total = sum(line.quantity * line.unit_price_vnd for line in ticket_lines(museum, counts))
+        total = lines_total(ticket_lines(museum, counts))
         visit = date.fromisoformat(tracker.get_slot("visit_date"))
-        online = configured_gateway() is not None and total > 0
+        online = online_gateway(total) is not None
         # Paying online is one more button: the plain "Confirm" always means paying at the counter.
         buttons = [{"title": response_text(domain, "utter_label_pay_online", language),
                     "payload": '/affirm{"payment_method": "vnpay"}'}] if online else []
@@ -323,9 +304,8 @@ class ActionConfirmBooking(BaseAction):
             return [SlotSet("booking_draft", None)]
         lines = tuple(ticket_lines(museum, counts))
         # Online only when asked for, configured, and there is something to pay; anything else is the counter.
-        gateway = configured_gateway()
         wants_online = next(tracker.get_latest_entity_values("payment_method"), None) == "vnpay"
-        online = gateway if wants_online and gateway and sum(l.quantity * l.unit_price_vnd for l in lines) else None
+        online = online_gateway(lines_total(lines)) if wants_online else None
         request = BookingRequest(f"{tracker.sender_id}:{draft}", tracker.sender_id, visit, values["time_slot"],
                                  lines, name, phone, online.name if online else CounterPayment.name)
         outcome = await ask_bookings(lambda b: b.book(request, museum.capacity_per_slot))
@@ -363,17 +343,13 @@ class ActionChangeBooking(BaseAction):
             return []
         field = next(tracker.get_latest_entity_values("booking_field"), None)
         if field not in FORM_SLOTS:
-            field = booking_field_in(self._typed(tracker))
+            field = booking_field_in(latest_text(tracker))
         if field is None:
             dispatcher.utter_message(response="utter_ask_booking_field")
             return []
         cleared = [field, "time_slot"] if field == "visit_date" else [field]  # places left depend on the day
         return [SlotSet(slot, None) for slot in cleared] + [SlotSet("booking_draft", None),
                                                              FollowupAction("ticket_form")]
-
-    @staticmethod
-    def _typed(tracker: Tracker) -> str:
-        return (tracker.latest_message or {}).get("text") or ""
 
 
 class ActionDropBooking(BaseAction):

@@ -5,7 +5,6 @@ Installed by bot/channels/__init__.py, which Rasa imports whenever it serves our
 from __future__ import annotations
 
 import copy
-import os
 import time
 from collections import OrderedDict
 from functools import lru_cache
@@ -52,23 +51,21 @@ _original_all_subclasses: Any = None
 _original_parse: Any = None
 
 
-def _nlu_cache_settings() -> tuple[float, int]:
-    """QN_NLU_CACHE_SECONDS (default 2, the gazetteer's own refresh interval; 0 turns the cache off)."""
-    try:
-        return max(0.0, float(os.environ.get("QN_NLU_CACHE_SECONDS", "2"))), 10_000
-    except ValueError:
-        return 2.0, 10_000
+NLU_CACHE_ENTRIES = 10_000
 
 
 def _parse_with_cache(self: Any, message: Any, tracker: Any, only_output_properties: bool = True) -> Dict[str, Any]:
     """NLU depends on the text alone (and the knowledge base's names, which the gazetteer itself re-reads
     only every 2 seconds), so under load the same text ("xin chào", "xem thêm", "mấy giờ mở cửa?") is
     analysed once per interval instead of once per user. The cache lives on the processor, so a new model
-    starts with an empty one."""
-    seconds, capacity = _nlu_cache_settings()
+    starts with an empty one (and reads QN_NLU_CACHE_SECONDS once)."""
+    if "_qn_nlu_cache" not in self.__dict__:
+        from bot.settings import Settings
+
+        self.__dict__["_qn_nlu_cache"] = (Settings.from_env().nlu_cache_seconds, OrderedDict())
+    seconds, cache = self.__dict__["_qn_nlu_cache"]
     if seconds <= 0:
         return _original_parse(self, message, tracker, only_output_properties)
-    cache: OrderedDict = self.__dict__.setdefault("_qn_nlu_cache", OrderedDict())
     key = (message.text, only_output_properties)
     now = time.monotonic()
     hit = cache.get(key)
@@ -77,7 +74,7 @@ def _parse_with_cache(self: Any, message: Any, tracker: Any, only_output_propert
     parsed = _original_parse(self, message, tracker, only_output_properties)
     cache[key] = (now, copy.deepcopy(parsed))
     cache.move_to_end(key)
-    while len(cache) > capacity:
+    while len(cache) > NLU_CACHE_ENTRIES:
         cache.popitem(last=False)
     return parsed
 

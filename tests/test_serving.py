@@ -56,6 +56,8 @@ def test_the_same_text_is_analysed_once_per_interval_and_answers_never_share_sta
     serving._parse_with_cache(_Processor(), _Message("xin chào"), None)  # a new model: its own cache
     assert analysed == ["xin chào", "cảm ơn", "xin chào"]
 
-    monkeypatch.setenv("QN_NLU_CACHE_SECONDS", "0")  # off: every message analysed
-    serving._parse_with_cache(processor, _Message("xin chào"), None)
-    assert analysed[-1] == "xin chào" and len(analysed) == 4
+    monkeypatch.setenv("QN_NLU_CACHE_SECONDS", "0")  # off (read when a model is loaded): every message analysed
+    off = _Processor()
+    serving._parse_with_cache(off, _Message("xin chào"), None)
+    serving._parse_with_cache(off, _Message("xin chào"), None)
+    assert analysed[-2:] == ["xin chào", "xin chào"] and len(analysed) == 5

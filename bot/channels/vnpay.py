@@ -13,17 +13,15 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
-from functools import lru_cache
 from typing import Any, Awaitable, Callable, Text
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from bot.db import get_engine
 from bot.settings import Settings
 from bot.tickets.payments import configured_gateway, handle_vnpay_ipn, vnpay_return_ok
-from bot.tickets.repository import BookingRepository, ensure_booking_schema
+from bot.tickets.repository import booking_repository
 
 logger = logging.getLogger(__name__)
 
@@ -40,13 +38,6 @@ PAGES = {
             "Vé {code} chưa được thanh toán. Bạn có thể đặt lại trong cuộc trò chuyện hoặc trả tại quầy vé.",
             "Booking {code} is not paid. You can book again in the chat or pay at the ticket counter."),
 }
-
-
-@lru_cache(maxsize=1)
-def _bookings() -> BookingRepository:
-    engine = get_engine(Settings.from_env().database_url)
-    ensure_booking_schema(engine)
-    return BookingRepository(engine)
 
 
 def _params(request: Request) -> dict[str, str]:
@@ -67,7 +58,8 @@ class VnpayCallbackInput(InputChannel):
             if gateway is None:
                 return response.json({"RspCode": "99", "Message": "Payment gateway not configured"}, status=404)
             params = _params(request)
-            answer = await asyncio.to_thread(handle_vnpay_ipn, params, gateway, _bookings())
+            answer = await asyncio.to_thread(handle_vnpay_ipn, params, gateway,
+                                          booking_repository(Settings.from_env().database_url))
             logger.info("VNPAY IPN for %s: %s", params.get("vnp_TxnRef", "?")[:12], answer["RspCode"])
             return response.json(answer)
 

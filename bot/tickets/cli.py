@@ -10,9 +10,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bot.db import get_engine
 from bot.settings import Settings, SettingsError, require_secret
-from bot.tickets.repository import BookingRepository, ensure_booking_schema
+from bot.tickets.repository import booking_repository
 from bot.tickets.signing import check_ticket
 
 
@@ -36,9 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     if check.code is None:
         print(f"REFUSED: not a genuine ticket ({check.problem})")
         return 1
-    engine = get_engine(Settings.from_env().database_url)
-    ensure_booking_schema(engine)
-    booking, first_use = BookingRepository(engine).use(check.code)
+    booking, first_use = booking_repository(Settings.from_env().database_url).use(check.code)
     if booking is None:
         print(f"REFUSED: ticket {check.code} is signed but no such booking exists")
         return 1

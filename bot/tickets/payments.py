@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Mapping, Protocol
@@ -75,6 +76,16 @@ class VnpayGateway:
         signed = {k: v for k, v in params.items()
                   if k.startswith("vnp_") and k not in ("vnp_SecureHash", "vnp_SecureHashType")}
         return hmac.compare_digest(received.lower(), vnpay_signature(signed, self.hash_secret))
+
+
+def server_ip() -> str:
+    """VNPAY asks for the payer's IP; a chat user's is unknown, so the server's own outgoing address."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET address: no packet is sent
+            return probe.getsockname()[0]
+    except OSError:
+        return "127.0.0.1"
 
 
 def configured_gateway(environ: dict[str, str] | None = None) -> VnpayGateway | None:

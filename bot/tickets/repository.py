@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
 
 from sqlalchemy import and_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -18,6 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.db import get_engine
 from bot.tickets.codes import new_booking_code
 from bot.tickets.models import (
     CANCELLED, CONFIRMED, EXPIRED, PAID, PENDING_PAYMENT, Booking, BookingLine, SlotCounter, TicketBase,
@@ -86,6 +88,14 @@ def _view(row: Booking) -> BookingView:
 
 def ensure_booking_schema(engine: Engine) -> None:
     TicketBase.metadata.create_all(engine)
+
+
+@lru_cache(maxsize=4)
+def booking_repository(database_url: str) -> "BookingRepository":
+    """The bookings of one database, its tables created on first use (action server, callbacks, gate)."""
+    engine = get_engine(database_url)
+    ensure_booking_schema(engine)
+    return BookingRepository(engine)
 
 
 class BookingRepository:
