@@ -6,15 +6,23 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.pool import QueuePool
 
 
 @lru_cache(maxsize=8)
 def get_engine(url: str) -> Engine:
     """Create (once) the engine for `url`. SQLite files get their folder created and WAL mode, so that
-    a staff load does not block the bot's readers."""
+    a staff load does not block the bot's readers.
+
+    SQLite files get a pool of open connections: SQLAlchemy 1.4's default for them opens a new connection
+    (and runs the pragmas) for every query, 1 ms each, which was most of an action's time
+    (bench/profile_turn.py). A server database gets its pool checked before use (it may have restarted)."""
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, future=True, pool_pre_ping=True)
+        engine = create_engine(url, future=True, poolclass=QueuePool, pool_size=5, max_overflow=20,
+                               connect_args={"check_same_thread": False})
+    else:
+        engine = create_engine(url, future=True, pool_pre_ping=not url.startswith("sqlite"))
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")

@@ -1,13 +1,16 @@
 """Read access to the knowledge base for the bot. Knows nothing of Rasa.
 
-Each call opens its own short session; results that are costly to rebuild are cached per knowledge
-version, so a staff load is seen by the next question without a restart.
+Results are cached per knowledge version, so a staff load is seen by the next question without a restart:
+each read first asks the database for the latest version (one small query), or, inside `consistent_reads()`,
+uses the version the block's first read saw.
 """
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, Iterator, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
@@ -20,6 +23,9 @@ from bot.knowledge.retrieval import BM25Index
 from bot.knowledge.schema import WEEKDAYS
 
 T = TypeVar("T")
+# The version pinned by consistent_reads(): a holder shared with the worker threads the reads run in
+# (asyncio.to_thread copies the context, and with it this same dict).
+_pinned_version: ContextVar[dict[str, int | None] | None] = ContextVar("pinned_knowledge_version", default=None)
 
 
 @dataclass(frozen=True)
@@ -158,19 +164,41 @@ class KnowledgeBase:
 
     def version(self) -> int | None:
         """Id of the latest successful load, or None if nothing was ever loaded."""
-        with self._session() as session:
-            return session.execute(select(func.max(KnowledgeVersion.id))).scalar_one_or_none()
+        with self._engine.connect() as connection:  # no ORM session: this runs before every cached read
+            return connection.execute(select(func.max(KnowledgeVersion.id))).scalar_one_or_none()
 
-    def cached(self, key: str, build: Callable[[], T]) -> T:
-        """Return build()'s result, rebuilt only when a new knowledge version has been loaded."""
-        current = self.version()
+    @staticmethod
+    @contextmanager
+    def consistent_reads() -> Iterator[None]:
+        """Reads inside this block all use the knowledge version the first of them saw: one answer never
+        mixes two staff loads, and the version is asked for once instead of at every read."""
+        token = _pinned_version.set({})
+        try:
+            yield
+        finally:
+            _pinned_version.reset(token)
+
+    def _current_version(self) -> int | None:
+        pinned = _pinned_version.get()
+        if pinned is None:
+            return self.version()
+        if "version" not in pinned:
+            pinned["version"] = self.version()
+        return pinned["version"]
+
+    def cached(self, key: str, build: Callable[[], T], remember_none: bool = True) -> T:
+        """Return build()'s result, rebuilt only when a new knowledge version has been loaded. Per-record
+        keys come from user input, so their misses (None) are not remembered: the cache stays as large as
+        the knowledge, whatever ids users send."""
+        current = self._current_version()
         with self._lock:
             hit = self._cache.get(key)
             if hit is not None and hit[0] == current:
                 return hit[1]
         value = build()
-        with self._lock:
-            self._cache[key] = (current, value)
+        if value is not None or remember_none:
+            with self._lock:
+                self._cache[key] = (current, value)
         return value
 
     def stats(self) -> KnowledgeStats:
@@ -234,12 +262,16 @@ class KnowledgeBase:
         return self.cached("gazetteer", build)
 
     def place_card(self, site_id: str) -> PlaceCard | None:
-        with self._session() as session:
-            s = session.get(Site, site_id)
-            if s is None:
-                return None
-            return PlaceCard(s.id, s.name, s.name_en, s.kind, s.rank, s.address, s.commune, s.former_area, s.lat,
-                             s.lon, s.intro_vi, s.intro_en, s.opening_hours, s.entry_fee, tuple(s.sources))
+        def build() -> PlaceCard | None:
+            with self._session() as session:
+                s = session.get(Site, site_id)
+                if s is None:
+                    return None
+                return PlaceCard(s.id, s.name, s.name_en, s.kind, s.rank, s.address, s.commune, s.former_area,
+                                 s.lat, s.lon, s.intro_vi, s.intro_en, s.opening_hours, s.entry_fee,
+                                 tuple(s.sources))
+
+        return self.cached(f"place_card:{site_id}", build, remember_none=False)
 
     def find_places(self, area: str | None, category: str | None, offset: int = 0,
                     limit: int = 5) -> tuple[list[PlaceRef], int]:
@@ -306,10 +338,13 @@ class KnowledgeBase:
         return ProcedureMatch(candidates=[refs[r.id] for r in ranked])
 
     def procedure(self, procedure_id: str) -> ProcedureGuide | None:
-        with self._session() as session:
-            p = session.get(Procedure, procedure_id)
-            if p is None:
-                return None
-            return ProcedureGuide(p.id, p.code, p.name, p.audience, p.online_level, p.where, tuple(p.steps or ()),
-                                  tuple(p.documents or ()), p.fee, p.processing_time, tuple(p.legal_basis or ()),
-                                  p.agency, p.offline, tuple(p.sources))
+        def build() -> ProcedureGuide | None:
+            with self._session() as session:
+                p = session.get(Procedure, procedure_id)
+                if p is None:
+                    return None
+                return ProcedureGuide(p.id, p.code, p.name, p.audience, p.online_level, p.where,
+                                      tuple(p.steps or ()), tuple(p.documents or ()), p.fee, p.processing_time,
+                                      tuple(p.legal_basis or ()), p.agency, p.offline, tuple(p.sources))
+
+        return self.cached(f"procedure:{procedure_id}", build, remember_none=False)

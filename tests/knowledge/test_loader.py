@@ -127,3 +127,27 @@ def test_a_new_load_is_seen_by_a_running_reader_without_restart(engine, knowledg
 
     assert reader.stats().sites == sites_before - 1
     assert len(reader.contacts()) == len(contacts_before) - 1
+
+
+def test_one_answer_reads_one_load_and_the_next_answer_sees_the_new_one(engine, knowledge_copy):
+    """A staff load landing while an action is answering does not mix into that answer; the next answer
+    sees it."""
+    load_knowledge(engine, knowledge_copy)
+    reader = KnowledgeBase(engine)
+    edit_yaml(knowledge_copy / "contacts.yml", lambda d: d["contacts"].pop())
+    with KnowledgeBase.consistent_reads():
+        before = len(reader.contacts())
+        load_knowledge(engine, knowledge_copy)
+        assert len(reader.contacts()) == before
+    assert len(reader.contacts()) == before - 1
+
+
+def test_ids_sent_by_users_do_not_grow_the_cache(engine, knowledge_copy):
+    load_knowledge(engine, knowledge_copy)
+    reader = KnowledgeBase(engine)
+    real = sorted(site_ids(engine))[0]
+    assert reader.place_card(real).id == real
+    size = len(reader._cache)
+    for n in range(300):
+        assert reader.place_card(f"forged-{n}") is None and reader.procedure(f"forged-{n}") is None
+    assert len(reader._cache) == size
