@@ -33,6 +33,8 @@ from pathlib import Path
 import httpx
 import yaml
 
+from bot.settings import endpoints_with_actions_at
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 VANILLA_DIR = ROOT / "var" / "bench" / "vanilla"
@@ -106,7 +108,8 @@ def wait_for_answer(url: str, deadline: float) -> None:
         try:
             request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
             with urllib.request.urlopen(request, timeout=30) as response:
-                if json.loads(response.read()):
+                # An empty list is an answer too: the unseeded vanilla model may choose to say nothing.
+                if isinstance(json.loads(response.read()), list):
                     return
         except OSError:
             pass
@@ -165,7 +168,7 @@ def start_full_bot(workdir: Path, workers: int = 1, nlu_cache: bool = True) -> B
     subprocess.run([str(VENV_BIN / "qn-staff"), "load"], env=env, check=True, capture_output=True)
     actions_port, rasa_port = free_port(), free_port()
     endpoints = workdir / "endpoints.yml"
-    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n')
+    endpoints.write_text(endpoints_with_actions_at(f"http://127.0.0.1:{actions_port}/webhook"))
     if workers > 1:  # production set-up: conversations shared through Redis, locked per conversation
         prefix = f"bench{os.getpid()}"
         endpoints.write_text(endpoints.read_text() + (

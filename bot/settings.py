@@ -94,3 +94,15 @@ def require_secret(name: str, environ: dict[str, str] | None = None) -> str:
     if value.strip().lower() in _PLACEHOLDERS or len(value.strip()) < 8:
         raise SettingsError(f"{name} is not set (or is a placeholder); see the README's Configuration table")
     return value
+
+
+SHIPPED_ACTIONS_URL = "http://localhost:5055/webhook"
+
+
+def endpoints_with_actions_at(url: str) -> str:
+    """The shipped endpoints.yml with the action server at `url`, for the test and bench bots on free ports
+    (scripts/serve.sh does the same with sed), so they run the configuration users get."""
+    text = (PROJECT_ROOT / "endpoints.yml").read_text(encoding="utf-8")
+    if SHIPPED_ACTIONS_URL not in text:
+        raise SettingsError(f"endpoints.yml no longer names {SHIPPED_ACTIONS_URL}")
+    return text.replace(SHIPPED_ACTIONS_URL, url)

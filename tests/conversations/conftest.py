@@ -20,7 +20,7 @@ from typing import Any, Iterator
 import pytest
 import yaml
 
-from bot.settings import PROJECT_ROOT
+from bot.settings import PROJECT_ROOT, endpoints_with_actions_at
 from tests.conftest import KNOWLEDGE_DIR, skip_or_fail
 from tests.conversations.fake_apis import ZALO_ACCESS_TOKEN, FakeApis
 
@@ -67,6 +67,7 @@ class RunningBot:
     apis: FakeApis | None
     _actions: subprocess.Popen
     _actions_log: Path
+    rasa_log: Path | None = None
 
     def say(self, sender: str, text: str) -> list[dict[str, Any]]:
         return http("POST", f"{self.rasa_url}/webhooks/rest/webhook", {"sender": sender, "message": text})
@@ -111,10 +112,10 @@ def launched_bot(workdir: Path, database_url: str, extra_env: dict[str, str] | N
     subprocess.run([str(VENV_BIN / "qn-staff"), "load"], env=env, check=True, capture_output=True)
 
     endpoints = workdir / "endpoints.yml"
-    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n{extra_endpoints}')
+    endpoints.write_text(endpoints_with_actions_at(f"http://127.0.0.1:{actions_port}/webhook") + extra_endpoints)
     actions_log, rasa_log = workdir / "actions.log", workdir / "rasa.log"
     bot = RunningBot(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{actions_port}", database_url,
-                     knowledge_dir, env, apis, None, actions_log)  # type: ignore[arg-type]
+                     knowledge_dir, env, apis, None, actions_log, rasa_log)  # type: ignore[arg-type]
     bot.start_actions()
     rasa = subprocess.Popen(
         [str(VENV_BIN / "rasa"), "run", "--model", "models", "--endpoints", str(endpoints), "--credentials",
