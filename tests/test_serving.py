@@ -27,6 +27,109 @@ def test_the_faster_action_response_check_accepts_and_refuses_what_rasa_does():
     assert TextSlot in rasa.shared.utils.common.all_subclasses(Slot)
 
 
+def _rasa_events() -> list:
+    """One event of each kind an action server may send, as Rasa itself writes them."""
+    from rasa.shared.core import events as e
+
+    return [event.as_dict() for event in [
+        e.SlotSet("place_id", "yen-tu"), e.SlotSet("ticket_counts", {"adult": 2}), e.SlotSet("place", None),
+        e.BotUttered("Yên Tử", {"buttons": [{"title": "Giờ mở cửa", "payload": "/ask_opening_hours"}]}),
+        e.UserUttered("xin chào", {"name": "greet", "confidence": 0.9}, [{"entity": "place", "value": "x"}]),
+        e.ActionExecuted("action_listen"), e.FollowupAction("ticket_form"), e.ActiveLoop("ticket_form"),
+        e.ActiveLoop(None), e.AllSlotsReset(), e.Restarted(), e.ActionReverted(), e.UserUtteranceReverted(),
+        e.ConversationPaused(), e.ConversationResumed(), e.SessionStarted(), e.LoopInterrupted(True),
+        e.ActionExecutionRejected("ticket_form"), e.EntitiesAdded([{"entity": "place", "value": "x"}]),
+        e.ReminderCancelled(name="r"), e.AgentUttered("hi"), e.StoryExported(),
+    ]]
+
+
+def _doubtful_answers() -> list:
+    """Answers an action server could send that Rasa's schema may refuse."""
+    answers = [None, [], "x", {"events": "not a list"}, {"responses": {"text": "x"}}, {"responses": ["x"]},
+               {"events": [42]}, {"events": [{}]}, {"events": [{"event": 42}]}, {"events": [{"event": "nope"}]}]
+    for event in _rasa_events():
+        for key, value in [("timestamp", "yesterday"), ("metadata", "x"), ("event", None), ("name", 7),
+                           ("value", object), ("confidence", "high"), ("entities", "x"), ("text", 5)]:
+            if key in event or key in ("timestamp", "metadata", "event"):
+                broken = {**event, key: value}
+                answers.append({"events": [broken]})
+        for missing in ("event", "name", "value", "entities"):
+            if missing in event:
+                answers.append({"events": [{k: v for k, v in event.items() if k != missing}]})
+    return answers
+
+
+def test_the_quick_check_only_passes_answers_the_whole_schema_passes():
+    """Most answers skip the full schema; that shortcut must never accept what Rasa's schema refuses, and
+    must really be taken for the events actions send."""
+    from bot import serving
+
+    full = serving._action_response_validator()
+    events = _rasa_events()
+    assert serving._plainly_valid({"events": events, "responses": [{"text": "x"}]})
+    for event in events:
+        assert full.is_valid({"events": [event]}) and serving._plainly_valid({"events": [event]}), event
+    refused = 0
+    for answer in _doubtful_answers():
+        if serving._plainly_valid(answer):
+            assert full.is_valid(answer), answer
+        else:
+            refused += 1
+    assert refused > 30  # the doubtful cases do reach the full check
+
+
+def _random_state(rng, with_previous_action: bool = True) -> dict:
+    state = {"user": {"intent": rng.choice(["greet", "ask_place_info", "book_ticket", "deny"])}}
+    if rng.random() < 0.4:
+        state["user"]["entities"] = rng.choice([("place",), ("place", "area"), ["place"]])
+    if with_previous_action:
+        state["prev_action"] = {"action_name": rng.choice(["action_listen", "utter_greet", "ticket_form"])}
+    if rng.random() < 0.5:
+        state["active_loop"] = {"name": rng.choice(["ticket_form", "should_not_be_set"])}
+    if rng.random() < 0.5:
+        state["slots"] = {"place_id": rng.choice([(1.0,), (0.0,), (1,), "should_not_be_set"])}
+    return state
+
+
+def test_remembered_rule_matches_are_the_ones_rasa_finds():
+    """Random rules and conversations: the cached matching gives exactly Rasa's set of applicable rules,
+    including for conversations shorter than a rule, conversation starts, and tuples against lists."""
+    import copy
+    import json
+    import random
+
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    from bot import serving
+
+    serving.install()
+    rng = random.Random(7)
+    tail = [_random_state(rng) for _ in range(3)]  # many conversations end alike: cache hits
+
+    def conversation() -> list:
+        head = [_random_state(rng, with_previous_action=i > 0) for i in range(rng.randint(0, 5))]
+        return head + copy.deepcopy(tail[: rng.randint(0, 3)])
+
+    lookup = {}
+    while len(lookup) < 150:  # rules cut from conversations, loosened, so that many of them apply
+        rule = copy.deepcopy(conversation()[-rng.randint(1, 4):])
+        for state in rule:
+            for part in list(state):
+                if part != "prev_action" and rng.random() < 0.3:
+                    del state[part]
+        if rule:
+            lookup[json.dumps(rule)] = rng.choice(["utter_greet", "action_listen", "ticket_form"])
+    policy = RulePolicy.__new__(RulePolicy)  # matching needs no trained policy
+    matched = 0
+    for _ in range(600):
+        states = conversation()
+        expected = serving._original_possible_keys(policy, lookup, states)
+        assert policy._get_possible_keys(lookup, states) == expected
+        assert policy._get_possible_keys(lookup, states) == expected  # now from the cache
+        matched += bool(expected)
+    assert matched > 100 and len(policy.__dict__["_qn_rule_keys"][id(lookup)][2]) < 600
+
+
 class _Processor:
     """Stands in for Rasa's MessageProcessor: the cache lives on the instance."""
 
