@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import gc
 import os
 import pstats
 import subprocess
@@ -66,7 +67,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--without-fixes", action="store_true", help="Rasa as shipped, without bot/serving.py")
+    parser.add_argument("--dump", type=Path, help="also write the raw profile here (for pstats)")
     args = parser.parse_args(argv)
+    import logging
+
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.WARNING)  # as `rasa run` with LOG_LEVEL=WARNING: debug events are dropped
+    logging.getLogger().setLevel(logging.WARNING)
     if not args.without_fixes:
         from bot import serving
 
@@ -78,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
                            "QN_KNOWLEDGE_DIR": str(knowledge), "QN_TICKET_SECRET": "bench-ticket-secret-0123456789"})
         subprocess.run([str(VENV_BIN / "qn-staff"), "load"], check=True, capture_output=True)
         port = free_port()
-        actions = subprocess.Popen([str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port",
+        actions = subprocess.Popen([str(VENV_BIN / "python"), *(["/tmp/as_prof.py"] if os.environ.get("ASPROF") else ["-m", "rasa_sdk", "--actions", "actions", "--port"]),
                                     str(port)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             from rasa.core.actions.action import RemoteAction
@@ -94,34 +102,51 @@ def main(argv: list[str] | None = None) -> int:
                     waited[0] += time.perf_counter() - started_at
 
             RemoteAction.run = timed_run
-            from rasa.utils.endpoints import EndpointConfig
-
             from rasa.core.utils import AvailableEndpoints
 
+            from bot.settings import endpoints_with_actions_at
+
             model = max((ROOT / "models").glob("qn-*.tar.gz"), key=lambda p: p.stat().st_mtime)
-            endpoints = AvailableEndpoints(action=EndpointConfig(f"http://127.0.0.1:{port}/webhook"))
+            endpoints_file = workdir / "endpoints.yml"  # the shipped endpoints.yml (selective domain included)
+            endpoints_file.write_text(endpoints_with_actions_at(f"http://127.0.0.1:{port}/webhook"))
+            endpoints = AvailableEndpoints.read_endpoints(str(endpoints_file))
             profiler = cProfile.Profile()
 
             async def session() -> tuple[int, float]:
                 agent = await load_agent(model_path=str(model), endpoints=endpoints)
                 await asyncio.sleep(3)  # the action server's start
                 await replay(agent, 1)  # warm: first calls build caches
-                waited[0] = 0.0
+                waited[0] = gc_time[0] = full_collections[0] = 0
                 started_at = time.perf_counter()
                 profiler.enable()
                 count = await replay(agent, args.repeat)
                 profiler.disable()
                 return count, time.perf_counter() - started_at
 
+            gc_time, gc_started, full_collections = [0.0], [0.0], [0]
+
+            def gc_timer(phase: str, info: dict) -> None:  # the collector's pauses, which cProfile does not show
+                if phase == "start":
+                    gc_started[0] = time.perf_counter()
+                else:
+                    gc_time[0] += time.perf_counter() - gc_started[0]
+                    full_collections[0] += info.get("generation") == 2
+
+            gc.callbacks.append(gc_timer)
             messages, elapsed = asyncio.run(session())
+            gc.callbacks.remove(gc_timer)
         finally:
             actions.terminate()
             actions.wait(timeout=20)
+    if args.dump:
+        profiler.dump_stats(str(args.dump))
     totals = cumulative_by_watch(pstats.Stats(profiler))
     print(f"{messages} messages, {elapsed / messages * 1000:.1f} ms each under the profiler (profiling adds overhead)")
     for label, _, _ in WATCHED:
         print(f"  {label:38} {totals[label] / messages * 1000:7.2f} ms/message")
     print(f"  {'action server round trip (wall)':38} {waited[0] / messages * 1000:7.2f} ms/message")
+    print(f"  {'garbage collection':38} {gc_time[0] / messages * 1000:7.2f} ms/message, "
+          f"{full_collections[0]} full collections")
     pstats.Stats(profiler).sort_stats("tottime").print_stats(15)
     pstats.Stats(profiler).sort_stats("cumulative").print_stats("rasa/(core|shared)", 40)
     return 0
