@@ -68,6 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--without-fixes", action="store_true", help="Rasa as shipped, without bot/serving.py")
     parser.add_argument("--dump", type=Path, help="also write the raw profile here (for pstats)")
+    parser.add_argument("--profile-actions", type=Path, metavar="FILE",
+                        help="profile the action server too (knowledge queries inline) and write it to FILE")
     args = parser.parse_args(argv)
     import logging
 
@@ -86,8 +88,10 @@ def main(argv: list[str] | None = None) -> int:
                            "QN_KNOWLEDGE_DIR": str(knowledge), "QN_TICKET_SECRET": "bench-ticket-secret-0123456789"})
         subprocess.run([str(VENV_BIN / "qn-staff"), "load"], check=True, capture_output=True)
         port = free_port()
-        actions = subprocess.Popen([str(VENV_BIN / "python"), *(["/tmp/as_prof.py"] if os.environ.get("ASPROF") else ["-m", "rasa_sdk", "--actions", "actions", "--port"]),
-                                    str(port)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server = ([str(ROOT / "bench" / "profiled_action_server.py"), str(port), str(args.profile_actions)]
+                  if args.profile_actions else ["-m", "rasa_sdk", "--actions", "actions", "--port", str(port)])
+        actions = subprocess.Popen([str(VENV_BIN / "python"), *server], cwd=ROOT, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)
         try:
             from rasa.core.actions.action import RemoteAction
             from rasa.core.agent import load_agent
@@ -149,6 +153,10 @@ def main(argv: list[str] | None = None) -> int:
           f"{full_collections[0]} full collections")
     pstats.Stats(profiler).sort_stats("tottime").print_stats(15)
     pstats.Stats(profiler).sort_stats("cumulative").print_stats("rasa/(core|shared)", 40)
+    if args.profile_actions and args.profile_actions.exists():
+        print("action server (knowledge queries inline), cumulative:")
+        pstats.Stats(str(args.profile_actions)).sort_stats("cumulative").print_stats(
+            "rasa_sdk/(endpoint|executor)|actions/|bot/knowledge|sqlalchemy/(orm/session|engine/base)", 30)
     return 0
 
 
