@@ -1,14 +1,15 @@
 """Speed-ups of Rasa's own serving path, found by bench/profile_turn.py. Each keeps Rasa's behaviour.
 
-Installed by bot/channels/__init__.py, which Rasa imports whenever it serves our channels.
+Installed by the channels Rasa serves (bot/channels/rest.py and zalo.py) when Rasa imports them.
 """
 from __future__ import annotations
 
 import copy
+import json
 import time
 from collections import OrderedDict
 from functools import lru_cache
-from typing import Any, Dict, List, Set
+from typing import Any, Dict, List, Set, Tuple
 
 
 @lru_cache(maxsize=1)
@@ -143,8 +144,93 @@ def _possible_keys_with_cache(self: Any, lookup: Dict[str, str], states: List[Di
     return set(found)
 
 
+_original_find_action_from_rules: Any = None
+
+
+def _may_match_typed_text(rule_key: str) -> bool:
+    """Whether the rule's last state could match the state RulePolicy builds from a message's text alone
+    (previous action action_listen, a user part with text and no intent or entities): False when the
+    rule requires another previous action, no previous action (a conversation start), an intent or
+    entities. The same conditions as Rasa's _does_rule_match_state and _is_rule_applicable."""
+    from rasa.shared.core.constants import ACTION_LISTEN_NAME, SHOULD_NOT_BE_SET
+
+    def required(value: Any) -> bool:
+        return bool(value) and value != SHOULD_NOT_BE_SET
+
+    last = json.loads(rule_key)[-1]
+    previous = last.get("prev_action") or {}
+    if not previous:
+        return False
+    if required(previous.get("action_name")) and previous["action_name"] != ACTION_LISTEN_NAME:
+        return False
+    if required(previous.get("action_text")):
+        return False
+    user = last.get("user") or {}
+    return not (required(user.get("intent")) or required(user.get("entities")))
+
+
+def _find_action_from_rules_skipping_text(self: Any, tracker: Any, domain: Any,
+                                          use_text_for_last_user_input: bool) -> Tuple[Any, Any, bool]:
+    """RulePolicy looks for rules twice after each message: once on its text (end-to-end rules), once on
+    its intent, and each look builds the conversation's states anew (1 ms). Our rules are all written with
+    intents, so when no learnt rule could match a text-only state (checked once per loaded policy, over
+    both rule tables) the text look cannot find anything: it is skipped with the answer it would give."""
+    from rasa.core.policies.rule_policy import RULES, RULES_FOR_LOOP_UNHAPPY_PATH
+
+    if use_text_for_last_user_input:
+        text_rules = self.__dict__.get("_qn_text_rules")
+        if text_rules is None:
+            keys = [*self.lookup.get(RULES, {}), *self.lookup.get(RULES_FOR_LOOP_UNHAPPY_PATH, {})]
+            text_rules = self.__dict__["_qn_text_rules"] = any(_may_match_typed_text(key) for key in keys)
+        if not text_rules:
+            return None, None, False
+    return _original_find_action_from_rules(self, tracker, domain, use_text_for_last_user_input)
+
+
+ACTION_KEEPALIVE_SECONDS = 2.0  # below Sanic's 5 s, so the action server never closes a connection being reused
+_original_session: Any = None
+
+
+class _OpenSession:
+    """`async with` on a session that stays open afterwards."""
+
+    def __init__(self, session: Any):
+        self._session = session
+
+    async def __aenter__(self) -> Any:
+        return self._session
+
+    async def __aexit__(self, *_exc: Any) -> bool:
+        return False
+
+
+def _kept_session(self: Any) -> Any:
+    """Rasa opens a new HTTP session, and so a new TCP connection, for every call to the action server, and
+    the action server sets up a new connection for each. Here each endpoint keeps one session per event
+    loop, with the same headers, auth and timeout, whose idle connections are reused for 2 s."""
+    import asyncio
+
+    import aiohttp
+    from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT
+
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return _original_session(self)
+    kept = self.__dict__.get("_qn_session")
+    if kept is None or kept[0] is not loop or kept[1].closed:
+        auth = aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"]) \
+            if self.basic_auth else None
+        session = aiohttp.ClientSession(headers=self.headers, auth=auth,
+                                        timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+                                        connector=aiohttp.TCPConnector(keepalive_timeout=ACTION_KEEPALIVE_SECONDS))
+        kept = self.__dict__["_qn_session"] = (loop, session)
+    return _OpenSession(kept[1])
+
+
 def install() -> None:
-    global _original_all_subclasses, _original_parse, _original_possible_keys
+    global _original_all_subclasses, _original_parse, _original_possible_keys, _original_find_action_from_rules
+    global _original_session
     import rasa.shared.utils.common
     from rasa.core.actions.action import RemoteAction
     from rasa.core.policies.rule_policy import RulePolicy
@@ -160,3 +246,11 @@ def install() -> None:
     if _original_possible_keys is None:
         _original_possible_keys = RulePolicy._get_possible_keys
         RulePolicy._get_possible_keys = _possible_keys_with_cache
+    if _original_find_action_from_rules is None:
+        _original_find_action_from_rules = RulePolicy._find_action_from_rules
+        RulePolicy._find_action_from_rules = _find_action_from_rules_skipping_text
+    if _original_session is None:
+        from rasa.utils.endpoints import EndpointConfig
+
+        _original_session = EndpointConfig.session
+        EndpointConfig.session = _kept_session

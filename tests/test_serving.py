@@ -130,6 +130,45 @@ def test_remembered_rule_matches_are_the_ones_rasa_finds():
     assert matched > 100 and len(policy.__dict__["_qn_rule_keys"][id(lookup)][2]) < 600
 
 
+def test_rules_said_not_to_match_typed_text_never_match_it():
+    """The text-only look is skipped when no rule could match a text-only state: checked here against
+    Rasa's own matching, on random rules (intents, entities, other or no previous actions, loops, slots,
+    should-not-be-set values) and random text-only states."""
+    import json
+    import random
+
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    from bot import serving
+
+    rng = random.Random(11)
+    policy = RulePolicy.__new__(RulePolicy)
+    options = {"intent": ["greet", "should_not_be_set", ""], "entities": [("place",), "should_not_be_set", ()],
+               "action_name": ["action_listen", "utter_greet", "should_not_be_set", ""],
+               "action_text": ["hi", "should_not_be_set", ""]}
+    may, may_not = 0, 0
+    for _ in range(3000):
+        last: dict = {}
+        if rng.random() < 0.85:
+            last["prev_action"] = {key: rng.choice(options[key]) for key in ("action_name", "action_text")
+                                   if rng.random() < 0.7}
+        if rng.random() < 0.8:
+            last["user"] = {key: rng.choice(options[key]) for key in ("intent", "entities") if rng.random() < 0.6}
+        if rng.random() < 0.3:
+            last["active_loop"] = {"name": rng.choice(["ticket_form", "should_not_be_set"])}
+        key = json.dumps([_random_state(rng), last])
+        typed = {"user": {"text": rng.choice(["xin chào", "2 người lớn"])},
+                 "prev_action": {"action_name": "action_listen"}}
+        if rng.random() < 0.5:
+            typed["active_loop"] = {"name": "ticket_form"}
+        if serving._may_match_typed_text(key):
+            may += 1
+        else:
+            may_not += 1
+            assert not policy._is_rule_applicable(key, 0, typed), key
+    assert may > 100 and may_not > 1000
+
+
 class _Processor:
     """Stands in for Rasa's MessageProcessor: the cache lives on the instance."""
 
@@ -164,3 +203,34 @@ def test_the_same_text_is_analysed_once_per_interval_and_answers_never_share_sta
     serving._parse_with_cache(off, _Message("xin chào"), None)
     serving._parse_with_cache(off, _Message("xin chào"), None)
     assert analysed[-2:] == ["xin chào", "xin chào"] and len(analysed) == 5
+
+
+@pytest.mark.asyncio
+async def test_calls_to_the_action_server_reuse_one_connection():
+    from aiohttp import web
+    from rasa.utils.endpoints import EndpointConfig
+
+    from bot import serving
+
+    serving.install()
+    callers = []
+
+    async def webhook(request: web.Request) -> web.Response:
+        callers.append(request.transport.get_extra_info("peername")[1])
+        return web.json_response({"events": [], "responses": []})
+
+    app = web.Application()
+    app.router.add_post("/webhook", webhook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    try:
+        endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
+        for _ in range(5):
+            assert await endpoint.request(json={"next_action": "action_x"}, method="post") == {"events": [],
+                                                                                              "responses": []}
+        assert len(callers) == 5 and len(set(callers)) == 1
+    finally:
+        await runner.cleanup()
