@@ -18,7 +18,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bot.nlu.evaluation import STYLES, evaluate_model  # noqa: E402
+from bot.nlu.evaluation import STYLES, evaluate_model, latest_model, load_heldout  # noqa: E402
 
 BASE = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
 
@@ -75,6 +75,20 @@ VARIANTS = {
 }
 
 
+async def parse_ms(model_dir: Path) -> float:
+    """Milliseconds of NLU per message (held-out texts, each analysed once before timing)."""
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(str(latest_model(model_dir)))
+    texts = [example.text for example in load_heldout(ROOT / "tests/nlu/heldout")][:300]
+    for text in texts:
+        await agent.parse_message(text)
+    started = time.perf_counter()
+    for text in texts:
+        await agent.parse_message(text)
+    return (time.perf_counter() - started) / len(texts) * 1000
+
+
 def run(name: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         config_path = Path(tmp) / "config.yml"
@@ -87,7 +101,8 @@ def run(name: str) -> None:
         topics = [p.stem for p in (ROOT / "data/nlu").glob("*.yml")]  # only what the variant was trained on
         scores = asyncio.run(evaluate_model(Path(tmp), ROOT / "tests/nlu/heldout", topics))
         cells = "  ".join(f"{style}={scores[style].accuracy:.3f}" for style in STYLES if style in scores)
-        print(f"{name:<22} train {seconds:6.1f}s  {cells}", flush=True)
+        speed = asyncio.run(parse_ms(Path(tmp)))
+        print(f"{name:<22} train {seconds:6.1f}s  parse {speed:5.2f} ms  {cells}", flush=True)
 
 
 if __name__ == "__main__":
