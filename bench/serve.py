@@ -1,6 +1,6 @@
 """Serving speed of the whole bot against a vanilla `rasa init` bot, measured in the same run.
 
-    .venv/bin/python bench/serve.py [--rounds 3] [--skip-vanilla]
+    .venv/bin/python bench/serve.py [--rounds 3] [--messages 200] [--skip-vanilla]
 
 Starts the full bot (action server, knowledge base on SQLite, Rasa with our REST channel) on free ports, and
 a vanilla `rasa init` bot (its default config and model, trained once into var/bench/vanilla), then replays
@@ -163,7 +163,8 @@ def bookable_knowledge(into: Path) -> Path:
 def start_full_bot(workdir: Path, workers: int = 1, nlu_cache: bool = True) -> Bot:
     workdir = Path(tempfile.mkdtemp(dir=workdir))
     knowledge = bookable_knowledge(workdir / "knowledge")
-    env = {**os.environ, "QN_NLU_CACHE_SECONDS": os.environ.get("QN_NLU_CACHE_SECONDS", "2") if nlu_cache else "0", "QN_DATABASE_URL": f"sqlite:///{workdir / 'bench.db'}", "QN_KNOWLEDGE_DIR": str(knowledge),
+    env = {**os.environ, "QN_NLU_CACHE_ENTRIES": os.environ.get("QN_NLU_CACHE_ENTRIES", "10000") if nlu_cache else "0",
+           "QN_DATABASE_URL": f"sqlite:///{workdir / 'bench.db'}", "QN_KNOWLEDGE_DIR": str(knowledge),
            "QN_TICKET_SECRET": "bench-ticket-secret-0123456789", "LOG_LEVEL": "WARNING", "QN_LOG_LEVEL": "WARNING"}
     subprocess.run([str(VENV_BIN / "qn-staff"), "load"], env=env, check=True, capture_output=True)
     actions_port, rasa_port = free_port(), free_port()
@@ -244,6 +245,8 @@ def line(name: str, users: int, figures: dict[str, float]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--messages", type=int, default=200, help="messages per load level (default 200)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="measurement rounds; each round measures every bot back to back (default 3)")
     parser.add_argument("--skip-vanilla", action="store_true")
     parser.add_argument("--workers", type=int, default=1,
                         help="Rasa's Sanic workers for the full bot; more than 1 needs Redis on 127.0.0.1:6379")
@@ -251,34 +254,48 @@ def main(argv: list[str] | None = None) -> int:
     if not list((ROOT / "models").glob("qn-*.tar.gz")):
         print("no trained model: run scripts/train.sh first", file=sys.stderr)
         return 2
-    results: dict[str, dict[int, dict[str, float]]] = {}
     starts = {"full": lambda tmp: start_full_bot(tmp, args.workers),
               "no-cache": lambda tmp: start_full_bot(tmp, args.workers, nlu_cache=False),
               "vanilla": start_vanilla_bot}
     if args.skip_vanilla:
         del starts["vanilla"]
+    # This shared machine's speed drifts by tens of percent within minutes: the bots run side by side and
+    # every round measures each of them back to back, so each round's ratio compares like with like.
+    runs: dict[tuple[str, int], list[dict[str, float]]] = {}
+    bots: dict[str, Bot] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        for name, start in starts.items():
-            bot = start(Path(tmp))
-            try:
-                asyncio.run(replay(bot, 5, 20, f"warm-{name}"))  # first calls build caches in each process
-                results[name] = {}
+        try:
+            for name, start in starts.items():  # one at a time, so that each cold start is undisturbed
+                bots[name] = start(Path(tmp))
+                asyncio.run(replay(bots[name], 5, 20, f"warm-{name}"))  # first calls build caches
+                print(f"{name:8} cold start {bots[name].cold_start:.1f} s", flush=True)
+            for round_ in range(1, args.rounds + 1):
                 for users in (1, 20):
-                    before = bot.cpu()
-                    results[name][users] = asyncio.run(replay(bot, users, max(1, args.messages // users),
-                                                              f"{name}-{users}"))
-                    used = [(after - start) / results[name][users]["messages"] * 1000
-                            for start, after in zip(before, bot.cpu())]
-                    print(line(name, users, results[name][users]) + "  CPU ms/message per process: "
-                          + ", ".join(f"{ms:.1f}" for ms in used), flush=True)
-                print(f"{name:8} cold start {bot.cold_start:.1f} s, memory: {bot.memory()}", flush=True)
-            finally:
+                    for name, bot in bots.items():
+                        before = bot.cpu()
+                        figures = asyncio.run(replay(bot, users, max(1, args.messages // users),
+                                                     f"{name}-{users}-r{round_}"))
+                        used = [(after - start) / figures["messages"] * 1000
+                                for start, after in zip(before, bot.cpu())]
+                        runs.setdefault((name, users), []).append(figures)
+                        print(f"round {round_} " + line(name, users, figures) + "  CPU ms/message per process: "
+                              + ", ".join(f"{ms:.1f}" for ms in used), flush=True)
+            for name, bot in bots.items():
+                print(f"{name:8} memory after the rounds: {bot.memory()}", flush=True)
+        finally:
+            for bot in bots.values():
                 bot.stop()
-    if "vanilla" in results:
+    print(f"\nmedians over {args.rounds} rounds:")
+    for (name, users), figures in runs.items():
+        median = {key: statistics.median(f[key] for f in figures) for key in figures[0]}
+        print(line(name, users, median))
+    if "vanilla" in bots:
         for name in ("full", "no-cache"):
             for users in (1, 20):
-                ratio = results[name][users]["per_s"] / results["vanilla"][users]["per_s"]
-                print(f"ratio {name}/vanilla at {users:>2} users: {ratio:.2f}x messages/s")
+                ratios = [mine["per_s"] / theirs["per_s"]
+                          for mine, theirs in zip(runs[(name, users)], runs[("vanilla", users)])]
+                print(f"ratio {name}/vanilla at {users:>2} users: median {statistics.median(ratios):.2f}x "
+                      f"messages/s (rounds: {', '.join(f'{r:.2f}' for r in ratios)})")
     return 0
 
 

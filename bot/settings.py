@@ -45,7 +45,7 @@ class Settings:
     rasa_url: str
     log_level: str
     telegram_bot_username: str
-    nlu_cache_seconds: float
+    nlu_cache_entries: int
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -56,9 +56,9 @@ class Settings:
         except ValueError as exc:
             raise SettingsError("QN_MAX_MESSAGE_CHARS must be a whole number") from exc
         try:
-            nlu_cache_seconds = max(0.0, float(env.get("QN_NLU_CACHE_SECONDS", "2")))
+            nlu_cache_entries = max(0, int(env.get("QN_NLU_CACHE_ENTRIES", "10000")))
         except ValueError as exc:
-            raise SettingsError("QN_NLU_CACHE_SECONDS must be a number of seconds") from exc
+            raise SettingsError("QN_NLU_CACHE_ENTRIES must be a whole number") from exc
         return cls(
             database_url=env.get("QN_DATABASE_URL") or default_db,
             knowledge_dir=Path(env.get("QN_KNOWLEDGE_DIR") or PROJECT_ROOT / "knowledge"),
@@ -66,7 +66,7 @@ class Settings:
             rasa_url=(env.get("QN_RASA_URL") or "http://localhost:5005").rstrip("/"),
             log_level=env.get("QN_LOG_LEVEL", "INFO").upper(),
             telegram_bot_username=env.get("TELEGRAM_BOT_USERNAME", "").lstrip("@"),
-            nlu_cache_seconds=nlu_cache_seconds,
+            nlu_cache_entries=nlu_cache_entries,
         )
 
 

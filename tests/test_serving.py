@@ -178,31 +178,62 @@ class _Message:
         self.text = text
 
 
-def test_the_same_text_is_analysed_once_per_interval_and_answers_never_share_state(monkeypatch):
+@pytest.fixture
+def nlu(monkeypatch):
+    """The NLU cache around a stand-in analysis that records what it analysed and, like the gazetteer,
+    which knowledge version's names it used."""
     from bot import serving
+    from bot.nlu import gazetteer
 
-    analysed = []
+    analysed, knowledge = [], {"latest": 1, "gazetteer": 1}
 
     def analyse(processor, message, tracker, only_output_properties=True):
         analysed.append(message.text)
+        gazetteer.last_version_used = knowledge["gazetteer"]
         return {"text": message.text, "intent": {"name": "greet", "confidence": 0.9}, "entities": []}
 
     monkeypatch.setattr(serving, "_original_parse", analyse)
-    monkeypatch.setenv("QN_NLU_CACHE_SECONDS", "60")
+    monkeypatch.setattr(serving._NluCache, "knowledge_version", lambda cache: knowledge["latest"])
+    monkeypatch.setenv("QN_NLU_CACHE_ENTRIES", "3")
+    return analysed, knowledge, lambda processor, text: serving._parse_with_cache(processor, _Message(text), None)
+
+
+def test_a_text_is_analysed_once_and_answers_never_share_state(nlu):
+    analysed, _, parse = nlu
     processor = _Processor()
-    first = serving._parse_with_cache(processor, _Message("xin chào"), None)
+    first = parse(processor, "xin chào")
     first["entities"].append({"entity": "place", "value": "yen-tu"})  # a caller changing its copy
-    second = serving._parse_with_cache(processor, _Message("xin chào"), None)
+    second = parse(processor, "xin chào")
     assert analysed == ["xin chào"] and second["entities"] == []
-    serving._parse_with_cache(processor, _Message("cảm ơn"), None)
-    serving._parse_with_cache(_Processor(), _Message("xin chào"), None)  # a new model: its own cache
+    parse(processor, "cảm ơn")
+    parse(_Processor(), "xin chào")  # a new model: its own cache
     assert analysed == ["xin chào", "cảm ơn", "xin chào"]
 
-    monkeypatch.setenv("QN_NLU_CACHE_SECONDS", "0")  # off (read when a model is loaded): every message analysed
+
+def test_a_staff_load_makes_texts_analysed_again_with_the_new_names(nlu):
+    analysed, knowledge, parse = nlu
+    processor = _Processor()
+    parse(processor, "đền Cửa Ông ở đâu")
+    knowledge["latest"] = 2  # staff loaded; the gazetteer has not re-read its names yet
+    parse(processor, "đền Cửa Ông ở đâu")
+    parse(processor, "đền Cửa Ông ở đâu")  # analysed with old names: not kept as the new version's answer
+    knowledge["gazetteer"] = 2
+    parse(processor, "đền Cửa Ông ở đâu")
+    parse(processor, "đền Cửa Ông ở đâu")
+    assert analysed == ["đền Cửa Ông ở đâu"] * 4
+
+
+def test_the_cache_keeps_the_most_recently_used_texts_or_is_off(nlu, monkeypatch):
+    analysed, _, parse = nlu
+    processor = _Processor()
+    for text in ["a", "b", "c", "a", "d", "a", "b"]:  # 3 entries: "b" was the least recently used at "d"
+        parse(processor, text)
+    assert analysed == ["a", "b", "c", "d", "b"]
+    monkeypatch.setenv("QN_NLU_CACHE_ENTRIES", "0")  # off (read when a model is loaded)
     off = _Processor()
-    serving._parse_with_cache(off, _Message("xin chào"), None)
-    serving._parse_with_cache(off, _Message("xin chào"), None)
-    assert analysed[-2:] == ["xin chào", "xin chào"] and len(analysed) == 5
+    parse(off, "xin chào")
+    parse(off, "xin chào")
+    assert analysed[-2:] == ["xin chào", "xin chào"]
 
 
 @pytest.mark.asyncio

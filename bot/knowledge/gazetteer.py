@@ -36,6 +36,7 @@ class Gazetteer:
     spellings: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     longest: int = 1
     places: PlaceIndex | None = None  # for names said after a kind word that match no name exactly
+    version: int | None = None  # the knowledge version the names were read from
 
     def add(self, entity: str, name: str, value: str | None) -> None:
         """`value` None: the words are a mention of that kind of thing, but not of one known record."""

@@ -254,10 +254,15 @@ class KnowledgeBase:
         """Every known name of sites, areas, kinds and procedures; rebuilt only after a staff load."""
 
         def build() -> Gazetteer:
+            # Asked before the names are read: a load landing in between makes the label older than the
+            # names, never newer, so nothing keyed by it is kept past that load.
+            version = self._current_version()
             with self._session() as session:
                 procedures = [(p.id, [p.name, *p.aliases, p.id.replace("-", " ")], list(p.keywords))
                               for p in session.execute(select(Procedure)).scalars()]
-            return build_gazetteer(self.place_index(), procedures)
+            gazetteer = build_gazetteer(self.place_index(), procedures)
+            gazetteer.version = version
+            return gazetteer
 
         return self.cached("gazetteer", build)
 

@@ -24,6 +24,11 @@ from bot.knowledge.gazetteer import Gazetteer
 
 logger = logging.getLogger(__name__)
 
+NOT_RUN = object()
+# The knowledge version of the names the latest process() call used (None: no knowledge loaded). Rasa runs
+# NLU synchronously, so bot/serving.py's NLU cache reads here the version its own analysis used.
+last_version_used: Any = NOT_RUN
+
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
 class GazetteerEntityExtractor(GraphComponent, EntityExtractorMixin):
@@ -66,7 +71,9 @@ class GazetteerEntityExtractor(GraphComponent, EntityExtractorMixin):
         return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:
+        global last_version_used
         gazetteer = self._current()
+        last_version_used = gazetteer.version if gazetteer is not None else None
         if gazetteer is None:
             return messages
         for message in messages:

@@ -110,3 +110,25 @@ def test_a_site_with_coordinates_comes_with_a_map_pin_for_channels_that_show_one
     venue = next(r["custom"]["venue"] for r in replies if r.get("custom"))
     assert (venue["latitude"], venue["longitude"]) == (site["lat"], site["lon"])
     assert venue["title"] == site["name"] and venue["address"] == site["address"]
+
+
+def test_a_name_staff_add_is_understood_in_a_question_asked_before_the_load(running_bot):
+    """The NLU cache keeps analyses of texts already seen; a staff load must still reach them."""
+    import time
+
+    question = "Miếu Thử Nghiệm Xanh ở đâu?"  # a test-only alias, added to the test's knowledge copy
+    assert "khu 9A" not in " ".join(running_bot.texts(new_user(), question))
+    path = running_bot.knowledge_dir / "sites.yml"
+    original = path.read_text(encoding="utf-8")
+    document = yaml.safe_load(original)
+    next(s for s in document["sites"] if s["id"] == "den-cua-ong")["aliases"].append("Miếu Thử Nghiệm Xanh")
+    path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    running_bot.staff_load()
+    try:
+        deadline = time.monotonic() + 15  # the bot re-reads the names every 2 s
+        while "khu 9A" not in " ".join(running_bot.texts(new_user(), question)):
+            assert time.monotonic() < deadline, "the new name was not understood after the load"
+            time.sleep(0.5)
+    finally:
+        path.write_text(original, encoding="utf-8")
+        running_bot.staff_load()
