@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import os
 import subprocess
 import sys
 import tempfile
@@ -106,5 +107,9 @@ def run(name: str) -> None:
 
 
 if __name__ == "__main__":
-    for variant in sys.argv[1:] or list(VARIANTS):
-        run(variant)
+    with tempfile.TemporaryDirectory() as knowledge_db:
+        # The gazetteer finds names in the knowledge base: evaluate against a freshly loaded one.
+        os.environ["QN_DATABASE_URL"] = f"sqlite:///{Path(knowledge_db) / 'knowledge.db'}"
+        subprocess.run([str(ROOT / ".venv/bin/qn-staff"), "load"], check=True, capture_output=True)
+        for variant in sys.argv[1:] or list(VARIANTS):
+            run(variant)
