@@ -265,3 +265,36 @@ async def test_calls_to_the_action_server_reuse_one_connection():
         assert len(callers) == 5 and len(set(callers)) == 1
     finally:
         await runner.cleanup()
+
+
+def test_the_quickly_loaded_model_predicts_exactly_what_rasas_loading_gives():
+    """The trained model, loaded without Rasa's one training step, gives the same intents and
+    confidences on held-out questions in every style."""
+    import asyncio
+
+    from rasa.core.agent import Agent
+    from rasa.utils.tensorflow.models import RasaModel
+
+    from bot import serving
+    from bot.nlu.evaluation import load_heldout
+    from bot.settings import PROJECT_ROOT
+    from tests.conftest import skip_or_fail
+
+    models = sorted((PROJECT_ROOT / "models").glob("qn-*.tar.gz"), key=lambda path: path.stat().st_mtime)
+    if not models:
+        skip_or_fail("no trained model in models/ (scripts/train.sh trains one)")
+    texts = [example.text for example in load_heldout(PROJECT_ROOT / "tests/nlu/heldout")][::6]
+
+    async def rankings(agent) -> list:
+        return [[(i["name"], i["confidence"]) for i in (await agent.parse_message(t))["intent_ranking"]]
+                for t in texts]
+
+    serving.install()
+    quick = asyncio.run(rankings(Agent.load(str(models[-1]))))
+    patched = RasaModel.__dict__["load"]
+    RasaModel.load = serving._original_model_load
+    try:
+        rasas = asyncio.run(rankings(Agent.load(str(models[-1]))))
+    finally:
+        RasaModel.load = patched
+    assert len(texts) > 100 and quick == rasas
