@@ -44,8 +44,9 @@ FREE_TEXT_SLOTS = ("visitor_name", "visitor_phone")
 # Messages that ask something else are not answers to the form's question: the form lets the rules
 # answer them (Rasa's unhappy path), and "no" leaves the form.
 NOT_AN_ANSWER = {"deny", "change_booking", "check_booking", "cancel_booking", "help", "request_human",
-                 "bot_challenge", "goodbye", "ask_opening_hours", "ask_ticket_price", "ask_place_info", "ask_place_location", "find_places",
-                 "ask_procedure", "ask_procedure_documents", "ask_procedure_fee", "ask_processing_time"}
+                 "bot_challenge", "goodbye", "ask_opening_hours", "ask_ticket_price", "ask_place_info",
+                 "ask_place_location", "find_places", "ask_procedure", "ask_procedure_documents",
+                 "ask_procedure_fee", "ask_processing_time"}
 
 
 async def ask_bookings(query):

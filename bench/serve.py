@@ -163,7 +163,8 @@ def bookable_knowledge(into: Path) -> Path:
 def start_full_bot(workdir: Path, workers: int = 1, nlu_cache: bool = True) -> Bot:
     workdir = Path(tempfile.mkdtemp(dir=workdir))
     knowledge = bookable_knowledge(workdir / "knowledge")
-    env = {**os.environ, "QN_NLU_CACHE_ENTRIES": os.environ.get("QN_NLU_CACHE_ENTRIES", "10000") if nlu_cache else "0",
+    cache_entries = os.environ.get("QN_NLU_CACHE_ENTRIES", "10000") if nlu_cache else "0"
+    env = {**os.environ, "QN_NLU_CACHE_ENTRIES": cache_entries,
            "QN_DATABASE_URL": f"sqlite:///{workdir / 'bench.db'}", "QN_KNOWLEDGE_DIR": str(knowledge),
            "QN_TICKET_SECRET": "bench-ticket-secret-0123456789", "LOG_LEVEL": "WARNING", "QN_LOG_LEVEL": "WARNING"}
     subprocess.run([str(VENV_BIN / "qn-staff"), "load"], env=env, check=True, capture_output=True)

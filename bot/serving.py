@@ -92,14 +92,16 @@ _original_parse: Any = None
 
 
 KNOWLEDGE_POLL_SECONDS = 2.0  # as often as the gazetteer itself asks (its refresh_seconds)
-_ANY_VERSION = object()
 
 
 class _NluCache:
     """Analyses of texts already seen, by the knowledge version their names came from."""
 
     def __init__(self, entries: int, database_url: str):
-        self.size, self.database_url = entries, database_url
+        from bot.db import get_engine
+        from bot.knowledge import KnowledgeBase
+
+        self.size, self.knowledge = entries, KnowledgeBase(get_engine(database_url))
         self.entries: OrderedDict[Any, tuple[Any, Dict[str, Any]]] = OrderedDict()
         self.version: Any = None
         self.polled_at = float("-inf")
@@ -109,10 +111,7 @@ class _NluCache:
         if now - self.polled_at >= KNOWLEDGE_POLL_SECONDS:
             self.polled_at = now
             try:
-                from bot.db import get_engine
-                from bot.knowledge import KnowledgeBase
-
-                self.version = KnowledgeBase(get_engine(self.database_url)).version()
+                self.version = self.knowledge.version()
             except Exception:  # noqa: BLE001 - no knowledge base: the gazetteer then finds nothing either
                 self.version = None
         return self.version
@@ -137,13 +136,13 @@ def _parse_with_cache(self: Any, message: Any, tracker: Any, only_output_propert
     version = cache.knowledge_version()
     key = (message.text, only_output_properties)
     hit = cache.entries.get(key)
-    if hit is not None and (hit[0] is _ANY_VERSION or hit[0] == version):
+    # An analysis the gazetteer took no part in (NOT_RUN) holds for every knowledge version.
+    if hit is not None and (hit[0] is gazetteer.NOT_RUN or hit[0] == version):
         cache.entries.move_to_end(key)
         return copy.deepcopy(hit[1])
     gazetteer.last_version_used = gazetteer.NOT_RUN
     parsed = _original_parse(self, message, tracker, only_output_properties)
-    used = gazetteer.last_version_used
-    cache.entries[key] = (_ANY_VERSION if used is gazetteer.NOT_RUN else used, copy.deepcopy(parsed))
+    cache.entries[key] = (gazetteer.last_version_used, copy.deepcopy(parsed))
     cache.entries.move_to_end(key)
     while len(cache.entries) > cache.size:
         cache.entries.popitem(last=False)
@@ -288,6 +287,13 @@ def _load_model_without_a_training_step(cls: Any, model_file_name: str, model_da
     return model
 
 
+def _replace(owner: Any, name: str, replacement: Any) -> Any:
+    """Put `replacement` in place of owner's `name` and return what was there."""
+    original = owner.__dict__[name]
+    setattr(owner, name, replacement)
+    return original
+
+
 def install() -> None:
     global _original_all_subclasses, _original_parse, _original_possible_keys, _original_find_action_from_rules
     global _original_session, _original_model_load
@@ -295,27 +301,15 @@ def install() -> None:
     from rasa.core.actions.action import RemoteAction
     from rasa.core.policies.rule_policy import RulePolicy
     from rasa.core.processor import MessageProcessor
+    from rasa.utils.endpoints import EndpointConfig
+    from rasa.utils.tensorflow.models import RasaModel
 
     RemoteAction._validate_action_result = _validate_action_result
-    if _original_all_subclasses is None:
-        _original_all_subclasses = rasa.shared.utils.common.all_subclasses
-        rasa.shared.utils.common.all_subclasses = _all_subclasses
-    if _original_parse is None:
-        _original_parse = MessageProcessor._parse_message_with_graph
-        MessageProcessor._parse_message_with_graph = _parse_with_cache
-    if _original_possible_keys is None:
-        _original_possible_keys = RulePolicy._get_possible_keys
-        RulePolicy._get_possible_keys = _possible_keys_with_cache
-    if _original_find_action_from_rules is None:
-        _original_find_action_from_rules = RulePolicy._find_action_from_rules
-        RulePolicy._find_action_from_rules = _find_action_from_rules_skipping_text
-    if _original_session is None:
-        from rasa.utils.endpoints import EndpointConfig
-
-        _original_session = EndpointConfig.session
-        EndpointConfig.session = _kept_session
-    if _original_model_load is None:
-        from rasa.utils.tensorflow.models import RasaModel
-
-        _original_model_load = RasaModel.__dict__["load"]
-        RasaModel.load = classmethod(_load_model_without_a_training_step)
+    if _original_all_subclasses is None:  # once: a second install must not wrap the wrappers
+        _original_all_subclasses = _replace(rasa.shared.utils.common, "all_subclasses", _all_subclasses)
+        _original_parse = _replace(MessageProcessor, "_parse_message_with_graph", _parse_with_cache)
+        _original_possible_keys = _replace(RulePolicy, "_get_possible_keys", _possible_keys_with_cache)
+        _original_find_action_from_rules = _replace(RulePolicy, "_find_action_from_rules",
+                                                    _find_action_from_rules_skipping_text)
+        _original_session = _replace(EndpointConfig, "session", _kept_session)
+        _original_model_load = _replace(RasaModel, "load", classmethod(_load_model_without_a_training_step))
