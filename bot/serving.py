@@ -268,9 +268,9 @@ def _load_model_without_a_training_step(cls: Any, model_file_name: str, model_da
                                         predict_data_example: Any = None, finetune_mode: bool = False,
                                         *args: Any, **kwargs: Any) -> Any:
     """Rasa builds a loaded TensorFlow model's weights by training it for one step (compiling the whole
-    training graph; loading took 13.4 s here, 5.6 s without it) and then overwrites them from the file. TensorFlow restores
-    a checkpoint into variables as they are created, so one prediction builds them with the trained values
-    instead. Fine-tuning, or a model loaded without an example to predict on, keeps Rasa's way."""
+    training graph; loading took 13.4 s here, 5.6 s without it) and then overwrites them from the file.
+    TensorFlow restores a checkpoint into variables as they are created, so one prediction builds them with
+    the trained values instead. Fine-tuning, or a model loaded without an example to predict on, keeps Rasa's way."""
     if finetune_mode or not predict_data_example:
         return _original_model_load.__func__(cls, model_file_name, model_data_example, predict_data_example,
                                              finetune_mode, *args, **kwargs)
