@@ -46,6 +46,7 @@ class Settings:
     log_level: str
     telegram_bot_username: str
     nlu_cache_entries: int
+    concurrent_turns: int
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -59,6 +60,10 @@ class Settings:
             nlu_cache_entries = max(0, int(env.get("QN_NLU_CACHE_ENTRIES", "10000")))
         except ValueError as exc:
             raise SettingsError("QN_NLU_CACHE_ENTRIES must be a whole number") from exc
+        try:
+            concurrent_turns = max(0, int(env.get("QN_CONCURRENT_TURNS", "4")))
+        except ValueError as exc:
+            raise SettingsError("QN_CONCURRENT_TURNS must be a whole number") from exc
         return cls(
             database_url=env.get("QN_DATABASE_URL") or default_db,
             knowledge_dir=Path(env.get("QN_KNOWLEDGE_DIR") or PROJECT_ROOT / "knowledge"),
@@ -67,6 +72,7 @@ class Settings:
             log_level=env.get("QN_LOG_LEVEL", "INFO").upper(),
             telegram_bot_username=env.get("TELEGRAM_BOT_USERNAME", "").lstrip("@"),
             nlu_cache_entries=nlu_cache_entries,
+            concurrent_turns=concurrent_turns,
         )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Awaitable, Callable
 
+from bot.channels.admission import admission
 from bot.language import detect_language
 from bot.privacy import pseudonym
 from bot.text import clean_user_text
@@ -34,10 +35,11 @@ async def answer_guarded(
     send_apology: Callable[[str], Awaitable[None]],
     max_chars: int,
 ) -> None:
-    """Run one turn: `handle` the cleaned text; if it fails or `replied()` is still False, apologise."""
+    """Run one turn: `handle` the cleaned text when Rasa has room for it (bot/channels/admission.py); if it
+    fails or `replied()` is still False, apologise."""
     cleaned = clean_user_text(text, max_chars) or " "
     try:
-        await handle(cleaned)
+        await admission().run(handle(cleaned))
     except Exception:  # noqa: BLE001 - whatever broke, the user gets an answer
         logger.exception("turn failed for %s", pseudonym(sender_id))
     if not replied():

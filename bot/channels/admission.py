@@ -1,0 +1,67 @@
+"""How many turns Rasa works on at once: a few, first come first served.
+
+Rasa runs every turn on one event loop, and a turn gives way each time it waits for the action server.
+With no limit, every waiting turn rejoins the line behind all the turns that arrived since, at every step:
+with 20 users, a turn that calls three actions waits in line three times, and bench/serve.py measured a
+p95 2.7 times the median. A few turns at once still keep the processor busy while one of them waits for
+the action server, and the turns finish in the order they came: the same messages per second, with the
+long tail gone (the README's "Speed" section has the figures).
+
+The limit never stops the bot: a turn that has waited ADMISSION_WAIT_SECONDS goes in anyway, so turns
+stuck on a hung action server (Rasa waits up to 5 minutes for it) delay the others by at most that.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Awaitable, TypeVar
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+ADMISSION_WAIT_SECONDS = 2.0  # far above a turn's wait under heavy load (about 0.2 s at 20 users)
+
+
+class TurnAdmission:
+    def __init__(self, limit: int, wait_seconds: float = ADMISSION_WAIT_SECONDS):
+        self.limit, self.wait_seconds = limit, wait_seconds
+        self._semaphores: dict[asyncio.AbstractEventLoop, asyncio.Semaphore] = {}
+
+    def _semaphore(self) -> asyncio.Semaphore:
+        loop = asyncio.get_running_loop()
+        semaphore = self._semaphores.get(loop)
+        if semaphore is None:
+            for old in [known for known in self._semaphores if known.is_closed()]:
+                del self._semaphores[old]
+            semaphore = self._semaphores[loop] = asyncio.Semaphore(self.limit)
+        return semaphore
+
+    async def run(self, turn: Awaitable[T]) -> T:
+        """Await `turn` once one of the `limit` places is free, or after `wait_seconds` in any case."""
+        if self.limit <= 0:
+            return await turn
+        semaphore = self._semaphore()
+        try:
+            await asyncio.wait_for(semaphore.acquire(), self.wait_seconds)
+        except asyncio.TimeoutError:
+            logger.warning("a turn waited %.1f s for one of %d places; it goes in anyway", self.wait_seconds,
+                           self.limit)
+            return await turn
+        try:
+            return await turn
+        finally:
+            semaphore.release()
+
+
+_admission: TurnAdmission | None = None
+
+
+def admission() -> TurnAdmission:
+    """The process's admission, sized by QN_CONCURRENT_TURNS."""
+    global _admission
+    if _admission is None:
+        from bot.settings import Settings
+
+        _admission = TurnAdmission(Settings.from_env().concurrent_turns)
+    return _admission
