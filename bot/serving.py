@@ -10,6 +10,7 @@ import logging
 import time
 from collections import OrderedDict
 from functools import lru_cache
+from types import SimpleNamespace
 from typing import Any, Dict, List, Set, Tuple
 
 logger = logging.getLogger(__name__)
@@ -287,6 +288,111 @@ def _load_model_without_a_training_step(cls: Any, model_file_name: str, model_da
     return model
 
 
+_original_graph_run: Any = None
+
+
+def _execution_plan(runner: Any, targets: Tuple[str, ...]) -> List[Tuple[str, Any, List[str]]]:
+    """The nodes the targets need, each after the nodes it needs: (name, node, names of its inputs)."""
+    schema = runner._graph_schema.minimal_graph_schema(list(targets))
+    plan: List[Tuple[str, Any, List[str]]] = []
+    placed: Set[str] = set()
+
+    def place(name: str) -> None:
+        if name in placed or name not in schema.nodes:
+            return
+        placed.add(name)
+        needs = list(schema.nodes[name].needs.values())
+        for need in needs:
+            place(need)
+        plan.append((name, runner._instantiated_nodes[name], needs))
+
+    for target in targets:
+        place(target)
+    return plan
+
+
+def _run_graph_in_order(self: Any, inputs: Dict[str, Any] | None = None,
+                        targets: List[str] | None = None) -> Dict[str, Any]:
+    """Rasa runs its graph (the NLU pipeline once a message, the policies once per predicted action) through
+    dask, which builds a task graph and schedules it on each call (1 ms a message here, a tenth of Rasa's
+    time), after recomputing which nodes the targets need. The graph is small and its nodes run one after
+    another anyway: here they run in an order worked out once per set of targets, each on its inputs'
+    outputs, as dask would. The inputs become nodes of their own, as in dask (each gives (name, value)), and
+    an input may not be named like a node, as in Rasa."""
+    from rasa.engine.exceptions import GraphRunError
+
+    run_targets = tuple(targets if targets else self._graph_schema.target_names)
+    plans = self.__dict__.setdefault("_qn_plans", {})
+    plan = plans.get(run_targets)
+    if plan is None:
+        steps = _execution_plan(self, run_targets)
+        plan = plans[run_targets] = (steps, frozenset(name for name, _, _ in steps))
+    steps, node_names = plan
+    if logger.isEnabledFor(logging.DEBUG):
+        logger.debug(f"Running graph with inputs: {inputs}, targets: {targets} and {self._execution_context}.")
+    outputs: Dict[str, Any] = {}
+    for input_name, input_value in (inputs or {}).items():
+        if isinstance(input_value, str) and (input_value in outputs or input_value in node_names):
+            raise GraphRunError(
+                f"Input value '{input_value}' clashes with a node name. Make sure "
+                f"that none of the input names passed to the `run` method are the "
+                f"same as node names in the graph schema."
+            )
+        outputs[input_name] = (input_name, input_value)
+    try:
+        for name, node, needs in steps:
+            if name not in outputs:  # an input given under a node's name replaces the node, as in dask
+                outputs[name] = node(*(outputs.get(need, need) for need in needs))
+        return dict(outputs[target] for target in run_targets)
+    except RuntimeError as error:
+        raise GraphRunError("Error running runner.") from error
+
+
+def _copy_plain_object(value: Any) -> Any:
+    """copy.copy, without its generic protocol for the objects it would copy attribute by attribute.
+
+    Every tracker Rasa builds (about ten a message: copies before actions, one per past action to compute
+    the conversation's states, one per stored conversation read) copies every slot of the domain with
+    copy.copy, which goes through __reduce_ex__ and copyreg: 4 times slower than making the object and
+    copying its attributes, which is what it comes to for a class that defines no copying or pickling
+    hooks and no __slots__. Anything else goes to copy.copy itself."""
+    cls = type(value)
+    if _copied_attribute_by_attribute(cls):
+        duplicate = object.__new__(cls)
+        duplicate.__dict__.update(value.__dict__)
+        return duplicate
+    return copy.copy(value)
+
+
+@lru_cache(maxsize=None)
+def _copied_attribute_by_attribute(cls: type) -> bool:
+    """Whether copy.copy(x) of a `cls` is cls.__new__(cls) with x's attributes (Python 3.10's copy module:
+    no __copy__, default __reduce_ex__/__reduce__, no __getnewargs(_ex)__, __getstate__ or __setstate__,
+    and no __slots__ that hold anything: the state is the __dict__ alone)."""
+    hooks = ("__copy__", "__getnewargs__", "__getnewargs_ex__", "__getstate__", "__setstate__")
+    return (cls not in copy._copy_dispatch  # type: ignore[attr-defined]
+            and cls.__reduce_ex__ is object.__reduce_ex__ and cls.__reduce__ is object.__reduce__
+            and cls.__new__ is object.__new__
+            and not any(hasattr(cls, hook) for hook in hooks)
+            and not any(vars(klass).get("__slots__") for klass in cls.__mro__[:-1])  # ABC's () holds nothing
+            and "__dict__" in dir(cls))
+
+
+def _deepcopy_for_a_debug_event(value: Any, memo: Any = None) -> Any:
+    """copy.deepcopy as rasa.core.processor uses it. Every copy.deepcopy there copies an argument of a
+    structlog debug event (tests/test_serving.py checks this in Rasa's source), so that its anonymiser may
+    change the copy. When that module's logger does not pass debug events, the event is dropped unread: the
+    copies (0.3 ms a message) are skipped, and made as before whenever debug logging is on."""
+    if logging.getLogger("rasa.core.processor").isEnabledFor(logging.DEBUG):
+        return copy.deepcopy(value, memo)
+    return value
+
+
+# The `copy` module as two of Rasa's modules see it.
+_COPY_FOR_TRACKERS = SimpleNamespace(copy=_copy_plain_object, deepcopy=copy.deepcopy)  # only copies slots
+_COPY_FOR_PROCESSOR = SimpleNamespace(copy=copy.copy, deepcopy=_deepcopy_for_a_debug_event)
+
+
 def _replace(owner: Any, name: str, replacement: Any) -> Any:
     """Put `replacement` in place of owner's `name` and return what was there."""
     original = owner.__dict__[name]
@@ -296,11 +402,14 @@ def _replace(owner: Any, name: str, replacement: Any) -> Any:
 
 def install() -> None:
     global _original_all_subclasses, _original_parse, _original_possible_keys, _original_find_action_from_rules
-    global _original_session, _original_model_load
+    global _original_session, _original_model_load, _original_graph_run
+    import rasa.core.processor
+    import rasa.shared.core.trackers
     import rasa.shared.utils.common
     from rasa.core.actions.action import RemoteAction
     from rasa.core.policies.rule_policy import RulePolicy
     from rasa.core.processor import MessageProcessor
+    from rasa.engine.runner.dask import DaskGraphRunner
     from rasa.utils.endpoints import EndpointConfig
     from rasa.utils.tensorflow.models import RasaModel
 
@@ -313,3 +422,6 @@ def install() -> None:
                                                     _find_action_from_rules_skipping_text)
         _original_session = _replace(EndpointConfig, "session", _kept_session)
         _original_model_load = _replace(RasaModel, "load", classmethod(_load_model_without_a_training_step))
+        _original_graph_run = _replace(DaskGraphRunner, "run", _run_graph_in_order)
+        _replace(rasa.shared.core.trackers, "copy", _COPY_FOR_TRACKERS)
+        _replace(rasa.core.processor, "copy", _COPY_FOR_PROCESSOR)

@@ -298,3 +298,164 @@ def test_the_quickly_loaded_model_predicts_exactly_what_rasas_loading_gives():
     finally:
         RasaModel.load = patched
     assert len(texts) > 100 and quick == rasas
+
+
+def _trained_model():
+    from bot.settings import PROJECT_ROOT
+    from tests.conftest import skip_or_fail
+
+    models = sorted((PROJECT_ROOT / "models").glob("qn-*.tar.gz"), key=lambda path: path.stat().st_mtime)
+    if not models:
+        skip_or_fail("no trained model in models/ (scripts/train.sh trains one)")
+    return models[-1]
+
+
+def test_the_graph_run_without_dask_analyses_and_predicts_what_dask_runs_give():
+    """The bench conversations, turn by turn: each text's analysis, and each next action predicted after it
+    and after that action, are the same whether dask or the ordered run executes Rasa's graph."""
+    import sys
+
+    from rasa.core.agent import Agent
+    from rasa.core.channels.channel import UserMessage
+    from rasa.engine.constants import PLACEHOLDER_TRACKER
+    from rasa.engine.exceptions import GraphRunError
+    from rasa.engine.runner.dask import DaskGraphRunner
+    from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME
+    from rasa.shared.core.events import ActionExecuted, SessionStarted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot import serving
+    from bot.settings import PROJECT_ROOT
+
+    sys.path.insert(0, str(PROJECT_ROOT / "bench"))
+    from serve import CONVERSATIONS
+
+    serving.install()
+    agent = Agent.load(str(_trained_model()))
+    processor, runners = agent.processor, {"ordered": serving._run_graph_in_order, "dask": serving._original_graph_run}
+    core_target = processor.model_metadata.core_target
+
+    def with_each_runner(step):
+        results = {}
+        for name, run in runners.items():
+            DaskGraphRunner.run = run
+            try:
+                results[name] = step()
+            finally:
+                DaskGraphRunner.run = serving._run_graph_in_order
+        assert results["ordered"] == results["dask"]
+        return results["ordered"]
+
+    def prediction(tracker):
+        found = processor.graph_runner.run(inputs={PLACEHOLDER_TRACKER: tracker}, targets=[core_target])
+        return dict(vars(found[core_target]))
+
+    compared = 0
+    for number, conversation in enumerate(CONVERSATIONS):
+        tracker = DialogueStateTracker.from_events(
+            f"runner-{number}", [ActionExecuted(ACTION_SESSION_START_NAME), SessionStarted(),
+                                 ActionExecuted(ACTION_LISTEN_NAME)], slots=agent.domain.slots)
+        for text in conversation:
+            parsed = with_each_runner(lambda: serving._original_parse(processor, UserMessage(text), tracker))
+            tracker.update(UserUttered(text, parsed["intent"], parsed["entities"], parsed))
+            predicted = with_each_runner(lambda: prediction(tracker))
+            action = agent.domain.action_names_or_texts[max(range(len(predicted["probabilities"])),
+                                                            key=predicted["probabilities"].__getitem__)]
+            tracker.update(ActionExecuted(action))
+            with_each_runner(lambda: prediction(tracker))
+            tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
+            compared += 3
+    assert compared > 100
+    with pytest.raises(GraphRunError, match="clashes with a node name"):
+        processor.graph_runner.run(inputs={PLACEHOLDER_TRACKER: core_target}, targets=[core_target])
+
+
+class _Plain:
+    def __init__(self):
+        self.items, self.name = [1, 2], "x"
+
+
+class _WithSlots:
+    __slots__ = ("a",)
+
+    def __init__(self):
+        self.a = [1]
+
+
+class _WithCopyHook(_Plain):
+    def __copy__(self):
+        return "made by __copy__"
+
+
+class _WithState(_Plain):
+    def __getstate__(self):
+        return {"name": "from __getstate__"}
+
+
+class _WithReduce(_Plain):
+    def __reduce__(self):
+        return (_Plain, ())
+
+
+class _DictSubclass(dict):
+    pass
+
+
+def _state(value):
+    if hasattr(value, "__dict__"):
+        return vars(value)
+    if hasattr(type(value), "__slots__"):
+        return {name: getattr(value, name) for name in type(value).__slots__}
+    return value
+
+
+def test_the_quick_copy_copies_exactly_what_copy_copy_gives():
+    """Slots (and any plain object) are copied by their attributes; every object with its own way of being
+    copied is left to copy.copy."""
+    import copy
+
+    from rasa.shared.core.domain import Domain
+
+    from bot import serving
+    from bot.settings import PROJECT_ROOT
+
+    slots = Domain.load(str(PROJECT_ROOT / "domain")).slots
+    assert all(serving._copied_attribute_by_attribute(type(slot)) for slot in slots)  # where the time goes
+    for value in [*slots, _Plain(), _WithSlots(), _WithCopyHook(), _WithState(), _WithReduce(),
+                  _DictSubclass(a=1), [1, [2]], {"a": [1]}, (1, 2), "text", 3]:
+        quick, rasas = serving._copy_plain_object(value), copy.copy(value)
+        assert type(quick) is type(rasas) and _state(quick) == _state(rasas)
+        if serving._copied_attribute_by_attribute(type(value)):  # a shallow copy, like copy.copy's
+            assert quick is not value and all(getattr(quick, k) is getattr(value, k) for k in vars(value))
+    assert serving._copy_plain_object(_WithCopyHook()) == "made by __copy__"
+
+
+def test_every_deep_copy_in_rasas_processor_feeds_a_debug_log_event_and_is_made_when_debug_logs_are_on():
+    """The copies are skipped only when the event they feed is dropped unread; checked in Rasa's source."""
+    import ast
+    import inspect
+    import logging
+
+    import rasa.core.processor
+
+    from bot import serving
+
+    tree = ast.parse(inspect.getsource(rasa.core.processor))
+    debug_arguments, deep_copies = set(), []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and ast.unparse(node.func) == "structlogger.debug":
+            debug_arguments.update(id(keyword.value) for keyword in node.keywords)
+        if isinstance(node, ast.Call) and ast.unparse(node.func) == "copy.deepcopy":
+            deep_copies.append(node)
+    assert len(deep_copies) == 6 and all(id(node) in debug_arguments for node in deep_copies)
+
+    logger, value = logging.getLogger("rasa.core.processor"), {"entities": [{"value": "Yên Tử"}]}
+    level = logger.level
+    try:
+        logger.setLevel(logging.INFO)
+        assert serving._deepcopy_for_a_debug_event(value) is value
+        logger.setLevel(logging.DEBUG)
+        copied = serving._deepcopy_for_a_debug_event(value)
+        assert copied == value and copied is not value and copied["entities"] is not value["entities"]
+    finally:
+        logger.setLevel(level)
