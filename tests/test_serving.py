@@ -459,3 +459,16 @@ def test_every_deep_copy_in_rasas_processor_feeds_a_debug_log_event_and_is_made_
         assert copied == value and copied is not value and copied["entities"] is not value["entities"]
     finally:
         logger.setLevel(level)
+
+
+def test_a_domain_is_empty_exactly_when_rasa_says_so():
+    from rasa.shared.core.domain import Domain
+
+    from bot import serving
+    from bot.settings import PROJECT_ROOT
+
+    serving.install()
+    domains = [Domain.empty(), Domain.from_dict({}), Domain.load(str(PROJECT_ROOT / "domain")),
+               Domain.from_dict({"intents": ["greet"]}), Domain.from_dict({"slots": {"x": {"type": "any", "mappings": []}}})]
+    verdicts = [serving._domain_is_empty(domain) for domain in domains]
+    assert verdicts == [serving._original_is_empty(domain) for domain in domains] == [True, True, False, False, False]
