@@ -5,9 +5,11 @@
 Starts the full bot (action server, knowledge base on SQLite, Rasa with our REST channel) on free ports, and
 a vanilla `rasa init` bot (its default config and model, trained once into var/bench/vanilla), then replays
 a mix of Vietnamese conversations (site questions, lists, procedures, booking steps; with and without
-diacritics, teencode) against each one's REST channel, with 1 and with 20 users at once. Prints messages/s and
-p50/p95/p99 latency for both and the ratio, the cold start (command to first answer), and the resident
-memory of all the bot's processes. Issue 7's targets: at 20 users >= 3x vanilla's messages/s and p95 <= 300
+diacritics, teencode) against each one's REST channel, with 1 and with 20 users at once. Two variants of the
+full bot run beside it: "no-cache" analyses every text afresh (QN_NLU_CACHE_ENTRIES=0), "no-limit" lets
+every turn into Rasa at once (QN_CONCURRENT_TURNS=0). Prints messages/s and p50/p95/p99 latency for each
+and the ratios to vanilla, the cold start (command to first answer), and the resident memory of all the
+bot's processes. Issue 7's targets: at 20 users >= 3x vanilla's messages/s and p95 <= 300
 ms; one user p50 <= 40 ms; cold start <= 30 s; <= 1.5 GB resident.
 
 The museum has no published booking facts, so the bench's knowledge copy gets the same staff-style stand-ins
@@ -160,11 +162,12 @@ def bookable_knowledge(into: Path) -> Path:
     return into
 
 
-def start_full_bot(workdir: Path, workers: int = 1, nlu_cache: bool = True) -> Bot:
+def start_full_bot(workdir: Path, workers: int = 1, name: str = "full",
+                   settings: dict[str, str] | None = None) -> Bot:
+    """The whole bot as `make serve` runs it, with `settings` (environment variables) changed."""
     workdir = Path(tempfile.mkdtemp(dir=workdir))
     knowledge = bookable_knowledge(workdir / "knowledge")
-    cache_entries = os.environ.get("QN_NLU_CACHE_ENTRIES", "10000") if nlu_cache else "0"
-    env = {**os.environ, "QN_NLU_CACHE_ENTRIES": cache_entries,
+    env = {**os.environ, **(settings or {}),
            "QN_DATABASE_URL": f"sqlite:///{workdir / 'bench.db'}", "QN_KNOWLEDGE_DIR": str(knowledge),
            "QN_TICKET_SECRET": "bench-ticket-secret-0123456789", "LOG_LEVEL": "WARNING", "QN_LOG_LEVEL": "WARNING"}
     subprocess.run([str(VENV_BIN / "qn-staff"), "load"], env=env, check=True, capture_output=True)
@@ -177,7 +180,7 @@ def start_full_bot(workdir: Path, workers: int = 1, nlu_cache: bool = True) -> B
             f"tracker_store:\n  type: redis\n  url: 127.0.0.1\n  port: 6379\n  db: 0\n  key_prefix: {prefix}\n"
             f"lock_store:\n  type: redis\n  url: 127.0.0.1\n  port: 6379\n  db: 0\n  key_prefix: {prefix}lock\n"))
         env["SANIC_WORKERS"] = str(workers)
-    return Bot("full" if nlu_cache else "no-cache", [
+    return Bot(name, [
         ([str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port)], ROOT),
         ([str(VENV_BIN / "rasa"), "run", "--model", "models", "--endpoints", str(endpoints), "--credentials",
           "credentials.yml", "--port", str(rasa_port), "--interface", "127.0.0.1"], ROOT),
@@ -256,7 +259,12 @@ def main(argv: list[str] | None = None) -> int:
         print("no trained model: run scripts/train.sh first", file=sys.stderr)
         return 2
     starts = {"full": lambda tmp: start_full_bot(tmp, args.workers),
-              "no-cache": lambda tmp: start_full_bot(tmp, args.workers, nlu_cache=False),
+              # the same bot with every text analysed afresh: the worst case for the NLU cache
+              "no-cache": lambda tmp: start_full_bot(tmp, args.workers, "no-cache",
+                                                     {"QN_NLU_CACHE_ENTRIES": "0"}),
+              # the same bot letting every turn into Rasa at once: what the admission limit does for the tail
+              "no-limit": lambda tmp: start_full_bot(tmp, args.workers, "no-limit",
+                                                     {"QN_CONCURRENT_TURNS": "0"}),
               "vanilla": start_vanilla_bot}
     if args.skip_vanilla:
         del starts["vanilla"]
@@ -291,7 +299,7 @@ def main(argv: list[str] | None = None) -> int:
         median = {key: statistics.median(f[key] for f in figures) for key in figures[0]}
         print(line(name, users, median))
     if "vanilla" in bots:
-        for name in ("full", "no-cache"):
+        for name in ("full", "no-cache", "no-limit"):
             for users in (1, 20):
                 ratios = [mine["per_s"] / theirs["per_s"]
                           for mine, theirs in zip(runs[(name, users)], runs[("vanilla", users)])]

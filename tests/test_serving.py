@@ -332,7 +332,8 @@ def test_the_graph_run_without_dask_analyses_and_predicts_what_dask_runs_give():
 
     serving.install()
     agent = Agent.load(str(_trained_model()))
-    processor, runners = agent.processor, {"ordered": serving._run_graph_in_order, "dask": serving._original_graph_run}
+    processor = agent.processor
+    runners = {"ordered": serving._run_graph_in_order, "dask": serving._original_graph_run}
     core_target = processor.model_metadata.core_target
 
     def with_each_runner(step):
@@ -469,6 +470,8 @@ def test_a_domain_is_empty_exactly_when_rasa_says_so():
 
     serving.install()
     domains = [Domain.empty(), Domain.from_dict({}), Domain.load(str(PROJECT_ROOT / "domain")),
-               Domain.from_dict({"intents": ["greet"]}), Domain.from_dict({"slots": {"x": {"type": "any", "mappings": []}}})]
+               Domain.from_dict({"intents": ["greet"]}),
+               Domain.from_dict({"slots": {"x": {"type": "any", "mappings": []}}})]
     verdicts = [serving._domain_is_empty(domain) for domain in domains]
-    assert verdicts == [serving._original_is_empty(domain) for domain in domains] == [True, True, False, False, False]
+    rasas = [serving._original_is_empty(domain) for domain in domains]
+    assert verdicts == rasas == [True, True, False, False, False]
