@@ -475,3 +475,22 @@ def test_a_domain_is_empty_exactly_when_rasa_says_so():
     verdicts = [serving._domain_is_empty(domain) for domain in domains]
     rasas = [serving._original_is_empty(domain) for domain in domains]
     assert verdicts == rasas == [True, True, False, False, False]
+
+
+@pytest.mark.parametrize("environment, threads", [({}, "1 1"), ({"TF_INTRA_OP_PARALLELISM_THREADS": "2"}, "0 0")])
+def test_tensorflow_runs_on_one_thread_unless_rasas_variables_say_otherwise(environment, threads):
+    """One thread each by default; an operator's TF_*_PARALLELISM_THREADS is left to Rasa (which applies it
+    in `rasa run` before any channel loads; here nothing applies it, so TensorFlow keeps its own 0)."""
+    import os
+    import subprocess
+    import sys
+
+    from bot.settings import PROJECT_ROOT
+
+    script = ("from bot import serving; serving.install(); import tensorflow as tf; "
+              "print(tf.config.threading.get_inter_op_parallelism_threads(), "
+              "tf.config.threading.get_intra_op_parallelism_threads())")
+    env = {key: value for key, value in os.environ.items() if not key.startswith("TF_")}
+    done = subprocess.run([sys.executable, "-c", script], env={**env, **environment}, cwd=PROJECT_ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert done.stdout.strip().splitlines()[-1] == threads, done.stderr[-2000:]
