@@ -1,6 +1,6 @@
 """Serving speed of the whole bot against a vanilla `rasa init` bot, measured in the same run.
 
-    .venv/bin/python bench/serve.py [--rounds 3] [--messages 200] [--skip-vanilla]
+    .venv/bin/python bench/serve.py [--rounds 3] [--messages 200] [--skip-vanilla] [--busy-cores N]
 
 Starts the full bot (action server, knowledge base on SQLite, Rasa with our REST channel) on free ports, and
 a vanilla `rasa init` bot (its default config and model, trained once into var/bench/vanilla), then replays
@@ -11,6 +11,9 @@ every turn into Rasa at once (QN_CONCURRENT_TURNS=0). Prints messages/s and p50/
 and the ratios to vanilla, the cold start (command to first answer), and the resident memory of all the
 bot's processes. Issue 7's targets: at 20 users >= 3x vanilla's messages/s and p95 <= 300
 ms; one user p50 <= 40 ms; cold start <= 30 s; <= 1.5 GB resident.
+
+The host's speed drifts (the same work took 5.8 to 12.4 ms of Rasa's CPU within one session): --busy-cores 1
+keeps one core's worth of another process spinning during the rounds, a repeatable stand-in for a slow phase.
 
 The museum has no published booking facts, so the bench's knowledge copy gets the same staff-style stand-ins
 the tests use (slots, capacity), only in its own temporary folder.
@@ -252,6 +255,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3,
                         help="measurement rounds; each round measures every bot back to back (default 3)")
     parser.add_argument("--skip-vanilla", action="store_true")
+    parser.add_argument("--busy-cores", type=int, default=0, metavar="N",
+                        help="keep N other processes spinning during the rounds: a slower, contended host")
     parser.add_argument("--workers", type=int, default=1,
                         help="Rasa's Sanic workers for the full bot; more than 1 needs Redis on 127.0.0.1:6379")
     args = parser.parse_args(argv)
@@ -272,12 +277,17 @@ def main(argv: list[str] | None = None) -> int:
     # every round measures each of them back to back, so each round's ratio compares like with like.
     runs: dict[tuple[str, int], list[dict[str, float]]] = {}
     bots: dict[str, Bot] = {}
+    spinners: list[subprocess.Popen] = []
     with tempfile.TemporaryDirectory() as tmp:
         try:
             for name, start in starts.items():  # one at a time, so that each cold start is undisturbed
                 bots[name] = start(Path(tmp))
                 asyncio.run(replay(bots[name], 5, 20, f"warm-{name}"))  # first calls build caches
                 print(f"{name:8} cold start {bots[name].cold_start:.1f} s", flush=True)
+            if args.busy_cores:
+                print(f"{args.busy_cores} other process(es) spinning during the rounds", flush=True)
+            spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"])
+                        for _ in range(args.busy_cores)]
             for round_ in range(1, args.rounds + 1):
                 for users in (1, 20):
                     for name, bot in bots.items():
@@ -292,6 +302,8 @@ def main(argv: list[str] | None = None) -> int:
             for name, bot in bots.items():
                 print(f"{name:8} memory after the rounds: {bot.memory()}", flush=True)
         finally:
+            for spinner in spinners:
+                spinner.kill()
             for bot in bots.values():
                 bot.stop()
     print(f"\nmedians over {args.rounds} rounds:")
