@@ -7,8 +7,8 @@ event, so the channel answers at once, handles the turn in the background and ig
 
 Users' text (a pressed button arrives as text: its hidden payload), shared locations ("lat, lon") and images
 (answered with what the bot can do) become turns; other event kinds are acknowledged and ignored. Replies go
-through the OA customer-service message API with the access token from the environment: text in pieces of at
-most 2,000 characters, buttons as up to 5 hidden-payload query buttons per message, the e-ticket as an
+through the OA customer-service message API with the OA access token (renewed by bot/channels/zalo_tokens.py
+when a refresh token is configured): text in pieces of at most 2,000 characters, buttons as up to 5 hidden-payload query buttons per message, the e-ticket as an
 uploaded QR image.
 """
 from __future__ import annotations
@@ -19,7 +19,7 @@ import json
 import logging
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Text
 
 import httpx
@@ -29,6 +29,8 @@ from sanic.request import Request
 
 from bot.channels.guard import answer_guarded
 from bot.channels.replies import Reply, to_replies
+from bot.channels.zalo_tokens import INVALID_TOKEN_ERROR, ZaloAccessToken, ZaloTokenStore
+from bot.db import get_engine
 from bot.privacy import pseudonym
 from bot import serving
 from bot.settings import Settings, SettingsError, environment, require_secret
@@ -46,9 +48,12 @@ MEDIA_EVENTS = {"user_send_image", "user_send_gif", "user_send_sticker", "user_s
 @dataclass(frozen=True)
 class ZaloSettings:
     app_id: str
-    oa_secret_key: str
-    access_token: str
-    api_base_url: str
+    oa_secret_key: str = field(repr=False)
+    access_token: str = field(repr=False)  # used as it is unless renewed (app secret and refresh token set)
+    api_base_url: str = "https://openapi.zalo.me"
+    app_secret: str = field(default="", repr=False)
+    refresh_token: str = field(default="", repr=False)
+    oauth_base_url: str = "https://oauth.zaloapp.com"
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "ZaloSettings":
@@ -56,9 +61,17 @@ class ZaloSettings:
         app_id = env.get("ZALO_APP_ID", "").strip()
         if not app_id:
             raise SettingsError("ZALO_APP_ID is not set; see the README's Configuration table")
+        renewal = {}
+        if env.get("ZALO_APP_SECRET") or env.get("ZALO_OA_REFRESH_TOKEN"):  # both, or a clear refusal
+            renewal = {"app_secret": require_secret("ZALO_APP_SECRET", environ),
+                       "refresh_token": require_secret("ZALO_OA_REFRESH_TOKEN", environ)}
+        access_token = env.get("ZALO_OA_ACCESS_TOKEN", "").strip() if renewal \
+            else require_secret("ZALO_OA_ACCESS_TOKEN", environ)
         return cls(app_id=app_id, oa_secret_key=require_secret("ZALO_OA_SECRET_KEY", environ),
-                   access_token=require_secret("ZALO_OA_ACCESS_TOKEN", environ),
-                   api_base_url=(env.get("ZALO_API_BASE_URL") or "https://openapi.zalo.me").rstrip("/"))
+                   access_token=access_token,
+                   api_base_url=(env.get("ZALO_API_BASE_URL") or "https://openapi.zalo.me").rstrip("/"),
+                   oauth_base_url=(env.get("ZALO_OAUTH_BASE_URL") or "https://oauth.zaloapp.com").rstrip("/"),
+                   **renewal)
 
 
 def event_mac(app_id: str, raw_body: str, timestamp: str, oa_secret_key: str) -> str:
@@ -106,8 +119,8 @@ class ZaloOutput(OutputChannel):
     def name(cls) -> Text:
         return "zalo"
 
-    def __init__(self, settings: ZaloSettings, http: httpx.AsyncClient, user_id: str):
-        self._settings, self._http, self._user_id = settings, http, user_id
+    def __init__(self, settings: ZaloSettings, http: httpx.AsyncClient, user_id: str, token: ZaloAccessToken):
+        self._settings, self._http, self._user_id, self._token = settings, http, user_id, token
         self.sent = False
 
     async def send_response(self, recipient_id: Text, message: dict[str, Any]) -> None:
@@ -118,11 +131,14 @@ class ZaloOutput(OutputChannel):
         await self.send_response(recipient_id, {"text": text})
 
     async def _post(self, path: str, **kwargs: Any) -> dict[str, Any] | None:
+        token = await self._token.get(self._http)
         try:
-            answer = await self._http.post(f"{self._settings.api_base_url}{path}",
-                                           headers={"access_token": self._settings.access_token}, **kwargs)
-            body = answer.json()
-        except (httpx.HTTPError, ValueError):
+            body = await self._call(path, token, **kwargs)
+            if body.get("error") == INVALID_TOKEN_ERROR:  # revoked or expired early: renew once and retry
+                renewed = await self._token.rejected(self._http, token)
+                if renewed:
+                    body = await self._call(path, renewed, **kwargs)
+        except (httpx.HTTPError, ValueError, AttributeError):
             logger.warning("Zalo API unreachable (%s) for %s", path, pseudonym(self._user_id), exc_info=True)
             return None
         if body.get("error") != 0:  # Zalo reports errors in the body, with HTTP 200
@@ -130,6 +146,11 @@ class ZaloOutput(OutputChannel):
                            body.get("error"), body.get("message"))
             return None
         return body
+
+    async def _call(self, path: str, token: str, **kwargs: Any) -> dict[str, Any]:
+        answer = await self._http.post(f"{self._settings.api_base_url}{path}", headers={"access_token": token},
+                                       **kwargs)
+        return answer.json()
 
     async def _message(self, message: dict[str, Any]) -> None:
         sent = await self._post("/v3.0/oa/message/cs",
@@ -172,6 +193,20 @@ class ZaloInput(InputChannel):
     def __init__(self) -> None:
         self._seen = SeenEvents()
         self._http: httpx.AsyncClient | None = None
+        self._token: ZaloAccessToken | None = None
+        self._token_for: ZaloSettings | None = None
+
+    def _access_token(self, settings: ZaloSettings) -> ZaloAccessToken:
+        """One token keeper per set of settings (the settings are read per event, so a changed environment
+        takes effect)."""
+        if self._token is None or self._token_for != settings:
+            store = None
+            if settings.app_secret and settings.refresh_token:
+                store = ZaloTokenStore(get_engine(Settings.from_env().database_url))
+            self._token = ZaloAccessToken(settings.app_id, settings.access_token, settings.app_secret,
+                                          settings.refresh_token, settings.oauth_base_url, store)
+            self._token_for = settings
+        return self._token
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         zalo = Blueprint("zalo_webhook", __name__)
@@ -219,7 +254,7 @@ class ZaloInput(InputChannel):
                     user_id: str, text: str, max_chars: int) -> None:
         if self._http is None:
             self._http = httpx.AsyncClient(timeout=20)
-        output = ZaloOutput(settings, self._http, user_id)
+        output = ZaloOutput(settings, self._http, user_id, self._access_token(settings))
         sender = f"zalo-{user_id}"
 
         async def handle(cleaned: str) -> None:

@@ -22,7 +22,7 @@ import yaml
 
 from bot.settings import PROJECT_ROOT, endpoints_with_actions_at
 from tests.conftest import KNOWLEDGE_DIR, skip_or_fail
-from tests.conversations.fake_apis import ZALO_ACCESS_TOKEN, FakeApis
+from tests.conversations.fake_apis import ZALO_ACCESS_TOKEN, ZALO_APP_SECRET, ZALO_REFRESH_TOKEN, FakeApis
 
 VENV_BIN = Path(sys.executable).parent
 TICKET_SECRET = "conversation-test-ticket-secret-0123456789"
@@ -137,11 +137,13 @@ def launched_bot(workdir: Path, database_url: str, extra_env: dict[str, str] | N
 @pytest.fixture(scope="session")
 def running_bot(tmp_path_factory) -> Iterator[RunningBot]:
     """The bot on the embedded default (SQLite, in-memory conversations), with the Zalo channel replying
-    through a local fake of the OA API."""
+    through a local fake of the OA API, its access token renewed through a local fake of Zalo's OAuth."""
     workdir = tmp_path_factory.mktemp("bot")
     apis = FakeApis()
     zalo = {"ZALO_APP_ID": ZALO_APP_ID, "ZALO_OA_SECRET_KEY": ZALO_OA_SECRET,
-            "ZALO_OA_ACCESS_TOKEN": ZALO_ACCESS_TOKEN, "ZALO_API_BASE_URL": apis.url}
+            "ZALO_OA_ACCESS_TOKEN": ZALO_ACCESS_TOKEN, "ZALO_API_BASE_URL": apis.url,
+            "ZALO_APP_SECRET": ZALO_APP_SECRET, "ZALO_OA_REFRESH_TOKEN": ZALO_REFRESH_TOKEN,
+            "ZALO_OAUTH_BASE_URL": apis.url}
     try:
         with launched_bot(workdir, f"sqlite:///{workdir / 'bot.db'}", zalo, apis=apis) as bot:
             yield bot

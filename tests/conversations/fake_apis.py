@@ -14,6 +14,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 TELEGRAM_TOKEN = "123456:TEST-token-for-the-fake-bot-api"
 ZALO_ACCESS_TOKEN = "zalo-test-access-token-0123456789"
+ZALO_APP_SECRET = "zalo-test-app-secret-0123456789"
+ZALO_REFRESH_TOKEN = "zalo-test-refresh-token-0123456789"
 
 
 @dataclass
@@ -50,6 +52,11 @@ class FakeApis:
         self.updates: list[dict[str, Any]] = []  # served by getUpdates (polling mode)
         self._lock = threading.Lock()
         self._message_id = 0
+        # Zalo's OAuth server: the one access token the OA API accepts, and the one refresh token (single use)
+        # that gives the next pair
+        self.zalo_access_token, self.zalo_refresh_token = ZALO_ACCESS_TOKEN, ZALO_REFRESH_TOKEN
+        self.zalo_expires_in = "90000"
+        self.zalo_renewals: list[Call] = []
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -80,6 +87,8 @@ class FakeApis:
     def answer(self, call: Call) -> dict[str, Any]:
         if call.path.startswith("/bot"):
             return self._telegram(call)
+        if call.path == "/v4/oa/access_token":
+            return self._zalo_oauth(call)
         return self._zalo(call)
 
     # Telegram Bot API
@@ -119,9 +128,22 @@ class FakeApis:
             return [c for c in self.calls if c.path.startswith("/bot") and str(c.params.get("chat_id")) == str(chat_id)
                     and c.path.rsplit("/", 1)[1] in ("sendMessage", "sendPhoto", "sendVenue", "sendLocation")]
 
+    # Zalo OAuth: a refresh token for a new access token and a new refresh token
+    def _zalo_oauth(self, call: Call) -> dict[str, Any]:
+        with self._lock:
+            self.zalo_renewals.append(call)
+            if (call.headers.get("secret_key") != ZALO_APP_SECRET or call.params.get("grant_type") != "refresh_token"
+                    or call.params.get("refresh_token") != self.zalo_refresh_token or not call.params.get("app_id")):
+                return {"error": -1, "error_name": "refused by the fake", "error_description": "not a valid refresh"}
+            number = len(self.zalo_renewals)
+            self.zalo_access_token = f"zalo-renewed-access-{number}-0123456789"
+            self.zalo_refresh_token = f"zalo-renewed-refresh-{number}-0123456789"
+            return {"access_token": self.zalo_access_token, "refresh_token": self.zalo_refresh_token,
+                    "expires_in": self.zalo_expires_in}
+
     # Zalo OA API
     def _zalo(self, call: Call) -> dict[str, Any]:
-        if call.headers.get("access_token") != ZALO_ACCESS_TOKEN:
+        if call.headers.get("access_token") != self.zalo_access_token:
             return {"error": -216, "message": "Access token is invalid"}
         with self._lock:
             self.calls.append(call)

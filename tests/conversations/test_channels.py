@@ -277,6 +277,27 @@ def zalo_turn(running_bot, user_id: str, text: str | None = None, **event: Any) 
     return running_bot.apis.zalo_sent(user_id)[before:]
 
 
+def test_zalo_replies_go_out_with_an_access_token_renewed_once_and_kept_in_the_database(running_bot):
+    from sqlalchemy import create_engine, text
+
+    from tests.conversations.fake_apis import ZALO_ACCESS_TOKEN, ZALO_APP_SECRET, ZALO_REFRESH_TOKEN
+
+    user = new_zalo_user()
+    assert zalo_turn(running_bot, user, "xin chào")
+    apis = running_bot.apis
+    assert len(apis.zalo_renewals) == 1 and apis.zalo_renewals[0].params["refresh_token"] == ZALO_REFRESH_TOKEN
+    assert {c.headers["access_token"] for c in apis.zalo_sent(user)} == {apis.zalo_access_token} != \
+        {ZALO_ACCESS_TOKEN}
+    engine = create_engine(running_bot.database_url, future=True)
+    with engine.connect() as connection:
+        stored = connection.execute(text("SELECT access_token, refresh_token FROM zalo_tokens")).all()
+    engine.dispose()
+    assert stored == [(apis.zalo_access_token, apis.zalo_refresh_token)]
+    log = running_bot.rasa_log.read_text(encoding="utf-8", errors="replace")
+    for secret in (ZALO_APP_SECRET, ZALO_REFRESH_TOKEN, apis.zalo_access_token, apis.zalo_refresh_token):
+        assert secret not in log
+
+
 def test_forged_or_unsigned_zalo_events_are_refused_and_never_reach_rasa(running_bot):
     user = new_zalo_user()
     body, headers = signed(zalo_event(user, "xin chào"), secret="not-the-oa-secret")
