@@ -267,6 +267,57 @@ async def test_calls_to_the_action_server_reuse_one_connection():
         await runner.cleanup()
 
 
+@pytest.mark.asyncio
+async def test_a_hung_action_server_costs_a_custom_action_the_configured_timeout_not_five_minutes():
+    """Rasa itself would wait 5 minutes; with endpoints.yml's `timeout` the action fails after it, and the
+    turn goes on (the channel's guard then apologises: tests/conversations). Without one, Rasa's wait."""
+    import asyncio
+    import time
+
+    import yaml
+    from aiohttp import web
+    from rasa.core.actions.action import RemoteAction
+    from rasa.core.channels.channel import CollectingOutputChannel
+    from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from rasa.utils.endpoints import EndpointConfig, read_endpoint_config
+
+    from bot import serving
+    from bot.settings import PROJECT_ROOT
+
+    serving.install()
+    shipped = read_endpoint_config(str(PROJECT_ROOT / "endpoints.yml"), "action_endpoint")
+    assert serving._endpoint_timeout(shipped) == 10
+    assert yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text())["action_endpoint"]["timeout"] == 10
+    assert serving._endpoint_timeout(EndpointConfig("http://x", timeout="ten")) is None  # Rasa's wait, logged
+
+    released = asyncio.Event()
+
+    async def hung(request: web.Request) -> web.Response:
+        await released.wait()
+        return web.json_response({"events": [], "responses": []})
+
+    app = web.Application()
+    app.router.add_post("/webhook", hung)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    domain = Domain.load(str(PROJECT_ROOT / "domain"))
+    try:
+        action = RemoteAction("action_place_info", EndpointConfig(f"http://127.0.0.1:{port}/webhook", timeout=0.5))
+        started = time.monotonic()
+        with pytest.raises(asyncio.TimeoutError):
+            await action.run(CollectingOutputChannel(), TemplatedNaturalLanguageGenerator(domain.responses),
+                             DialogueStateTracker("hung", domain.slots), domain)
+        assert time.monotonic() - started < 5
+    finally:
+        released.set()
+        await runner.cleanup()
+
+
 def test_the_quickly_loaded_model_predicts_exactly_what_rasas_loading_gives():
     """The trained model, loaded without Rasa's one training step, gives the same intents and
     confidences on held-out questions in every style."""
