@@ -228,11 +228,11 @@ _original_session: Any = None
 class _OpenSession:
     """`async with` on a session that stays open afterwards; its requests get the endpoint's `timeout`."""
 
-    def __init__(self, session: Any, timeout: float | None):
+    def __init__(self, session: Any, timeout: Any):
         self._session, self._timeout = session, timeout
 
     async def __aenter__(self) -> Any:
-        return self if self._timeout else self._session
+        return self
 
     async def __aexit__(self, *_exc: Any) -> bool:
         return False
@@ -241,9 +241,8 @@ class _OpenSession:
         return getattr(self._session, name)
 
     def request(self, method: str, url: str, **kwargs: Any) -> Any:
-        import aiohttp
-
-        kwargs["timeout"] = aiohttp.ClientTimeout(total=self._timeout)  # instead of Rasa's 5 minutes
+        if self._timeout is not None:
+            kwargs["timeout"] = self._timeout  # instead of the 5 minutes Rasa asks for
         return self._session.request(method, url, **kwargs)
 
 
@@ -271,8 +270,10 @@ def _kept_session(self: Any) -> Any:
         session = aiohttp.ClientSession(headers=self.headers, auth=auth,
                                         timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
                                         connector=aiohttp.TCPConnector(keepalive_timeout=ACTION_KEEPALIVE_SECONDS))
-        kept = self.__dict__["_qn_session"] = (loop, session)
-    return _OpenSession(kept[1], _endpoint_timeout(self))
+        timeout = _endpoint_timeout(self)
+        kept = self.__dict__["_qn_session"] = (loop, _OpenSession(
+            session, aiohttp.ClientTimeout(total=timeout) if timeout else None))
+    return kept[1]
 
 
 def _endpoint_timeout(endpoint: Any) -> float | None:

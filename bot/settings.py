@@ -52,27 +52,22 @@ class Settings:
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
         env = environment(environ)
         default_db = f"sqlite:///{PROJECT_ROOT / 'var' / 'qn.db'}"
-        try:
-            max_chars = int(env.get("QN_MAX_MESSAGE_CHARS", "1000"))
-        except ValueError as exc:
-            raise SettingsError("QN_MAX_MESSAGE_CHARS must be a whole number") from exc
-        try:
-            nlu_cache_entries = max(0, int(env.get("QN_NLU_CACHE_ENTRIES", "10000")))
-        except ValueError as exc:
-            raise SettingsError("QN_NLU_CACHE_ENTRIES must be a whole number") from exc
-        try:
-            concurrent_turns = max(0, int(env.get("QN_CONCURRENT_TURNS", "4")))
-        except ValueError as exc:
-            raise SettingsError("QN_CONCURRENT_TURNS must be a whole number") from exc
+
+        def whole_number(name: str, default: int, at_least: int) -> int:
+            try:
+                return max(at_least, int(env.get(name, str(default))))
+            except ValueError as exc:
+                raise SettingsError(f"{name} must be a whole number") from exc
+
         return cls(
             database_url=env.get("QN_DATABASE_URL") or default_db,
             knowledge_dir=Path(env.get("QN_KNOWLEDGE_DIR") or PROJECT_ROOT / "knowledge"),
-            max_message_chars=max(50, max_chars),
+            max_message_chars=whole_number("QN_MAX_MESSAGE_CHARS", 1000, 50),
             rasa_url=(env.get("QN_RASA_URL") or "http://localhost:5005").rstrip("/"),
             log_level=env.get("QN_LOG_LEVEL", "INFO").upper(),
             telegram_bot_username=env.get("TELEGRAM_BOT_USERNAME", "").lstrip("@"),
-            nlu_cache_entries=nlu_cache_entries,
-            concurrent_turns=concurrent_turns,
+            nlu_cache_entries=whole_number("QN_NLU_CACHE_ENTRIES", 10000, 0),
+            concurrent_turns=whole_number("QN_CONCURRENT_TURNS", 4, 0),
         )
 
 

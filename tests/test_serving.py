@@ -1,6 +1,8 @@
 """bot/serving.py makes Rasa's serving path faster without changing what it accepts or finds."""
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 
 
@@ -236,6 +238,23 @@ def test_the_cache_keeps_the_most_recently_used_texts_or_is_off(nlu, monkeypatch
     assert analysed[-2:] == ["xin chào", "xin chào"]
 
 
+@contextlib.asynccontextmanager
+async def _local_webhook(handler):
+    """An HTTP server on a free local port answering POST /webhook with `handler`; yields its URL."""
+    from aiohttp import web
+
+    app = web.Application()
+    app.router.add_post("/webhook", handler)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        yield f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/webhook"
+    finally:
+        await runner.cleanup()
+
+
 @pytest.mark.asyncio
 async def test_calls_to_the_action_server_reuse_one_connection():
     from aiohttp import web
@@ -250,21 +269,12 @@ async def test_calls_to_the_action_server_reuse_one_connection():
         callers.append(request.transport.get_extra_info("peername")[1])
         return web.json_response({"events": [], "responses": []})
 
-    app = web.Application()
-    app.router.add_post("/webhook", webhook)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]
-    try:
-        endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
+    async with _local_webhook(webhook) as url:
+        endpoint = EndpointConfig(url)
         for _ in range(5):
             assert await endpoint.request(json={"next_action": "action_x"}, method="post") == {"events": [],
                                                                                               "responses": []}
         assert len(callers) == 5 and len(set(callers)) == 1
-    finally:
-        await runner.cleanup()
 
 
 @pytest.mark.asyncio
@@ -274,7 +284,6 @@ async def test_a_hung_action_server_costs_a_custom_action_the_configured_timeout
     import asyncio
     import time
 
-    import yaml
     from aiohttp import web
     from rasa.core.actions.action import RemoteAction
     from rasa.core.channels.channel import CollectingOutputChannel
@@ -289,7 +298,6 @@ async def test_a_hung_action_server_costs_a_custom_action_the_configured_timeout
     serving.install()
     shipped = read_endpoint_config(str(PROJECT_ROOT / "endpoints.yml"), "action_endpoint")
     assert serving._endpoint_timeout(shipped) == 10
-    assert yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text())["action_endpoint"]["timeout"] == 10
     assert serving._endpoint_timeout(EndpointConfig("http://x", timeout="ten")) is None  # Rasa's wait, logged
 
     released = asyncio.Event()
@@ -298,24 +306,17 @@ async def test_a_hung_action_server_costs_a_custom_action_the_configured_timeout
         await released.wait()
         return web.json_response({"events": [], "responses": []})
 
-    app = web.Application()
-    app.router.add_post("/webhook", hung)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]
     domain = Domain.load(str(PROJECT_ROOT / "domain"))
-    try:
-        action = RemoteAction("action_place_info", EndpointConfig(f"http://127.0.0.1:{port}/webhook", timeout=0.5))
-        started = time.monotonic()
-        with pytest.raises(asyncio.TimeoutError):
-            await action.run(CollectingOutputChannel(), TemplatedNaturalLanguageGenerator(domain.responses),
-                             DialogueStateTracker("hung", domain.slots), domain)
-        assert time.monotonic() - started < 5
-    finally:
-        released.set()
-        await runner.cleanup()
+    async with _local_webhook(hung) as url:
+        try:
+            action = RemoteAction("action_place_info", EndpointConfig(url, timeout=0.5))
+            started = time.monotonic()
+            with pytest.raises(asyncio.TimeoutError):
+                await action.run(CollectingOutputChannel(), TemplatedNaturalLanguageGenerator(domain.responses),
+                                 DialogueStateTracker("hung", domain.slots), domain)
+            assert time.monotonic() - started < 5
+        finally:
+            released.set()
 
 
 def test_the_quickly_loaded_model_predicts_exactly_what_rasas_loading_gives():

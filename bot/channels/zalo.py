@@ -8,8 +8,8 @@ event, so the channel answers at once, handles the turn in the background and ig
 Users' text (a pressed button arrives as text: its hidden payload), shared locations ("lat, lon") and images
 (answered with what the bot can do) become turns; other event kinds are acknowledged and ignored. Replies go
 through the OA customer-service message API with the OA access token (renewed by bot/channels/zalo_tokens.py
-when a refresh token is configured): text in pieces of at most 2,000 characters, buttons as up to 5 hidden-payload query buttons per message, the e-ticket as an
-uploaded QR image.
+when a refresh token is configured): text in pieces of at most 2,000 characters, buttons as up to 5
+hidden-payload query buttons per message, the e-ticket as an uploaded QR image.
 """
 from __future__ import annotations
 

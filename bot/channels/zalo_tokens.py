@@ -70,10 +70,7 @@ class ZaloTokenStore:
     def load(self, app_id: str, seed: str) -> TokenPair | None:
         """The stored pair, unless it descends from another refresh token than `seed`."""
         with Session(self.engine) as session:
-            row = session.get(StoredZaloToken, app_id)
-            if row is None or row.seed_hash != _hash(seed):
-                return None
-            return _pair(row)
+            return _pair_from(session.get(StoredZaloToken, app_id), seed)
 
     def renew(self, app_id: str, seed: str, due: Callable[[TokenPair | None], bool],
               exchange: Callable[[str], TokenPair | None]) -> tuple[TokenPair | None, bool]:
@@ -83,7 +80,7 @@ class ZaloTokenStore:
         with Session(self.engine) as session, session.begin():
             row = session.execute(select(StoredZaloToken).where(StoredZaloToken.app_id == app_id)
                                   .with_for_update()).scalar_one_or_none()
-            current = _pair(row) if row is not None and row.seed_hash == _hash(seed) else None
+            current = _pair_from(row, seed)
             if not due(current):
                 return current, True
             renewed = exchange(current.refresh_token if current else seed)
@@ -101,7 +98,10 @@ class ZaloTokenStore:
             return renewed, True
 
 
-def _pair(row: StoredZaloToken) -> TokenPair:
+def _pair_from(row: StoredZaloToken | None, seed: str) -> TokenPair | None:
+    """The stored pair, if there is one and it descends from `seed`."""
+    if row is None or row.seed_hash != _hash(seed):
+        return None
     expires_at = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=timezone.utc)
     return TokenPair(row.access_token, row.refresh_token, expires_at.timestamp())
 
