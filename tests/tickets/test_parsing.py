@@ -6,7 +6,8 @@ from bot.tickets.parsing import booking_field_in, normalise_name, normalise_phon
 from tests.conftest import KNOWLEDGE_DIR
 
 MUSEUM = yaml.safe_load((KNOWLEDGE_DIR / "museum.yml").read_text(encoding="utf-8"))["museum"]
-KINDS = ticket_kinds([(t["id"], t["name_vi"], t.get("name_en")) for t in MUSEUM["ticket_types"]])
+KINDS = ticket_kinds([(t["id"], t["name_vi"], t.get("name_en")) for t in MUSEUM["ticket_types"]],
+                     {t["id"]: tuple(t.get("aliases") or ()) for t in MUSEUM["ticket_types"]})
 
 
 @pytest.mark.parametrize("text,expected", [
