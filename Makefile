@@ -1,4 +1,4 @@
-.PHONY: help setup train run serve telegram test validate load stats evaluate
+.PHONY: help setup train run serve telegram test validate load stats evaluate try-booking
 help:            ## list the commands
 	@grep -E '^[a-z]+:.*##' Makefile | sed 's/:.*## /\t/'
 setup:           ## build .venv with Python 3.10 and install pinned dependencies
@@ -17,6 +17,8 @@ validate: setup  ## check the knowledge files (staff)
 	.venv/bin/qn-staff validate
 load: setup      ## load the knowledge files into the database (staff)
 	.venv/bin/qn-staff load
+try-booking: setup  ## open booking on your local bot with a schedule you type in (marked as a trial in the chat)
+	.venv/bin/qn-staff try-booking
 stats: setup     ## what the database holds (staff)
 	.venv/bin/qn-staff stats
 evaluate: train  ## intent accuracy and entity F1 on the held-out split, by style

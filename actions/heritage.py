@@ -201,13 +201,17 @@ class PlaceFactAction(PlaceAction):
     def fact(self, card: PlaceCard, museum: Optional[MuseumInfo], domain: Domain, language: str) -> Optional[str]:
         """The fact, or None when no source gives it. `museum` is given when the site is the museum."""
 
+    def fact_source(self, card: PlaceCard, museum: Optional[MuseumInfo]) -> str:
+        """Where the fact comes from: the record's first source unless the fact names its own."""
+        return museum.sources[0] if museum else card.sources[0]
+
     async def answer(self, dispatcher, card, domain, language) -> None:
         museum = await ask_knowledge(lambda kb: kb.museum())
         own_museum = museum if museum is not None and museum.id == card.id else None
         value = self.fact(card, own_museum, domain, language)
         name = display_name(card, language)
         if value:
-            source = own_museum.sources[0] if own_museum else card.sources[0]
+            source = self.fact_source(card, own_museum)
             dispatcher.utter_message(response=self.known_response, name=name, source=source,
                                      **{self.variable: value})
         else:
@@ -223,7 +227,16 @@ class ActionOpeningHours(PlaceFactAction):
         return "action_opening_hours"
 
     def fact(self, card, museum, domain, language) -> Optional[str]:
-        return museum_hours_text(museum, domain, language) if museum else card.opening_hours
+        if museum is None:
+            return card.opening_hours
+        # No weekly timetable published: the hours a dated press report gives, said as such.
+        reported = museum.hours_reported_en if language == "en" and museum.hours_reported_en else museum.hours_reported
+        return museum_hours_text(museum, domain, language) or reported
+
+    def fact_source(self, card, museum) -> str:
+        if museum is not None and not museum.hours_known() and museum.hours_reported_source:
+            return museum.hours_reported_source
+        return super().fact_source(card, museum)
 
 
 class ActionTicketPrice(PlaceFactAction):

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import uuid
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
@@ -25,9 +24,9 @@ from bot.knowledge.repository import MuseumInfo
 from bot.privacy import pseudonym
 from bot.settings import Settings, ticket_secret
 from bot.tickets.codes import normalise_code
-from bot.tickets.dates import parse_visit_date
+from bot.tickets.dates import DateAnswer, TimeAnswer, parse_time, parse_visit_date
 from bot.tickets.parsing import (
-    booking_field_in, normalise_name, normalise_phone, parse_ticket_counts, ticket_kinds,
+    TicketKind, normalise_name, normalise_phone, read_booking_change, read_ticket_request, ticket_kinds,
 )
 from bot.tickets.payments import CounterPayment, VnpayGateway, configured_gateway, server_ip
 from bot.tickets.models import CONFIRMED, PAID, PENDING_PAYMENT
@@ -40,13 +39,6 @@ logger = logging.getLogger(__name__)
 VIETNAM = timezone(timedelta(hours=7))
 Domain = Dict[Text, Any]
 FORM_SLOTS = ("visit_date", "time_slot", "ticket_counts", "visitor_name", "visitor_phone")
-FREE_TEXT_SLOTS = ("visitor_name", "visitor_phone")
-# Messages that ask something else are not answers to the form's question: the form lets the rules
-# answer them (Rasa's unhappy path), and "no" leaves the form.
-NOT_AN_ANSWER = {"deny", "change_booking", "check_booking", "cancel_booking", "help", "request_human",
-                 "bot_challenge", "goodbye", "ask_opening_hours", "ask_ticket_price", "ask_place_info",
-                 "ask_place_location", "find_places", "ask_procedure", "ask_procedure_documents",
-                 "ask_procedure_fee", "ask_processing_time"}
 
 
 async def ask_bookings(query):
@@ -55,12 +47,6 @@ async def ask_bookings(query):
 
 def today() -> date:
     return datetime.now(VIETNAM).date()
-
-
-def slot_key(text: str) -> str:
-    """"8h-10h", "08:00 - 10:00", "8:00" -> comparable "08:00"-style start."""
-    match = re.search(r"(\d{1,2})\s*(?:h|:|g)\s*(\d{2})?", text or "")
-    return f"{int(match.group(1)):02d}:{match.group(2) or '00'}" if match else ""
 
 
 def ticket_lines(museum: MuseumInfo, counts: dict[str, int]) -> list[TicketLine]:
@@ -95,83 +81,84 @@ async def official_contacts(language: str) -> str:
     return "\n".join(format_contact(c, language) for c in contacts if c.topic in ("museum", "general")) or "-"
 
 
+def set_by_latest_message(tracker: Tracker) -> set[str]:
+    """Slots the domain's mappings filled from the user's latest message."""
+    names: set[str] = set()
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            break
+        if event.get("event") == "slot":
+            names.add(event.get("name"))
+    return names
+
+
 class ActionStartBooking(BaseAction):
+    """Whether booking in the chat is open; the rules then open the form (or not). A new booking starts from
+    scratch, except for what the request itself said ("đặt 4 vé thứ 7"), which the form validates as it opens."""
+
     def name(self) -> Text:
         return "action_start_booking"
 
     async def perform(self, dispatcher, tracker, domain) -> List[Dict]:
         museum = await ask_knowledge(lambda kb: kb.museum())
+        said_now = set_by_latest_message(tracker)
+        cleared = [SlotSet(slot, None) for slot in (*FORM_SLOTS, "booking_draft") if slot not in said_now]
         if museum is None or not museum.bookable():
             dispatcher.utter_message(response="utter_booking_unavailable",
                                      contacts=await official_contacts(user_language(tracker)))
-            return []
-        # A new booking starts from scratch; the form then asks what the first message did not say.
-        return [SlotSet(slot, None) for slot in (*FORM_SLOTS, "booking_draft")] + [FollowupAction("ticket_form")]
+            return [SlotSet(slot, None) for slot in (*FORM_SLOTS, "booking_draft")] + [SlotSet("booking_open", False)]
+        return [*cleared, SlotSet("booking_open", True)]
+
+
+def ticket_kinds_of(museum: MuseumInfo) -> list[TicketKind]:
+    return ticket_kinds([(t.id, t.name_vi, t.name_en) for t in museum.ticket_types],
+                        {t.id: t.aliases for t in museum.ticket_types})
+
+
+def visit_date_of(value: Any) -> date | None:
+    """The day a visit_date slot holds: an ISO date once validated, else the text the visitor typed."""
+    text = str(value or "")
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return parse_visit_date(text, today()).value
+
+
+def slot_for(time: TimeAnswer, slots: tuple[str, ...]) -> str | None:
+    """The museum's time slot a time said names: the slot starting then, or containing it; for "afternoon"
+    alone, the one slot of that part of the day (None when several are)."""
+    if time.start:
+        return next((s for s in slots if s[:5] == time.start), None) or \
+            next((s for s in slots if s[:5] <= time.start < s[6:]), None)
+    if time.part_of_day:
+        matching = [s for s in slots if (s[:5] < "12:00") == (time.part_of_day == "morning")]
+        return matching[0] if len(matching) == 1 else None
+    return None
 
 
 class ValidateTicketForm(FormValidationAction):
+    """One validate_<slot> per slot. Each slot is mapped in the domain from the text typed (the booking request
+    when the form opens, the answer to the form's question after); what the text says is read by bot/tickets.
+    A slot the form did not ask for is kept only when the text says something about it, silently otherwise."""
+
     def name(self) -> Text:
         return "validate_ticket_form"
 
     @staticmethod
-    def _answering(tracker: Tracker, slot: str) -> bool:
-        if tracker.get_slot("requested_slot") != slot:
-            return False
-        intent = (tracker.latest_message or {}).get("intent", {})
-        if slot in FREE_TEXT_SLOTS:  # a name or a number: what NLU makes of it means nothing, but "no" does,
-            # and so does "change the date" (when it names a field: a name is never "đổi ngày")
-            confident = (intent.get("confidence") or 0) >= 0.9
-            changing = intent.get("name") == "change_booking" and booking_field_in(latest_text(tracker)) is not None
-            return not (confident and (intent.get("name") == "deny" or changing))
-        return intent.get("name") not in NOT_AN_ANSWER
-
-    @staticmethod
-    def _first_turn(tracker: Tracker) -> bool:
-        """The message that opened the form: nothing has been asked yet."""
-        return tracker.get_slot("requested_slot") is None
-
-    async def extract_visit_date(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        text = latest_text(tracker)
-        if self._answering(tracker, "visit_date"):
-            return {"visit_date": text}
-        if self._first_turn(tracker) and parse_visit_date(text, today()).value:
-            return {"visit_date": text}
-        return {}
-
-    async def extract_ticket_counts(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        text = latest_text(tracker)
-        if self._answering(tracker, "ticket_counts"):
-            return {"ticket_counts": text}
-        if self._first_turn(tracker):
-            museum = await ask_knowledge(lambda kb: kb.museum())
-            kinds = ticket_kinds([(t.id, t.name_vi, t.name_en) for t in museum.ticket_types])
-            without_date = text.replace(str(parse_visit_date(text, today()).value or ""), "")
-            counts = parse_ticket_counts(" ".join(w for w in without_date.split() if "/" not in w), kinds,
-                                         museum.ticket_types[0].id)
-            return {"ticket_counts": text} if counts else {}
-        return {}
-
-    def _requested_text(self, tracker: Tracker, slot: str) -> Dict[Text, Any]:
-        return {slot: latest_text(tracker)} if self._answering(tracker, slot) else {}
-
-    async def extract_time_slot(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return self._requested_text(tracker, "time_slot")
-
-    async def extract_visitor_name(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return self._requested_text(tracker, "visitor_name")
-
-    async def extract_visitor_phone(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return self._requested_text(tracker, "visitor_phone")
+    def _asked(tracker: Tracker, slot: str) -> bool:
+        return tracker.get_slot("requested_slot") == slot
 
     async def validate_visit_date(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        if isinstance(value, str) and len(value) == 10 and value[4] == "-":  # already validated (ISO)
-            try:
-                return {"visit_date": date.fromisoformat(value).isoformat()}
-            except ValueError:
-                pass
-        answer = parse_visit_date(str(value or ""), today())
+        text = str(value or "")
+        try:
+            return {"visit_date": date.fromisoformat(text).isoformat()}  # already validated
+        except ValueError:
+            pass
+        answer = parse_visit_date(text, today())
         if answer.value is None:
-            dispatcher.utter_message(response="utter_date_lunar" if answer.problem == "lunar" else "utter_date_unknown")
+            if answer.problem != "unknown" or self._asked(tracker, "visit_date"):
+                dispatcher.utter_message(response="utter_date_lunar" if answer.problem == "lunar"
+                                         else "utter_date_unknown")
             return {"visit_date": None}
         if answer.value < today():
             dispatcher.utter_message(response="utter_date_past")
@@ -185,12 +172,13 @@ class ValidateTicketForm(FormValidationAction):
 
     async def validate_time_slot(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
         museum = await ask_knowledge(lambda kb: kb.museum())
-        wanted = slot_key(str(value or ""))
-        chosen = next((s for s in museum.time_slots if slot_key(s) == wanted), None)
-        if chosen is None:
-            dispatcher.utter_message(response="utter_slot_invalid")
+        text = str(value or "")
+        chosen = text if text in museum.time_slots else slot_for(parse_time(text), museum.time_slots)
+        visit = visit_date_of(tracker.get_slot("visit_date"))
+        if chosen is None or visit is None:
+            if self._asked(tracker, "time_slot"):
+                dispatcher.utter_message(response="utter_slot_invalid")
             return {"time_slot": None}
-        visit = date.fromisoformat(tracker.get_slot("visit_date"))
         left = await ask_bookings(lambda b: b.places_left(visit, chosen, museum.capacity_per_slot))
         if left <= 0:
             dispatcher.utter_message(response="utter_slot_full")
@@ -199,20 +187,20 @@ class ValidateTicketForm(FormValidationAction):
 
     async def validate_ticket_counts(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
         museum = await ask_knowledge(lambda kb: kb.museum())
-        kinds = ticket_kinds([(t.id, t.name_vi, t.name_en) for t in museum.ticket_types])
         if isinstance(value, dict):
             counts = {k: v for k, v in value.items()
                       if k in {t.id for t in museum.ticket_types} and isinstance(v, int) and v > 0} or None
         else:
-            text = " ".join(w for w in str(value or "").split() if "/" not in w)
-            counts = parse_ticket_counts(text, kinds, museum.ticket_types[0].id)
+            counts = read_ticket_request(str(value or ""), ticket_kinds_of(museum), museum.ticket_types[0].id,
+                                         today()).counts
         if not counts:
-            dispatcher.utter_message(response="utter_counts_invalid")
+            if self._asked(tracker, "ticket_counts") or isinstance(value, dict):
+                dispatcher.utter_message(response="utter_counts_invalid")
             return {"ticket_counts": None}
         places = sum(counts.values())
         left = museum.capacity_per_slot
-        if tracker.get_slot("time_slot") and tracker.get_slot("visit_date"):
-            visit, slot = date.fromisoformat(tracker.get_slot("visit_date")), tracker.get_slot("time_slot")
+        visit, slot = visit_date_of(tracker.get_slot("visit_date")), tracker.get_slot("time_slot")
+        if visit is not None and slot in museum.time_slots:
             left = await ask_bookings(lambda b: b.places_left(visit, slot, museum.capacity_per_slot))
         if places > left:
             dispatcher.utter_message(response="utter_counts_too_many", left=left)
@@ -281,7 +269,8 @@ class ActionBookingSummary(BaseAction):
         dispatcher.utter_message(
             response="utter_booking_summary", date=visit.strftime("%d/%m/%Y"), slot=tracker.get_slot("time_slot"),
             lines=describe_lines(museum, counts, language), total=money(total), name=tracker.get_slot("visitor_name"),
-            phone=tracker.get_slot("visitor_phone"), payment=payment, buttons=buttons)
+            phone=tracker.get_slot("visitor_phone"), payment=payment, buttons=buttons,
+            trial_note=response_text(domain, "utter_trial_note", language) if museum.trial else "")
         return [SlotSet("booking_draft", uuid.uuid4().hex)]
 
 
@@ -332,8 +321,9 @@ class ActionConfirmBooking(BaseAction):
 
 
 class ActionChangeBooking(BaseAction):
-    """Change one field of the booking being made without starting over: clear it; the form asks it again.
-    The field comes from the summary's button or from the words typed ("đổi ngày", "sđt sai rồi")."""
+    """Change the booking being made without starting over. A new value said with the request ("đổi sang
+    thứ 7", "thêm 1 trẻ em") is put in its slot and the form opens again, which validates it like any answer
+    and asks what is missing; a field named alone ("đổi ngày", or the summary's button) is asked again."""
 
     def name(self) -> Text:
         return "action_change_booking"
@@ -342,15 +332,26 @@ class ActionChangeBooking(BaseAction):
         if not any(tracker.get_slot(slot) for slot in FORM_SLOTS):
             dispatcher.utter_message(response="utter_no_booking_to_change")
             return []
-        field = next(tracker.get_latest_entity_values("booking_field"), None)
-        if field not in FORM_SLOTS:
-            field = booking_field_in(latest_text(tracker))
-        if field is None:
+        museum = await ask_knowledge(lambda kb: kb.museum())
+        change = read_booking_change(latest_text(tracker), ticket_kinds_of(museum), museum.ticket_types[0].id,
+                                     today(), tracker.get_slot("ticket_counts"))
+        button_field = next(tracker.get_latest_entity_values("booking_field"), None)
+        asked = button_field if button_field in FORM_SLOTS else change.ask
+        events: List[Dict] = []
+        for slot, value in change.values.items():
+            if isinstance(value, DateAnswer):  # the form explains a lunar or impossible date from the text
+                value = value.value.isoformat() if value.value else latest_text(tracker)
+            elif isinstance(value, TimeAnswer):
+                value = latest_text(tracker)
+            events.append(SlotSet(slot, value))
+        if asked and asked not in change.values:
+            events.append(SlotSet(asked, None))
+        if not events:
             dispatcher.utter_message(response="utter_ask_booking_field")
             return []
-        cleared = [field, "time_slot"] if field == "visit_date" else [field]  # places left depend on the day
-        return [SlotSet(slot, None) for slot in cleared] + [SlotSet("booking_draft", None),
-                                                             FollowupAction("ticket_form")]
+        # Reopening the form makes it validate every slot it holds, the changed ones included.
+        return [*events, SlotSet("booking_draft", None), SlotSet("requested_slot", None), ActiveLoop(None),
+                FollowupAction("ticket_form")]
 
 
 class ActionDropBooking(BaseAction):

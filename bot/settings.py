@@ -47,6 +47,7 @@ class Settings:
     telegram_bot_username: str
     nlu_cache_entries: int
     concurrent_turns: int
+    trial_booking_file: Path
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -68,6 +69,7 @@ class Settings:
             telegram_bot_username=env.get("TELEGRAM_BOT_USERNAME", "").lstrip("@"),
             nlu_cache_entries=whole_number("QN_NLU_CACHE_ENTRIES", 10000, 0),
             concurrent_turns=whole_number("QN_CONCURRENT_TURNS", 4, 0),
+            trial_booking_file=Path(env.get("QN_TRIAL_BOOKING_FILE") or PROJECT_ROOT / "var" / "trial_booking.json"),
         )
 
 

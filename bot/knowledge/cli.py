@@ -5,6 +5,9 @@
     qn-staff stats         what the database holds now, and when it was loaded
     qn-staff qr SITE_ID | --all [--out DIR]
                            print each site's Telegram deep link and write its QR code (PNG and SVG)
+    qn-staff try-booking [--slots S --capacity N --closed DAYS] | --off
+                           open booking on a local bot with a schedule you type in (asked when not given);
+                           the chat marks it as a trial, never as the museum's published schedule
 
 Exit status: 0 success, 1 the files have errors (nothing was loaded), 2 the database could not be reached.
 """
@@ -20,6 +23,7 @@ from bot.db import get_engine
 from bot.entry import telegram_deep_link, write_qr
 from bot.knowledge.loader import KnowledgeValidationError, ensure_schema, load_knowledge, read_knowledge
 from bot.knowledge.repository import KnowledgeBase
+from bot.knowledge.trial import TrialScheduleError, parse_trial, save_trial
 from bot.settings import Settings
 
 
@@ -49,6 +53,32 @@ def _write_qr_codes(args: argparse.Namespace) -> int:
     return 0
 
 
+def _save_trial_schedule(args: argparse.Namespace, path: Path) -> bool:
+    """Ask for what was not given on the command line, check it, and keep it (or remove it with --off)."""
+    if args.off:
+        path.unlink(missing_ok=True)
+        print("Trial schedule removed: booking in the chat is closed again until museum.yml has slots.")
+        return True
+    answers = {}
+    for name, question, default in (("slots", "Time slots (e.g. 08:00-10:00,14:00-16:00)", None),
+                                    ("capacity", "Visitors per slot (e.g. 30)", None),
+                                    ("closed", "Weekdays closed (e.g. monday; empty for none)", "")):
+        value = getattr(args, name)
+        if value is None:
+            value = default if default is not None and not sys.stdin.isatty() else input(f"{question}: ")
+        answers[name] = value
+    try:
+        schedule = parse_trial(answers["slots"] or "", answers["capacity"] or "", answers["closed"] or "")
+    except TrialScheduleError as error:
+        print(f"Not a schedule: {error}. Nothing changed.", file=sys.stderr)
+        return False
+    save_trial(path, schedule)
+    print(f"Trial schedule saved in {path}: slots {', '.join(schedule.time_slots)}, "
+          f"{schedule.capacity_per_slot} visitors per slot. The chat will say it is a trial, not the museum's "
+          "published schedule; `qn-staff try-booking --off` removes it.")
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
     settings = Settings.from_env()
     parser = argparse.ArgumentParser(prog="qn-staff", description=__doc__,
@@ -65,6 +95,11 @@ def main(argv: list[str] | None = None) -> int:
     qr.add_argument("--out", type=Path, default=Path("var/qr"), help="folder for the images (var/qr)")
     qr.add_argument("--bot-username", default=settings.telegram_bot_username,
                     help="the Telegram bot's username (TELEGRAM_BOT_USERNAME)")
+    trial = commands.add_parser("try-booking", help="open booking locally with a schedule you type in")
+    trial.add_argument("--slots", help='time slots, e.g. "08:00-10:00,10:00-12:00,14:00-16:00"')
+    trial.add_argument("--capacity", help="visitors per slot, e.g. 30")
+    trial.add_argument("--closed", help='weekdays closed, e.g. "monday" (none when not given)')
+    trial.add_argument("--off", action="store_true", help="remove the trial schedule (booking closes again)")
     args = parser.parse_args(argv)
 
     try:
@@ -75,8 +110,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "qr":
             return _write_qr_codes(args)
         engine = get_engine(args.database_url)
-        if args.command == "load":
-            version, bundle = load_knowledge(engine, args.dir)
+        if args.command == "try-booking":
+            if not _save_trial_schedule(args, settings.trial_booking_file):
+                return 1
+        if args.command in ("load", "try-booking"):
+            version, bundle = load_knowledge(engine, args.dir, settings.trial_booking_file)
             print(f"Loaded version {version}: " + ", ".join(f"{n} {k}" for k, n in bundle.counts().items()))
             return 0
         ensure_schema(engine)

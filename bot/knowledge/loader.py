@@ -18,6 +18,7 @@ from sqlalchemy import delete
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from bot.knowledge.trial import TrialSchedule, read_trial, trial_for
 from bot.knowledge.models import (
     KNOWLEDGE_TABLES, Base, Contact, KnowledgeVersion, Museum, Procedure, Site, SiteName, TicketType,
 )
@@ -226,8 +227,10 @@ def _site_rows(site: dict[str, Any]) -> tuple[Site, list[SiteName]]:
     return Site(**columns, sources=site["source"]), name_rows
 
 
-def store_knowledge(engine: Engine, bundle: KnowledgeBundle) -> int:
-    """Replace the knowledge tables' content with the bundle in one transaction. Returns the new version id."""
+def store_knowledge(engine: Engine, bundle: KnowledgeBundle, trial: TrialSchedule | None = None) -> int:
+    """Replace the knowledge tables' content with the bundle in one transaction. Returns the new version id.
+    `trial`: an operator's schedule for trying booking (bot/knowledge/trial.py), kept only where the published
+    museum file gives no slots or capacity."""
     ensure_schema(engine)
     with Session(engine, future=True) as session, session.begin():
         for table in KNOWLEDGE_TABLES:
@@ -245,10 +248,14 @@ def store_knowledge(engine: Engine, bundle: KnowledgeBundle) -> int:
         if bundle.museum:
             museum = dict(bundle.museum)
             ticket_types = museum.pop("ticket_types", [])
+            # Words for each ticket type live with the museum's other nested values (no column of their own).
+            museum["ticket_aliases"] = {t["id"]: t.get("aliases") or [] for t in ticket_types}
+            museum["trial_schedule"] = trial_for(museum, trial)
             session.add(Museum(id=museum["id"], name=museum["name"], sources=museum.pop("source"), data=museum))
             session.flush()
             for ticket in ticket_types:
-                session.add(TicketType(museum_id=museum["id"], **{k: v for k, v in ticket.items() if k != "note"}))
+                session.add(TicketType(museum_id=museum["id"],
+                                       **{k: v for k, v in ticket.items() if k not in ("note", "aliases")}))
         for contact in bundle.contacts:
             session.add(Contact(**{k: v for k, v in contact.items() if k != "source"}, sources=contact["source"]))
         version = KnowledgeVersion(loaded_at=datetime.now(timezone.utc), checksum=bundle.checksum,
@@ -258,7 +265,7 @@ def store_knowledge(engine: Engine, bundle: KnowledgeBundle) -> int:
         return int(version.id)
 
 
-def load_knowledge(engine: Engine, directory: Path) -> tuple[int, KnowledgeBundle]:
+def load_knowledge(engine: Engine, directory: Path, trial_file: Path | None = None) -> tuple[int, KnowledgeBundle]:
     """Validate every file, then load them all; on any error the database keeps its previous content."""
     bundle = read_knowledge(directory)
-    return store_knowledge(engine, bundle), bundle
+    return store_knowledge(engine, bundle, read_trial(trial_file) if trial_file else None), bundle

@@ -82,6 +82,7 @@ class TicketInfo:
     name_en: str | None
     price_vnd: int | None  # None: no public source states it
     who: str | None
+    aliases: tuple[str, ...] = ()  # words visitors use for it ("học sinh", "kids")
 
 
 @dataclass(frozen=True)
@@ -101,19 +102,37 @@ class MuseumInfo:
     cancellation_hours_before: int | None = None
     phone: str | None = None
     website: str | None = None
+    address: str | None = None
+    hours_reported: str | None = None  # hours from a dated press report, while no timetable is published
+    hours_reported_en: str | None = None
+    hours_reported_source: str | None = None
+    # An operator's schedule for trying booking locally (`qn-staff try-booking`): never a published fact.
+    trial: bool = False
+    trial_closed_weekdays: tuple[int, ...] = ()
 
     def hours_known(self) -> bool:
         return any(value is not None for value in self.opening_hours.values())
 
     def bookable(self) -> bool:
-        """Online booking needs what only staff can confirm: opening hours, slots, capacity and prices."""
-        return (self.hours_known() and bool(self.time_slots) and bool(self.capacity_per_slot)
+        """Online booking needs what only staff can confirm: opening hours, slots, capacity and prices (or an
+        operator's trial schedule)."""
+        return ((self.hours_known() or self.trial) and bool(self.time_slots) and bool(self.capacity_per_slot)
                 and any(t.price_vnd is not None for t in self.ticket_types))
 
     def open_on(self, weekday: int) -> bool | None:
         """True/False for a weekday (Monday 0), None when staff have not said."""
+        if self.trial:
+            return weekday not in self.trial_closed_weekdays
         hours = list(self.opening_hours.values())[weekday]
         return None if hours is None else hours != "closed"
+
+
+def _trial_schedule(trial: dict[str, Any] | None) -> dict[str, Any]:
+    """An operator's trial schedule (see bot/knowledge/trial.py) replaces the unpublished slots and capacity."""
+    if not trial:
+        return {}
+    return {"trial": True, "time_slots": tuple(trial["time_slots"]), "capacity_per_slot": trial["capacity_per_slot"],
+            "trial_closed_weekdays": tuple(trial.get("closed_weekdays") or ())}
 
 
 @dataclass(frozen=True)
@@ -298,19 +317,25 @@ class KnowledgeBase:
                 tickets = session.execute(select(TicketType).where(TicketType.museum_id == row.id)
                                           .order_by(TicketType.price_vnd.desc())).scalars().all()
                 data = dict(row.data)
+                schedule = {"time_slots": tuple(s.replace(" ", "") for s in data.get("time_slots") or ()),
+                            "capacity_per_slot": data.get("capacity_per_slot"),
+                            **_trial_schedule(data.get("trial_schedule"))}
                 return MuseumInfo(
                     id=row.id, name=row.name, name_en=data.get("name_en"),
                     opening_hours={day: data.get("opening_hours", {}).get(day) for day in WEEKDAYS},
                     closed_days=tuple(data.get("closed_days") or ()),
-                    ticket_types=tuple(TicketInfo(t.id, t.name_vi, t.name_en, t.price_vnd, t.who) for t in tickets),
+                    ticket_types=tuple(TicketInfo(t.id, t.name_vi, t.name_en, t.price_vnd, t.who,
+                                                  tuple((data.get("ticket_aliases") or {}).get(t.id) or ()))
+                                       for t in tickets),
                     exemptions=tuple(e["who"] for e in data.get("exemptions") or ()),
                     discounts=tuple((d["who"], d["percent"]) for d in data.get("discounts") or ()),
                     sources=tuple(row.sources),
-                    time_slots=tuple(s.replace(" ", "") for s in data.get("time_slots") or ()),
-                    capacity_per_slot=data.get("capacity_per_slot"),
                     cancellation_rule=data.get("cancellation_rule"),
                     cancellation_hours_before=data.get("cancellation_hours_before"),
-                    phone=data.get("phone"), website=data.get("website"),
+                    phone=data.get("phone"), website=data.get("website"), address=data.get("address"),
+                    hours_reported=data.get("hours_reported"), hours_reported_en=data.get("hours_reported_en"),
+                    hours_reported_source=next(iter(data.get("hours_reported_source") or ()), None),
+                    **schedule,
                 )
 
         return self.cached("museum", build)

@@ -153,6 +153,8 @@ TICKET_TYPE_FIELDS = (
     FieldSpec("name_en", "text"),
     FieldSpec("price_vnd", "integer", False, (lambda v: None if v >= 0 else "a price cannot be negative",)),
     FieldSpec("who", "text"),
+    # Words visitors use for this kind of ticket ("học sinh", "kids"), for reading "2 người lớn 1 bé".
+    FieldSpec("aliases", "text_list"),
     FieldSpec("note", "text"),
 )
 
@@ -180,6 +182,10 @@ MUSEUM_FIELDS = (
     FieldSpec("website", "text"),
     FieldSpec("opening_hours", "mapping", False, (_opening_hours,)),
     FieldSpec("closed_days", "text_list"),
+    # Hours stated by a press report, said with its date while no weekly timetable is published.
+    FieldSpec("hours_reported", "text"),
+    FieldSpec("hours_reported_en", "text"),
+    FieldSpec("hours_reported_source", "url_list"),
     FieldSpec("time_slots", "text_list", False,
               (lambda v: next((f"'{s}' is not HH:MM-HH:MM" for s in v if not TIME_RANGE.match(s.replace(' ', ''))),
                               None),)),

@@ -105,6 +105,7 @@ def launched_bot(workdir: Path, database_url: str, extra_env: dict[str, str] | N
     actions_port, rasa_port = free_port(), free_port()
     env = {**os.environ, "QN_DATABASE_URL": database_url, "QN_KNOWLEDGE_DIR": str(knowledge_dir),
            "PYTHONPATH": str(PROJECT_ROOT), "LOG_LEVEL": "WARNING", "QN_TICKET_SECRET": TICKET_SECRET,
+           "QN_TRIAL_BOOKING_FILE": str(workdir / "trial_booking.json"),
            # VNPAY's sandbox protocol with a test merchant: nothing leaves this machine (the pay URL is unused).
            "QN_VNPAY_TMN_CODE": VNPAY_TMN_CODE, "QN_VNPAY_HASH_SECRET": VNPAY_SECRET,
            "QN_VNPAY_RETURN_URL": f"http://127.0.0.1:{rasa_port}/webhooks/vnpay/return",

@@ -132,3 +132,12 @@ def test_a_name_staff_add_is_understood_in_a_question_asked_before_the_load(runn
     finally:
         path.write_text(original, encoding="utf-8")
         running_bot.staff_load()
+
+
+def test_the_museum_hours_come_from_the_dated_press_report_with_the_days_left_unconfirmed(running_bot):
+    museum = yaml.safe_load((KNOWLEDGE_DIR / "museum.yml").read_text(encoding="utf-8"))["museum"]
+    text = card_of(running_bot.say(new_user(), "bảo tàng Quảng Ninh mấy giờ mở cửa?"))
+    assert "8:00–12:00" in text and "30/9/2024" in text and "chưa được xác nhận" in text
+    assert museum["hours_reported_source"] in text
+    english = card_of(running_bot.say(new_user(), "What time does the Quang Ninh Museum open?"))
+    assert "08:00–12:00" in english and "not confirmed" in english
