@@ -61,8 +61,9 @@ class ProcedureAction(BaseAction):
         message = latest_text(tracker)
         context = tracker.get_slot("procedure_id")
         match = await ask_knowledge(lambda kb: find_focus(kb, entity, message, context, self.follow_up))
-        if match.procedure:
-            guide = await ask_knowledge(lambda kb: kb.procedure(match.procedure.id))
+        if match.procedure is not None:
+            procedure_id = match.procedure.id
+            guide = await ask_knowledge(lambda kb: kb.procedure(procedure_id))
             if guide is not None:
                 self.answer(dispatcher, guide, domain, language)
                 return [SlotSet("procedure_id", guide.id)]

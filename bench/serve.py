@@ -185,8 +185,8 @@ def start_full_bot(workdir: Path, workers: int = 1, name: str = "full",
         env["SANIC_WORKERS"] = str(workers)
     return Bot(name, [
         ([str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port)], ROOT),
-        ([str(VENV_BIN / "rasa"), "run", "--model", "models", "--endpoints", str(endpoints), "--credentials",
-          "credentials.yml", "--port", str(rasa_port), "--interface", "127.0.0.1"], ROOT),
+        ([str(VENV_BIN / "python"), "-m", "bot.launch", "run", "--model", "models", "--endpoints", str(endpoints),
+          "--credentials", "credentials.yml", "--port", str(rasa_port), "--interface", "127.0.0.1"], ROOT),
     ], env, rasa_port, workdir)
 
 
@@ -257,6 +257,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-vanilla", action="store_true")
     parser.add_argument("--busy-cores", type=int, default=0, metavar="N",
                         help="keep N other processes spinning during the rounds: a slower, contended host")
+    parser.add_argument("--without", action="append", default=[], metavar="PATCH",
+                        help="also run the full bot without this Rasa patch (bot/serving.py; repeatable): what it is "
+                             "worth")
     parser.add_argument("--workers", type=int, default=1,
                         help="Rasa's Sanic workers for the full bot; more than 1 needs Redis on 127.0.0.1:6379")
     args = parser.parse_args(argv)
@@ -270,6 +273,9 @@ def main(argv: list[str] | None = None) -> int:
               # the same bot letting every turn into Rasa at once: what the admission limit does for the tail
               "no-limit": lambda tmp: start_full_bot(tmp, args.workers, "no-limit",
                                                      {"QN_CONCURRENT_TURNS": "0"}),
+              **{f"no-{patch}": (lambda tmp, patch=patch: start_full_bot(tmp, args.workers, f"no-{patch}",
+                                                                         {"QN_RASA_PATCHES_OFF": patch}))
+                 for patch in args.without},
               "vanilla": start_vanilla_bot}
     if args.skip_vanilla:
         del starts["vanilla"]
@@ -311,7 +317,7 @@ def main(argv: list[str] | None = None) -> int:
         median = {key: statistics.median(f[key] for f in figures) for key in figures[0]}
         print(line(name, users, median))
     if "vanilla" in bots:
-        for name in ("full", "no-cache", "no-limit"):
+        for name in [n for n in bots if n != "vanilla"]:
             for users in (1, 20):
                 ratios = [mine["per_s"] / theirs["per_s"]
                           for mine, theirs in zip(runs[(name, users)], runs[("vanilla", users)])]

@@ -6,7 +6,12 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import declarative_base
 from sqlalchemy.pool import QueuePool
+
+# The one ORM base: knowledge, bookings and the Zalo token store are tables of one database, whose schema
+# changes only through the migrations in bot/migrations (bot/schema.py runs them).
+Base = declarative_base()
 
 
 @lru_cache(maxsize=8)

@@ -32,6 +32,6 @@ def write_qr(content: str, directory: Path, stem: str) -> tuple[Path, Path]:
     directory.mkdir(parents=True, exist_ok=True)
     code = segno.make(content, error="q")  # 25% error correction: survives a worn or dirty print
     png, svg = directory / f"{stem}.png", directory / f"{stem}.svg"
-    code.save(png, scale=10, border=4)
-    code.save(svg, scale=10, border=4, title=content)
+    code.save(str(png), scale=10, border=4)
+    code.save(str(svg), scale=10, border=4, title=content)
     return png, svg

@@ -1,17 +1,18 @@
 """Speed-ups of Rasa's own serving path, found by bench/profile_turn.py. Each keeps Rasa's behaviour.
 
-Installed by the channels Rasa serves (bot/channels/rest.py and zalo.py) when Rasa imports them.
+The one place where this project changes Rasa. Nothing here happens on import: the launcher (`python -m
+bot.launch run|test|shell ...`, used by the scripts, the tests and the benches) calls install(), which checks
+Rasa's version, installs the patches by name (each can be switched off with QN_RASA_PATCHES_OFF, so the bench can
+measure what each one is worth), and uninstall() puts Rasa's own functions back.
 """
 from __future__ import annotations
 
 import copy
 import json
 import logging
-import time
 from collections import OrderedDict
 from functools import lru_cache
-from types import SimpleNamespace
-from typing import Any, Dict, List, Set, Tuple
+from typing import Any, Dict, Iterable, List, Set, Tuple
 
 logger = logging.getLogger(__name__)
 
@@ -92,30 +93,19 @@ _original_all_subclasses: Any = None
 _original_parse: Any = None
 
 
-KNOWLEDGE_POLL_SECONDS = 2.0  # as often as the gazetteer itself asks (its refresh_seconds)
-
-
 class _NluCache:
     """Analyses of texts already seen, by the knowledge version their names came from."""
 
     def __init__(self, entries: int, database_url: str):
-        from bot.db import get_engine
-        from bot.knowledge import KnowledgeBase
-
-        self.size, self.knowledge = entries, KnowledgeBase(get_engine(database_url))
+        self.size, self.database_url = entries, database_url
         self.entries: OrderedDict[Any, tuple[Any, Dict[str, Any]]] = OrderedDict()
-        self.version: Any = None
-        self.polled_at = float("-inf")
 
     def knowledge_version(self) -> Any:
-        now = time.monotonic()
-        if now - self.polled_at >= KNOWLEDGE_POLL_SECONDS:
-            self.polled_at = now
-            try:
-                self.version = self.knowledge.version()
-            except Exception:  # noqa: BLE001 - no knowledge base: the gazetteer then finds nothing either
-                self.version = None
-        return self.version
+        """The latest load's version, as the knowledge watcher last read it (a thread of its own polls the
+        database every 2 s, as for the gazetteer's names, so no message waits for it)."""
+        from bot.knowledge.watcher import watcher_for
+
+        return watcher_for(self.database_url).snapshot().version
 
 
 def _parse_with_cache(self: Any, message: Any, tracker: Any, only_output_properties: bool = True) -> Dict[str, Any]:
@@ -372,51 +362,6 @@ def _run_graph_in_order(self: Any, inputs: Dict[str, Any] | None = None,
         raise GraphRunError("Error running runner.") from error
 
 
-def _copy_plain_object(value: Any) -> Any:
-    """copy.copy, without its generic protocol for the objects it would copy attribute by attribute.
-
-    Every tracker Rasa builds (about ten a message: copies before actions, one per past action to compute
-    the conversation's states, one per stored conversation read) copies every slot of the domain with
-    copy.copy, which goes through __reduce_ex__ and copyreg: 4 times slower than making the object and
-    copying its attributes, which is what it comes to for a class that defines no copying or pickling
-    hooks and no __slots__. Anything else goes to copy.copy itself."""
-    cls = type(value)
-    if _copied_attribute_by_attribute(cls):
-        duplicate = object.__new__(cls)
-        duplicate.__dict__.update(value.__dict__)
-        return duplicate
-    return copy.copy(value)
-
-
-@lru_cache(maxsize=None)
-def _copied_attribute_by_attribute(cls: type) -> bool:
-    """Whether copy.copy(x) of a `cls` is cls.__new__(cls) with x's attributes (Python 3.10's copy module:
-    no __copy__, default __reduce_ex__/__reduce__, no __getnewargs(_ex)__, __getstate__ or __setstate__,
-    and no __slots__ that hold anything: the state is the __dict__ alone)."""
-    hooks = ("__copy__", "__getnewargs__", "__getnewargs_ex__", "__getstate__", "__setstate__")
-    return (cls not in copy._copy_dispatch  # type: ignore[attr-defined]
-            and cls.__reduce_ex__ is object.__reduce_ex__ and cls.__reduce__ is object.__reduce__
-            and cls.__new__ is object.__new__
-            and not any(hasattr(cls, hook) for hook in hooks)
-            and not any(vars(klass).get("__slots__") for klass in cls.__mro__[:-1])  # ABC's () holds nothing
-            and "__dict__" in dir(cls))
-
-
-def _deepcopy_for_a_debug_event(value: Any, memo: Any = None) -> Any:
-    """copy.deepcopy as rasa.core.processor uses it. Every copy.deepcopy there copies an argument of a
-    structlog debug event (tests/test_serving.py checks this in Rasa's source), so that its anonymiser may
-    change the copy. When that module's logger does not pass debug events, the event is dropped unread: the
-    copies (0.3 ms a message) are skipped, and made as before whenever debug logging is on."""
-    if logging.getLogger("rasa.core.processor").isEnabledFor(logging.DEBUG):
-        return copy.deepcopy(value, memo)
-    return value
-
-
-# The `copy` module as two of Rasa's modules see it.
-_COPY_FOR_TRACKERS = SimpleNamespace(copy=_copy_plain_object, deepcopy=copy.deepcopy)  # only copies slots
-_COPY_FOR_PROCESSOR = SimpleNamespace(copy=copy.copy, deepcopy=_deepcopy_for_a_debug_event)
-
-
 @lru_cache(maxsize=1)
 def _empty_domain_as_dict() -> Dict[str, Any]:
     from rasa.shared.core.domain import Domain
@@ -454,18 +399,17 @@ def _one_tensorflow_thread_unless_set() -> None:
         logger.info("TensorFlow already running; its thread pools stay as they are")
 
 
-def _replace(owner: Any, name: str, replacement: Any) -> Any:
-    """Put `replacement` in place of owner's `name` and return what was there."""
-    original = owner.__dict__[name]
-    setattr(owner, name, replacement)
-    return original
+class PatchError(RuntimeError):
+    """The patches cannot be installed as asked (another Rasa version, an unknown patch name)."""
 
 
-def install() -> None:
-    global _original_all_subclasses, _original_parse, _original_possible_keys, _original_find_action_from_rules
-    global _original_session, _original_model_load, _original_graph_run, _original_is_empty
-    import rasa.core.processor
-    import rasa.shared.core.trackers
+# The Rasa release every patch below was written against and tested with (tests/test_serving.py compares each
+# with Rasa's own code). Another version is refused rather than patched blindly.
+SUPPORTED_RASA = "3.6.21"
+
+
+def _patches() -> Dict[str, List[Tuple[Any, str, Any]]]:
+    """Every patch by name: (owner, attribute, replacement). Names are what QN_RASA_PATCHES_OFF lists."""
     import rasa.shared.utils.common
     from rasa.core.actions.action import RemoteAction
     from rasa.core.policies.rule_policy import RulePolicy
@@ -475,17 +419,72 @@ def install() -> None:
     from rasa.utils.endpoints import EndpointConfig
     from rasa.utils.tensorflow.models import RasaModel
 
-    RemoteAction._validate_action_result = _validate_action_result
-    if _original_all_subclasses is None:  # once: a second install must not wrap the wrappers
-        _original_all_subclasses = _replace(rasa.shared.utils.common, "all_subclasses", _all_subclasses)
-        _original_parse = _replace(MessageProcessor, "_parse_message_with_graph", _parse_with_cache)
-        _original_possible_keys = _replace(RulePolicy, "_get_possible_keys", _possible_keys_with_cache)
-        _original_find_action_from_rules = _replace(RulePolicy, "_find_action_from_rules",
-                                                    _find_action_from_rules_skipping_text)
-        _original_session = _replace(EndpointConfig, "session", _kept_session)
-        _original_model_load = _replace(RasaModel, "load", classmethod(_load_model_without_a_training_step))
-        _original_graph_run = _replace(DaskGraphRunner, "run", _run_graph_in_order)
-        _replace(rasa.shared.core.trackers, "copy", _COPY_FOR_TRACKERS)
-        _replace(rasa.core.processor, "copy", _COPY_FOR_PROCESSOR)
-        _original_is_empty = _replace(Domain, "is_empty", _domain_is_empty)
-        _one_tensorflow_thread_unless_set()
+    return {
+        "action_schema_check": [(RemoteAction, "_validate_action_result", _validate_action_result)],
+        "event_class_lookup": [(rasa.shared.utils.common, "all_subclasses", _all_subclasses)],
+        "nlu_cache": [(MessageProcessor, "_parse_message_with_graph", _parse_with_cache)],
+        "rule_match_memo": [(RulePolicy, "_get_possible_keys", _possible_keys_with_cache)],
+        "rules_skip_text_look": [(RulePolicy, "_find_action_from_rules", _find_action_from_rules_skipping_text)],
+        "kept_action_session": [(EndpointConfig, "session", _kept_session)],
+        "model_load_by_prediction": [(RasaModel, "load", classmethod(_load_model_without_a_training_step))],
+        "graph_in_order": [(DaskGraphRunner, "run", _run_graph_in_order)],
+        "empty_domain_once": [(Domain, "is_empty", _domain_is_empty)],
+    }
+
+
+# What install() replaced, to put Rasa's own back: (owner, attribute, original).
+_installed: List[Tuple[Any, str, Any]] = []
+
+
+def install(off: Iterable[str] = ()) -> List[str]:
+    """Install every patch but those named in `off`; returns the names installed. Refuses (PatchError) a Rasa
+    other than SUPPORTED_RASA and names it does not know. Installing again first removes what is in."""
+    global _original_all_subclasses, _original_parse, _original_possible_keys, _original_find_action_from_rules
+    global _original_session, _original_model_load, _original_graph_run, _original_is_empty
+    import rasa
+
+    if rasa.__version__ != SUPPORTED_RASA:
+        raise PatchError(f"bot/serving.py patches Rasa {SUPPORTED_RASA}, not {rasa.__version__}: run with "
+                         "QN_RASA_PATCHES_OFF=all, or check each patch against the new version first")
+    patches = _patches()
+    off = set(patches) if "all" in set(off) else set(off)
+    unknown = off - set(patches)
+    if unknown:
+        raise PatchError(f"unknown Rasa patch(es) {', '.join(sorted(unknown))}; known: {', '.join(patches)}")
+    uninstall()
+    chosen = [name for name in patches if name not in off]
+    for name in chosen:
+        for owner, attribute, replacement in patches[name]:
+            _installed.append((owner, attribute, owner.__dict__[attribute]))
+            setattr(owner, attribute, replacement)
+    # The wrappers call Rasa's own functions through these.
+    originals = {(owner, attribute): original for owner, attribute, original in _installed}
+    import rasa.shared.utils.common
+    from rasa.core.policies.rule_policy import RulePolicy
+    from rasa.core.processor import MessageProcessor
+    from rasa.engine.runner.dask import DaskGraphRunner
+    from rasa.shared.core.domain import Domain
+    from rasa.utils.endpoints import EndpointConfig
+    from rasa.utils.tensorflow.models import RasaModel
+
+    def original(owner: Any, attribute: str) -> Any:
+        return originals.get((owner, attribute), owner.__dict__[attribute])
+
+    _original_all_subclasses = original(rasa.shared.utils.common, "all_subclasses")
+    _original_parse = original(MessageProcessor, "_parse_message_with_graph")
+    _original_possible_keys = original(RulePolicy, "_get_possible_keys")
+    _original_find_action_from_rules = original(RulePolicy, "_find_action_from_rules")
+    _original_session = original(EndpointConfig, "session")
+    _original_model_load = original(RasaModel, "load")
+    _original_graph_run = original(DaskGraphRunner, "run")
+    _original_is_empty = original(Domain, "is_empty")
+    _one_tensorflow_thread_unless_set()
+    logger.debug("Rasa patches installed: %s", ", ".join(chosen) or "none")
+    return chosen
+
+
+def uninstall() -> None:
+    """Put back every function install() replaced (tests switch the patches on and off with it)."""
+    while _installed:
+        owner, attribute, original = _installed.pop()
+        setattr(owner, attribute, original)

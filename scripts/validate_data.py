@@ -11,6 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bot.entry import BUTTON_ONLY_INTENTS, ENTRY_POINT_INTENTS  # noqa: E402
+
 # Sent by Rasa's own actions: action_default_fallback and action_default_ask_rephrase.
 SENT_BY_RASA = {"utter_default", "utter_ask_rephrase"}
 UNUSED = re.compile(r"The utterance '(\w+)' is not used in any story or rule\.")

@@ -65,3 +65,13 @@ def postgres_engine():
         with admin.begin() as connection:
             connection.execute(text(f'drop schema "{schema}" cascade'))
         admin.dispose()
+
+
+@pytest.fixture
+def patched_rasa():
+    """Rasa with bot/serving.py's patches installed for one test, and Rasa's own functions back after it."""
+    from bot import serving
+
+    serving.install()
+    yield serving
+    serving.uninstall()

@@ -6,16 +6,14 @@ import contextlib
 import pytest
 
 
-def test_the_faster_action_response_check_accepts_and_refuses_what_rasa_does():
+def test_the_faster_action_response_check_accepts_and_refuses_what_rasa_does(patched_rasa):
+    import rasa.shared.utils.common
     from jsonschema import ValidationError
     from rasa.core.actions.action import RemoteAction
     from rasa.shared.core.events import Event, SlotSet
     from rasa.shared.core.slots import Slot, TextSlot
-    import rasa.shared.utils.common
 
-    from bot import serving
 
-    serving.install()
     action = RemoteAction("action_place_info", None)
     good = {"events": [{"event": "slot", "name": "place_id", "value": "yen-tu", "timestamp": None}],
             "responses": [{"text": "Yên Tử", "buttons": []}]}
@@ -93,7 +91,7 @@ def _random_state(rng, with_previous_action: bool = True) -> dict:
     return state
 
 
-def test_remembered_rule_matches_are_the_ones_rasa_finds():
+def test_remembered_rule_matches_are_the_ones_rasa_finds(patched_rasa):
     """Random rules and conversations: the cached matching gives exactly Rasa's set of applicable rules,
     including for conversations shorter than a rule, conversation starts, and tuples against lists."""
     import copy
@@ -104,7 +102,6 @@ def test_remembered_rule_matches_are_the_ones_rasa_finds():
 
     from bot import serving
 
-    serving.install()
     rng = random.Random(7)
     tail = [_random_state(rng) for _ in range(3)]  # many conversations end alike: cache hits
 
@@ -256,13 +253,11 @@ async def _local_webhook(handler):
 
 
 @pytest.mark.asyncio
-async def test_calls_to_the_action_server_reuse_one_connection():
+async def test_calls_to_the_action_server_reuse_one_connection(patched_rasa):
     from aiohttp import web
     from rasa.utils.endpoints import EndpointConfig
 
-    from bot import serving
 
-    serving.install()
     callers = []
 
     async def webhook(request: web.Request) -> web.Response:
@@ -278,7 +273,7 @@ async def test_calls_to_the_action_server_reuse_one_connection():
 
 
 @pytest.mark.asyncio
-async def test_a_hung_action_server_costs_a_custom_action_the_configured_timeout_not_five_minutes():
+async def test_a_hung_action_server_costs_a_custom_action_the_configured_timeout_not_five_minutes(patched_rasa):
     """Rasa itself would wait 5 minutes; with endpoints.yml's `timeout` the action fails after it, and the
     turn goes on (the channel's guard then apologises: tests/conversations). Without one, Rasa's wait."""
     import asyncio
@@ -295,7 +290,6 @@ async def test_a_hung_action_server_costs_a_custom_action_the_configured_timeout
     from bot import serving
     from bot.settings import PROJECT_ROOT
 
-    serving.install()
     shipped = read_endpoint_config(str(PROJECT_ROOT / "endpoints.yml"), "action_endpoint")
     assert serving._endpoint_timeout(shipped) == 10
     assert serving._endpoint_timeout(EndpointConfig("http://x", timeout="ten")) is None  # Rasa's wait, logged
@@ -319,7 +313,7 @@ async def test_a_hung_action_server_costs_a_custom_action_the_configured_timeout
             released.set()
 
 
-def test_the_quickly_loaded_model_predicts_exactly_what_rasas_loading_gives():
+def test_the_quickly_loaded_model_predicts_exactly_what_rasas_loading_gives(patched_rasa):
     """The trained model, loaded without Rasa's one training step, gives the same intents and
     confidences on held-out questions in every style."""
     import asyncio
@@ -341,7 +335,6 @@ def test_the_quickly_loaded_model_predicts_exactly_what_rasas_loading_gives():
         return [[(i["name"], i["confidence"]) for i in (await agent.parse_message(t))["intent_ranking"]]
                 for t in texts]
 
-    serving.install()
     quick = asyncio.run(rankings(Agent.load(str(models[-1]))))
     patched = RasaModel.__dict__["load"]
     RasaModel.load = serving._original_model_load
@@ -362,7 +355,7 @@ def _trained_model():
     return models[-1]
 
 
-def test_the_graph_run_without_dask_analyses_and_predicts_what_dask_runs_give():
+def test_the_graph_run_without_dask_analyses_and_predicts_what_dask_runs_give(patched_rasa):
     """The bench conversations, turn by turn: each text's analysis, and each next action predicted after it
     and after that action, are the same whether dask or the ordered run executes Rasa's graph."""
     import sys
@@ -382,7 +375,6 @@ def test_the_graph_run_without_dask_analyses_and_predicts_what_dask_runs_give():
     sys.path.insert(0, str(PROJECT_ROOT / "bench"))
     from serve import CONVERSATIONS
 
-    serving.install()
     agent = Agent.load(str(_trained_model()))
     processor = agent.processor
     runners = {"ordered": serving._run_graph_in_order, "dask": serving._original_graph_run}
@@ -423,104 +415,12 @@ def test_the_graph_run_without_dask_analyses_and_predicts_what_dask_runs_give():
         processor.graph_runner.run(inputs={PLACEHOLDER_TRACKER: core_target}, targets=[core_target])
 
 
-class _Plain:
-    def __init__(self):
-        self.items, self.name = [1, 2], "x"
-
-
-class _WithSlots:
-    __slots__ = ("a",)
-
-    def __init__(self):
-        self.a = [1]
-
-
-class _WithCopyHook(_Plain):
-    def __copy__(self):
-        return "made by __copy__"
-
-
-class _WithState(_Plain):
-    def __getstate__(self):
-        return {"name": "from __getstate__"}
-
-
-class _WithReduce(_Plain):
-    def __reduce__(self):
-        return (_Plain, ())
-
-
-class _DictSubclass(dict):
-    pass
-
-
-def _state(value):
-    if hasattr(value, "__dict__"):
-        return vars(value)
-    if hasattr(type(value), "__slots__"):
-        return {name: getattr(value, name) for name in type(value).__slots__}
-    return value
-
-
-def test_the_quick_copy_copies_exactly_what_copy_copy_gives():
-    """Slots (and any plain object) are copied by their attributes; every object with its own way of being
-    copied is left to copy.copy."""
-    import copy
-
+def test_a_domain_is_empty_exactly_when_rasa_says_so(patched_rasa):
     from rasa.shared.core.domain import Domain
 
     from bot import serving
     from bot.settings import PROJECT_ROOT
 
-    slots = Domain.load(str(PROJECT_ROOT / "domain")).slots
-    assert all(serving._copied_attribute_by_attribute(type(slot)) for slot in slots)  # where the time goes
-    for value in [*slots, _Plain(), _WithSlots(), _WithCopyHook(), _WithState(), _WithReduce(),
-                  _DictSubclass(a=1), [1, [2]], {"a": [1]}, (1, 2), "text", 3]:
-        quick, rasas = serving._copy_plain_object(value), copy.copy(value)
-        assert type(quick) is type(rasas) and _state(quick) == _state(rasas)
-        if serving._copied_attribute_by_attribute(type(value)):  # a shallow copy, like copy.copy's
-            assert quick is not value and all(getattr(quick, k) is getattr(value, k) for k in vars(value))
-    assert serving._copy_plain_object(_WithCopyHook()) == "made by __copy__"
-
-
-def test_every_deep_copy_in_rasas_processor_feeds_a_debug_log_event_and_is_made_when_debug_logs_are_on():
-    """The copies are skipped only when the event they feed is dropped unread; checked in Rasa's source."""
-    import ast
-    import inspect
-    import logging
-
-    import rasa.core.processor
-
-    from bot import serving
-
-    tree = ast.parse(inspect.getsource(rasa.core.processor))
-    debug_arguments, deep_copies = set(), []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and ast.unparse(node.func) == "structlogger.debug":
-            debug_arguments.update(id(keyword.value) for keyword in node.keywords)
-        if isinstance(node, ast.Call) and ast.unparse(node.func) == "copy.deepcopy":
-            deep_copies.append(node)
-    assert len(deep_copies) == 6 and all(id(node) in debug_arguments for node in deep_copies)
-
-    logger, value = logging.getLogger("rasa.core.processor"), {"entities": [{"value": "Yên Tử"}]}
-    level = logger.level
-    try:
-        logger.setLevel(logging.INFO)
-        assert serving._deepcopy_for_a_debug_event(value) is value
-        logger.setLevel(logging.DEBUG)
-        copied = serving._deepcopy_for_a_debug_event(value)
-        assert copied == value and copied is not value and copied["entities"] is not value["entities"]
-    finally:
-        logger.setLevel(level)
-
-
-def test_a_domain_is_empty_exactly_when_rasa_says_so():
-    from rasa.shared.core.domain import Domain
-
-    from bot import serving
-    from bot.settings import PROJECT_ROOT
-
-    serving.install()
     domains = [Domain.empty(), Domain.from_dict({}), Domain.load(str(PROJECT_ROOT / "domain")),
                Domain.from_dict({"intents": ["greet"]}),
                Domain.from_dict({"slots": {"x": {"type": "any", "mappings": []}}})]
@@ -546,3 +446,47 @@ def test_tensorflow_runs_on_one_thread_unless_rasas_variables_say_otherwise(envi
     done = subprocess.run([sys.executable, "-c", script], env={**env, **environment}, cwd=PROJECT_ROOT,
                           capture_output=True, text=True, timeout=300)
     assert done.stdout.strip().splitlines()[-1] == threads, done.stderr[-2000:]
+
+
+def test_patches_are_installed_by_name_and_removed_leaving_rasas_own_functions(patched_rasa):
+    from rasa.core.policies.rule_policy import RulePolicy
+    from rasa.core.processor import MessageProcessor
+
+    installed = patched_rasa.install(off=["nlu_cache"])
+    assert "nlu_cache" not in installed and "graph_in_order" in installed
+    assert MessageProcessor.__dict__["_parse_message_with_graph"] is not patched_rasa._parse_with_cache
+    assert RulePolicy.__dict__["_get_possible_keys"] is patched_rasa._possible_keys_with_cache
+    patched_rasa.uninstall()
+    assert RulePolicy.__dict__["_get_possible_keys"] is patched_rasa._original_possible_keys
+    assert patched_rasa.install(off=["all"]) == []
+
+
+def test_another_rasa_version_or_an_unknown_patch_is_refused_with_a_reason(monkeypatch):
+    import rasa
+
+    from bot import serving
+
+    with pytest.raises(serving.PatchError, match="unknown Rasa patch"):
+        serving.install(off=["a-patch-that-does-not-exist"])
+    monkeypatch.setattr(rasa, "__version__", "3.7.0")
+    with pytest.raises(serving.PatchError, match="patches Rasa 3.6.21, not 3.7.0"):
+        serving.install()
+    serving.uninstall()
+
+
+def test_rasa_started_through_the_launcher_runs_patched_and_refuses_a_wrong_patch_name():
+    import os
+    import subprocess
+    import sys
+
+    from bot.settings import PROJECT_ROOT
+
+    check = ("import sys; from bot import launch, serving; sys.argv = ['bot.launch', '--version']; "
+             "import rasa.__main__ as m; m.main = lambda: print(len(serving._installed)); launch.main()")
+    done = subprocess.run([sys.executable, "-c", check], cwd=PROJECT_ROOT, capture_output=True, text=True,
+                          timeout=300, env={**os.environ, "QN_RASA_PATCHES_OFF": "nlu_cache"})
+    assert done.stdout.strip().splitlines()[-1] == "8", done.stderr[-2000:]  # nine patches, one switched off
+    refused = subprocess.run([sys.executable, "-m", "bot.launch", "--version"], cwd=PROJECT_ROOT,
+                             capture_output=True, text=True, timeout=300,
+                             env={**os.environ, "QN_RASA_PATCHES_OFF": "no-such-patch"})
+    assert refused.returncode != 0 and "unknown Rasa patch" in refused.stderr

@@ -27,18 +27,20 @@ from typing import Callable
 import httpx
 from sqlalchemy import Column, DateTime, String, Text, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, declarative_base
+from sqlalchemy.orm import Session
+
+from bot.db import Base
+from bot.schema import migrate
 
 logger = logging.getLogger(__name__)
 
-TokenBase = declarative_base()
 
 RENEW_BEFORE_SECONDS = 3600.0  # renew this long before the access token expires
 RETRY_AFTER_SECONDS = 60.0  # after a failed renewal, wait this long before trying again
 INVALID_TOKEN_ERROR = -216  # the OA API's "Access token is invalid"
 
 
-class StoredZaloToken(TokenBase):
+class StoredZaloToken(Base):
     __tablename__ = "zalo_tokens"
     app_id = Column(String(64), primary_key=True)
     access_token = Column(Text, nullable=False)
@@ -65,7 +67,7 @@ class ZaloTokenStore:
 
     def __init__(self, engine: Engine):
         self.engine = engine
-        TokenBase.metadata.create_all(engine)
+        migrate(engine)
 
     def load(self, app_id: str, seed: str) -> TokenPair | None:
         """The stored pair, unless it descends from another refresh token than `seed`."""
@@ -127,6 +129,7 @@ class ZaloAccessToken:
     async def get(self, http: httpx.AsyncClient) -> str:
         if not self.renews:
             return self.static_token
+        assert self.store is not None  # renews implies a store
         if self._pair is None:
             self._pair = self.store.load(self.app_id, self.seed)
         if self._pair is not None and self._pair.expires_at - self.clock() > RENEW_BEFORE_SECONDS:
@@ -155,7 +158,9 @@ class ZaloAccessToken:
 
             # The exchange is an HTTP call made while the stored row is locked: it runs in a worker thread
             # with a synchronous client, and the event loop goes on serving other users meanwhile.
-            pair, fresh = await asyncio.to_thread(self.store.renew, self.app_id, self.seed, due, self._exchange)
+            store = self.store
+            assert store is not None  # renews implies a store
+            pair, fresh = await asyncio.to_thread(store.renew, self.app_id, self.seed, due, self._exchange)
             if pair is not None:
                 self._pair = pair
             if not fresh:

@@ -3,6 +3,7 @@
     qn-staff validate      check every file; print each problem with its file, record and field
     qn-staff load          check, then load everything in one transaction (the running bot sees it at once)
     qn-staff stats         what the database holds now, and when it was loaded
+    qn-staff migrate       bring the database's schema to the newest migration (load and the bot do it too)
     qn-staff qr SITE_ID | --all [--out DIR]
                            print each site's Telegram deep link and write its QR code (PNG and SVG)
     qn-staff try-booking [--slots S --capacity N --closed DAYS] | --off
@@ -21,9 +22,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.db import get_engine
 from bot.entry import telegram_deep_link, write_qr
-from bot.knowledge.loader import KnowledgeValidationError, ensure_schema, load_knowledge, read_knowledge
+from bot.knowledge.loader import KnowledgeValidationError, load_knowledge, read_knowledge
 from bot.knowledge.repository import KnowledgeBase
 from bot.knowledge.trial import TrialScheduleError, parse_trial, save_trial
+from bot.schema import migrate
 from bot.settings import Settings
 
 
@@ -89,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("validate", help="check the files, change nothing")
     commands.add_parser("load", help="check and load the files")
     commands.add_parser("stats", help="what the database holds")
+    commands.add_parser("migrate", help="bring the database's schema to the newest migration")
     qr = commands.add_parser("qr", help="deep links and printable QR codes for sites")
     qr.add_argument("site_ids", nargs="*", help="site ids (see knowledge/sites.yml)")
     qr.add_argument("--all", action="store_true", help="every site")
@@ -113,11 +116,14 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "try-booking":
             if not _save_trial_schedule(args, settings.trial_booking_file):
                 return 1
+        if args.command == "migrate":
+            print(f"Database schema at revision {migrate(engine)}")
+            return 0
         if args.command in ("load", "try-booking"):
             version, bundle = load_knowledge(engine, args.dir, settings.trial_booking_file)
             print(f"Loaded version {version}: " + ", ".join(f"{n} {k}" for k, n in bundle.counts().items()))
             return 0
-        ensure_schema(engine)
+        migrate(engine)
         stats = KnowledgeBase(engine).stats()
         if stats.version is None:
             print("The database is empty: run `qn-staff load`.")

@@ -18,13 +18,28 @@ from sqlalchemy import delete
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from bot.knowledge.trial import TrialSchedule, read_trial, trial_for
 from bot.knowledge.models import (
-    KNOWLEDGE_TABLES, Base, Contact, KnowledgeVersion, Museum, Procedure, Site, SiteName, TicketType,
+    KNOWLEDGE_TABLES,
+    Contact,
+    KnowledgeVersion,
+    Museum,
+    Procedure,
+    Site,
+    SiteName,
+    TicketType,
 )
 from bot.knowledge.schema import (
-    CONTACT_FIELDS, MUSEUM_FIELDS, PROCEDURE_LIST_FIELDS, PROCEDURE_FIELDS, SITE_FIELDS, FieldSpec, KnowledgeError, validate_record,
+    CONTACT_FIELDS,
+    MUSEUM_FIELDS,
+    PROCEDURE_FIELDS,
+    PROCEDURE_LIST_FIELDS,
+    SITE_FIELDS,
+    FieldSpec,
+    KnowledgeError,
+    validate_record,
 )
+from bot.knowledge.trial import TrialSchedule, read_trial, trial_for
+from bot.schema import migrate
 from bot.text import fold
 
 SITES_FILE = "sites.yml"
@@ -206,11 +221,6 @@ def _read_procedure_list(path: Path, guides: list[dict[str, Any]], errors: list[
     return records
 
 
-def ensure_schema(engine: Engine) -> None:
-    """Create missing tables (idempotent)."""
-    Base.metadata.create_all(engine)
-
-
 def _site_rows(site: dict[str, Any]) -> tuple[Site, list[SiteName]]:
     names = [site["name"], *site.get("aliases", []), site["id"].replace("-", " ")]
     if site.get("name_en"):
@@ -231,7 +241,7 @@ def store_knowledge(engine: Engine, bundle: KnowledgeBundle, trial: TrialSchedul
     """Replace the knowledge tables' content with the bundle in one transaction. Returns the new version id.
     `trial`: an operator's schedule for trying booking (bot/knowledge/trial.py), kept only where the published
     museum file gives no slots or capacity."""
-    ensure_schema(engine)
+    migrate(engine)
     with Session(engine, future=True) as session, session.begin():
         for table in KNOWLEDGE_TABLES:
             session.execute(delete(table))
@@ -248,14 +258,11 @@ def store_knowledge(engine: Engine, bundle: KnowledgeBundle, trial: TrialSchedul
         if bundle.museum:
             museum = dict(bundle.museum)
             ticket_types = museum.pop("ticket_types", [])
-            # Words for each ticket type live with the museum's other nested values (no column of their own).
-            museum["ticket_aliases"] = {t["id"]: t.get("aliases") or [] for t in ticket_types}
             museum["trial_schedule"] = trial_for(museum, trial)
             session.add(Museum(id=museum["id"], name=museum["name"], sources=museum.pop("source"), data=museum))
             session.flush()
             for ticket in ticket_types:
-                session.add(TicketType(museum_id=museum["id"],
-                                       **{k: v for k, v in ticket.items() if k not in ("note", "aliases")}))
+                session.add(TicketType(museum_id=museum["id"], **{k: v for k, v in ticket.items() if k != "note"}))
         for contact in bundle.contacts:
             session.add(Contact(**{k: v for k, v in contact.items() if k != "source"}, sources=contact["source"]))
         version = KnowledgeVersion(loaded_at=datetime.now(timezone.utc), checksum=bundle.checksum,

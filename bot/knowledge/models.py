@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 from sqlalchemy import JSON, Column, DateTime, Float, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import declarative_base
 
-Base = declarative_base()
+from bot.db import Base
 
 
 class Site(Base):
@@ -82,6 +81,7 @@ class TicketType(Base):
     name_en = Column(Text)
     price_vnd = Column(Integer)  # NULL: no public source states it yet
     who = Column(Text)
+    aliases = Column(JSON, nullable=False, default=list, server_default="[]")  # words visitors use for it
 
 
 class Contact(Base):

@@ -174,7 +174,7 @@ def _split_list(text: str | None) -> tuple[str, ...]:
     if not text:
         return ()
     pieces: list[str] = []
-    depth, current = 0, []
+    depth, current = 0, []  # type: int, list[str]
     for ch in text:
         depth += (ch == "(") - (ch == ")")
         if ch == "," and depth <= 0:
@@ -425,8 +425,8 @@ def _split_forms(text: str) -> tuple[str, list[str]]:
 
 
 def _paper(text: str, counts: tuple[int | None, int | None], case: str | None) -> Paper | None:
-    name, forms = _split_forms(text)
-    name = _clean_line(name.strip(" -+*•;:")) or (_clean_line(forms[0]) if forms else None)
+    said, forms = _split_forms(text)
+    name = _clean_line(said.strip(" -+*•;:")) or (_clean_line(forms[0]) if forms else None)
     if not name:
         return None
     form = "; ".join(f for f in (_clean_line(f) for f in forms) if f) or None
@@ -850,7 +850,8 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
         number = int(row.get("r") or number)
         cells: dict[str, str] = {}
         for cell in row.findall("m:c", _XLSX_NS):
-            column = re.match(r"[A-Z]+", cell.get("r", "")).group(0) if cell.get("r") else str(len(cells))
+            found = re.match(r"[A-Z]+", cell.get("r", ""))
+            column = found.group(0) if found else str(len(cells))
             kind = cell.get("t")
             if kind == "inlineStr":
                 text = "".join(t.text or "" for t in cell.iter(f"{{{_XLSX_NS['m']}}}t"))

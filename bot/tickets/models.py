@@ -3,14 +3,14 @@ for look-ups by staff; it is never logged."""
 from __future__ import annotations
 
 from sqlalchemy import Column, Date, DateTime, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import declarative_base, relationship
+from sqlalchemy.orm import relationship
 
-TicketBase = declarative_base()
+from bot.db import Base
 
 PENDING_PAYMENT, CONFIRMED, PAID, CANCELLED, EXPIRED = "pending_payment", "confirmed", "paid", "cancelled", "expired"
 
 
-class SlotCounter(TicketBase):
+class SlotCounter(Base):
     """Places taken in one visiting slot: the row every booking for that slot updates atomically."""
 
     __tablename__ = "slot_counters"
@@ -19,7 +19,7 @@ class SlotCounter(TicketBase):
     booked = Column(Integer, nullable=False, default=0)
 
 
-class Booking(TicketBase):
+class Booking(Base):
     __tablename__ = "bookings"
     id = Column(Integer, primary_key=True, autoincrement=True)
     code = Column(String(8), unique=True, nullable=False)
@@ -41,7 +41,7 @@ class Booking(TicketBase):
     lines = relationship("BookingLine", cascade="all, delete-orphan", lazy="selectin")
 
 
-class BookingLine(TicketBase):
+class BookingLine(Base):
     __tablename__ = "booking_lines"
     id = Column(Integer, primary_key=True, autoincrement=True)
     booking_id = Column(Integer, ForeignKey("bookings.id", ondelete="CASCADE"), nullable=False, index=True)

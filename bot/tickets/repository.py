@@ -20,11 +20,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.db import get_engine
+from bot.schema import migrate
 from bot.tickets.codes import new_booking_code
 from bot.tickets.models import (
-    CANCELLED, CONFIRMED, EXPIRED, PAID, PENDING_PAYMENT, Booking, BookingLine, SlotCounter, TicketBase,
+    CANCELLED,
+    CONFIRMED,
+    EXPIRED,
+    PAID,
+    PENDING_PAYMENT,
+    Booking,
+    BookingLine,
+    SlotCounter,
 )
-
 
 PAYMENT_HOLD = timedelta(minutes=30)
 
@@ -82,19 +89,15 @@ class BookingOutcome:
 def _view(row: Booking) -> BookingView:
     return BookingView(row.code, row.sender_id, row.visit_date, row.slot, row.places, row.total_vnd, row.status,
                        row.payment_method, row.name, row.phone,
-                       tuple(TicketLine(l.ticket_type, l.quantity, l.unit_price_vnd) for l in row.lines),
+                       tuple(TicketLine(line.ticket_type, line.quantity, line.unit_price_vnd) for line in row.lines),
                        row.used_at)
-
-
-def ensure_booking_schema(engine: Engine) -> None:
-    TicketBase.metadata.create_all(engine)
 
 
 @lru_cache(maxsize=4)
 def booking_repository(database_url: str) -> "BookingRepository":
     """The bookings of one database, its tables created on first use (action server, callbacks, gate)."""
     engine = get_engine(database_url)
-    ensure_booking_schema(engine)
+    migrate(engine)
     return BookingRepository(engine)
 
 
@@ -174,8 +177,8 @@ class BookingRepository:
                                   places=request.places, total_vnd=request.total_vnd, status=status,
                                   payment_method=request.payment_method, name=request.name, phone=request.phone,
                                   created_at=now,
-                                  lines=[BookingLine(ticket_type=l.ticket_type, quantity=l.quantity,
-                                                     unit_price_vnd=l.unit_price_vnd) for l in request.lines])
+                                  lines=[BookingLine(ticket_type=line.ticket_type, quantity=line.quantity,
+                                                     unit_price_vnd=line.unit_price_vnd) for line in request.lines])
                     session.add(row)
                     session.flush()
                     return BookingOutcome(_view(row))

@@ -51,10 +51,10 @@ async def test_request_human_lists_the_official_contacts_from_the_knowledge_file
 async def test_without_contacts_the_bot_says_so_instead_of_inventing_one(domain, tmp_path, monkeypatch):
     from actions import base
     from bot.db import get_engine
-    from bot.knowledge.loader import ensure_schema
+    from bot.schema import migrate
 
     url = f"sqlite:///{tmp_path / 'empty.db'}"
-    ensure_schema(get_engine(url))
+    migrate(get_engine(url))
     monkeypatch.setenv("QN_DATABASE_URL", url)
     base.knowledge_base.cache_clear()
     messages, _ = await run_action(ActionRequestHuman(), make_tracker("gặp nhân viên", "request_human"), domain)

@@ -19,8 +19,17 @@ from xml.sax.saxutils import escape
 import pytest
 
 from bot.knowledge.portal import (
-    CHANNEL_KINDS, Channel, Paper, PortalProcedure, PortalRecordError, parse_channels, parse_legal_basis,
-    parse_papers, parse_record, parse_steps, read_path,
+    CHANNEL_KINDS,
+    Channel,
+    Paper,
+    PortalProcedure,
+    PortalRecordError,
+    parse_channels,
+    parse_legal_basis,
+    parse_papers,
+    parse_record,
+    parse_steps,
+    read_path,
 )
 
 FIXTURE = Path(__file__).parent / "portal_fixture"

@@ -9,8 +9,9 @@ from datetime import date
 import pytest
 
 from bot.db import get_engine
+from bot.schema import migrate
 from bot.tickets.models import CANCELLED, CONFIRMED
-from bot.tickets.repository import BookingRepository, BookingRequest, TicketLine, ensure_booking_schema
+from bot.tickets.repository import BookingRepository, BookingRequest, TicketLine
 
 DAY, SLOT = date(2026, 12, 5), "08:00-10:00"
 
@@ -23,13 +24,13 @@ def request(key: str, sender: str = "user-1", places: int = 1) -> BookingRequest
 @pytest.fixture
 def sqlite_repository(tmp_path):
     engine = get_engine(f"sqlite:///{tmp_path / 'tickets.db'}")
-    ensure_booking_schema(engine)
+    migrate(engine)
     return BookingRepository(engine)
 
 
 @pytest.fixture
 def postgres_repository(postgres_engine):
-    ensure_booking_schema(postgres_engine)
+    migrate(postgres_engine)
     return BookingRepository(postgres_engine)
 
 

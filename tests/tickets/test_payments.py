@@ -9,10 +9,15 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from bot.db import get_engine
+from bot.schema import migrate
 from bot.tickets.payments import (
-    CounterPayment, VnpayGateway, configured_gateway, handle_vnpay_ipn, vnpay_signature,
+    CounterPayment,
+    VnpayGateway,
+    configured_gateway,
+    handle_vnpay_ipn,
+    vnpay_signature,
 )
-from bot.tickets.repository import BookingRepository, BookingRequest, TicketLine, ensure_booking_schema
+from bot.tickets.repository import BookingRepository, BookingRequest, TicketLine
 
 GATEWAY = VnpayGateway("TESTTMN1", "TESTSECRETTESTSECRETTESTSECRET12", "https://bot.example/return")
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=timezone.utc)
@@ -37,7 +42,7 @@ def test_the_payment_url_carries_the_amount_in_hundredths_and_a_valid_signature(
 @pytest.fixture
 def pending(tmp_path):
     repository = BookingRepository(get_engine(f"sqlite:///{tmp_path / 'pay.db'}"))
-    ensure_booking_schema(repository._engine)
+    migrate(repository._engine)
     booking = repository.book(BookingRequest("k", "u", date(2026, 12, 5), "08:00-10:00",
                                              (TicketLine("adult", 2, 40000),), "A", "0912345678", "vnpay"), 50).booking
     return repository, booking
@@ -70,7 +75,7 @@ def test_forged_wrong_amount_and_unknown_callbacks_change_nothing(pending):
 
 def test_an_unpaid_online_hold_expires_and_gives_its_places_back(tmp_path):
     repository = BookingRepository(get_engine(f"sqlite:///{tmp_path / 'hold.db'}"))
-    ensure_booking_schema(repository._engine)
+    migrate(repository._engine)
     lines = (TicketLine("adult", 3, 40000),)
     held = repository.book(BookingRequest("h", "u", date(2026, 12, 5), "08:00-10:00", lines, "A", "0912345678",
                                           "vnpay"), 3, now=NOW).booking

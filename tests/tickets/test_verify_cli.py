@@ -6,8 +6,9 @@ from datetime import date
 import pytest
 
 from bot.db import get_engine
+from bot.schema import migrate
 from bot.tickets.cli import main
-from bot.tickets.repository import BookingRepository, BookingRequest, TicketLine, ensure_booking_schema
+from bot.tickets.repository import BookingRepository, BookingRequest, TicketLine
 from bot.tickets.signing import sign_ticket
 
 SECRET = "gate-secret-0123456789abcdef"
@@ -19,7 +20,7 @@ def booked(tmp_path, monkeypatch):
     monkeypatch.setenv("QN_DATABASE_URL", url)
     monkeypatch.setenv("QN_TICKET_SECRET", SECRET)
     repository = BookingRepository(get_engine(url))
-    ensure_booking_schema(get_engine(url))
+    migrate(get_engine(url))
     return repository.book(BookingRequest("k1", "u1", date(2026, 12, 5), "08:00-10:00",
                                           (TicketLine("adult", 3, 40000),), "Trần Thị B", "0987654321",
                                           "counter"), 50).booking

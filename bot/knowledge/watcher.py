@@ -1,0 +1,88 @@
+"""The knowledge version and the gazetteer built from it, kept fresh by a background thread.
+
+Rasa runs NLU on its one event loop; asking the database there (every 2 s, for a staff load) would stall every
+conversation while the database is slow. The watcher asks in a thread of its own and the NLU reads its latest
+snapshot, which never waits, except for the very first one (there is nothing to serve before it). One watcher per
+database: the gazetteer component and the NLU cache (bot/serving.py) share it, so the version is polled in one
+place.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+
+from bot.knowledge.gazetteer import Gazetteer
+
+logger = logging.getLogger(__name__)
+POLL_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class KnowledgeSnapshot:
+    version: int | None  # None: nothing loaded yet (or the database is unreachable)
+    gazetteer: Gazetteer | None
+
+
+class KnowledgeWatcher:
+    def __init__(self, database_url: str, poll_seconds: float = POLL_SECONDS):
+        self._database_url, self._poll_seconds = database_url, poll_seconds
+        self._snapshot: KnowledgeSnapshot | None = None
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+
+    def snapshot(self) -> KnowledgeSnapshot:
+        """The latest names and version; reads the database only the first time."""
+        snapshot = self._snapshot
+        if snapshot is None:
+            with self._lock:
+                if self._snapshot is None:
+                    self._snapshot = self._read(None)
+                    self._start()
+            snapshot = self._snapshot
+        return snapshot
+
+    def refresh(self) -> KnowledgeSnapshot:
+        """Read the database now (what the background thread does every poll)."""
+        self._snapshot = self._read(self._snapshot)
+        return self._snapshot
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _start(self) -> None:
+        self._thread = threading.Thread(target=self._poll, name="knowledge-watcher", daemon=True)
+        self._thread.start()
+
+    def _poll(self) -> None:
+        while not self._stop.wait(self._poll_seconds):
+            self.refresh()
+
+    def _read(self, previous: KnowledgeSnapshot | None) -> KnowledgeSnapshot:
+        try:
+            knowledge = _knowledge_base(self._database_url)
+            version = knowledge.version()
+            if previous is not None and previous.version == version and previous.gazetteer is not None:
+                return previous
+            return KnowledgeSnapshot(version, knowledge.gazetteer())
+        except Exception as error:  # noqa: BLE001 - no knowledge yet: NLU still works, without these names
+            if previous is None or previous.gazetteer is None:
+                logger.warning("knowledge base unavailable for entity look-up (%s); run `qn-staff load`",
+                               type(error).__name__)
+            return previous or KnowledgeSnapshot(None, None)
+
+
+@lru_cache(maxsize=8)
+def _knowledge_base(database_url: str):  # noqa: ANN202 - KnowledgeBase, imported late (it imports this module's siblings)
+    from bot.db import get_engine
+    from bot.knowledge.repository import KnowledgeBase
+
+    return KnowledgeBase(get_engine(database_url))
+
+
+@lru_cache(maxsize=8)
+def watcher_for(database_url: str) -> KnowledgeWatcher:
+    """The one watcher of a database, started on first use."""
+    return KnowledgeWatcher(database_url)

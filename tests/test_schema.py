@@ -1,0 +1,69 @@
+"""The database's schema changes only through migrations, and an older database keeps its bookings."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import pytest
+from sqlalchemy import inspect, text
+
+from bot.knowledge import KnowledgeBase, load_knowledge
+from bot.schema import _config, migrate, revision_of
+from tests.conftest import KNOWLEDGE_DIR
+
+
+def made_before_migrations(engine) -> None:
+    """The database as the code before migrations left it: create_all's tables (revision 0001), no version
+    table, with a booking of two lines and a zalo token pair in it."""
+    from alembic import command
+
+    with engine.begin() as connection:
+        command.upgrade(_config(connection), "0001")
+        connection.execute(text("DROP TABLE alembic_version"))
+        now = datetime(2026, 11, 1, 9, tzinfo=timezone.utc)
+        connection.execute(text(
+            "INSERT INTO bookings (code, idempotency_key, sender_id, visit_date, slot, places, total_vnd, status, "
+            "payment_method, name, phone, created_at) VALUES ('QN8K2P', 'k1', 'visitor', :day, '08:00-10:00', 3, "
+            "90000, 'confirmed', 'counter', 'Nguyễn Văn An', '0912345678', :now)"), {"day": date(2026, 12, 5),
+                                                                                       "now": now})
+        booking = connection.execute(text("SELECT id FROM bookings")).scalar_one()
+        connection.execute(text("INSERT INTO booking_lines (booking_id, ticket_type, quantity, unit_price_vnd) "
+                                "VALUES (:b, 'adult', 2, 40000), (:b, 'child', 1, 10000)"), {"b": booking})
+        connection.execute(text("INSERT INTO slot_counters (visit_date, slot, booked) VALUES (:day, '08:00-10:00', 3)"),
+                           {"day": date(2026, 12, 5)})
+
+
+def kept(engine) -> tuple:
+    with engine.connect() as connection:
+        booking = connection.execute(text("SELECT code, name, phone, total_vnd FROM bookings")).one()
+        lines = connection.execute(text("SELECT ticket_type, quantity FROM booking_lines ORDER BY id")).all()
+        booked = connection.execute(text("SELECT booked FROM slot_counters")).scalar_one()
+    return tuple(booking), [tuple(line) for line in lines], booked
+
+
+def check_upgrade(engine) -> None:
+    made_before_migrations(engine)
+    before = kept(engine)
+    assert revision_of(engine) is None
+    assert migrate(engine) == "0002"
+    assert kept(engine) == before == (("QN8K2P", "Nguyễn Văn An", "0912345678", 90000),
+                                      [("adult", 2), ("child", 1)], 3)
+    assert "aliases" in {c["name"] for c in inspect(engine).get_columns("ticket_types")}
+    load_knowledge(engine, KNOWLEDGE_DIR)  # the upgraded database takes a load, with the new column
+    museum = KnowledgeBase(engine).museum()
+    assert "học sinh" in next(t for t in museum.ticket_types if t.id == "child").aliases
+    assert migrate(engine) == "0002" and kept(engine) == before  # running it again changes nothing
+
+
+def test_an_sqlite_database_from_before_migrations_is_upgraded_and_keeps_its_bookings(engine):
+    check_upgrade(engine)
+
+
+@pytest.mark.postgres
+def test_a_postgresql_database_from_before_migrations_is_upgraded_and_keeps_its_bookings(postgres_engine):
+    check_upgrade(postgres_engine)
+
+
+def test_a_new_database_gets_every_table_at_the_newest_revision(engine):
+    assert migrate(engine) == "0002"
+    assert {"bookings", "booking_lines", "sites", "ticket_types", "zalo_tokens", "alembic_version"} <= \
+        set(inspect(engine).get_table_names())
