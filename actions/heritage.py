@@ -13,6 +13,8 @@ from actions.base import BaseAction, ask_knowledge, latest_text, money, response
 from actions.core import format_contact
 from bot.knowledge.places import KIND_EN, RANK_EN, PlaceMatch, PlaceRef, category_of
 from bot.knowledge.repository import KnowledgeBase, MuseumInfo, PlaceCard
+from bot.lexicon import NEAR_ME
+from bot.text import canonical
 
 PAGE_SIZE = 5
 Domain = Dict[Text, Any]
@@ -100,7 +102,7 @@ def museum_fee_text(museum: MuseumInfo, domain: Domain, language: str) -> Option
     for ticket in priced:
         name = ticket.name_en if language == "en" and ticket.name_en else ticket.name_vi
         price = response_text(domain, "utter_label_free", language) if ticket.price_vnd == 0 else \
-            money(ticket.price_vnd)
+            money(ticket.price_vnd or 0)
         lines.append(f"• {name}: {price}")
     return "\n".join(lines)
 
@@ -120,8 +122,9 @@ class PlaceAction(BaseAction):
             museum = await ask_knowledge(lambda kb: kb.museum())
             focus = museum.id if museum else focus
         match = await ask_knowledge(lambda kb: find_focus(kb, entity, message, focus))
-        if match.place:
-            card = await ask_knowledge(lambda kb: kb.place_card(match.place.id))
+        if match.place is not None:
+            site_id = match.place.id
+            card = await ask_knowledge(lambda kb: kb.place_card(site_id))
             if card is not None:
                 await self.answer(dispatcher, card, domain, language)
                 return [SlotSet("place_id", card.id)]
@@ -259,6 +262,11 @@ class ActionFindPlaces(BaseAction):
     async def perform(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain) -> List[Dict]:
         language = user_language(tracker)
         area_text, category_text = latest_entity(tracker, "area"), latest_entity(tracker, "category")
+        if not area_text and says_near_me(latest_text(tracker)):
+            # "gần đây có chùa nào": near the visitor, who must say where they are (Telegram: a button).
+            dispatcher.utter_message(response="utter_ask_location", json_message={
+                "request_location": response_text(domain, "utter_label_share_location", language) or "📍"})
+            return [SlotSet("category", category_text), SlotSet("list_offset", None)]
         if area_text or category_text or tracker.get_slot("list_offset") is None:
             offset = 0
         else:  # "xem thêm": the same list, next page
@@ -293,6 +301,12 @@ class ActionFindPlaces(BaseAction):
                 SlotSet("category", category_text)]
 
 
+def says_near_me(text: str) -> bool:
+    """"gần đây", "near me", "quanh đây": the visitor's own surroundings, not a named area."""
+    words = f" {canonical(text)} "
+    return any(f" {phrase} " in words for phrase in NEAR_ME)
+
+
 class ActionNearestPlaces(BaseAction):
     def name(self) -> Text:
         return "action_nearest_places"
@@ -307,7 +321,9 @@ class ActionNearestPlaces(BaseAction):
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
             dispatcher.utter_message(response="utter_ask_place_name")
             return []
-        nearest = await ask_knowledge(lambda kb: kb.nearest_places(lat, lon, PAGE_SIZE))
+        # The kind asked for just before ("gần đây có chùa nào", then the location), if any.
+        category = category_of(tracker.get_slot("category")) if tracker.get_slot("category") else None
+        nearest = await ask_knowledge(lambda kb: kb.nearest_places(lat, lon, PAGE_SIZE, category))
         if not nearest:
             dispatcher.utter_message(response="utter_places_near_none")
             return []

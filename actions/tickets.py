@@ -17,7 +17,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
 from actions.base import (
-    BaseAction, ask_knowledge, latest_text, money, response_text, user_language, weekday_name,
+    BaseAction,
+    ask_knowledge,
+    latest_text,
+    money,
+    response_text,
+    user_language,
+    weekday_name,
 )
 from actions.core import format_contact
 from bot.knowledge.repository import MuseumInfo
@@ -25,13 +31,22 @@ from bot.privacy import pseudonym
 from bot.settings import Settings, ticket_secret
 from bot.tickets.codes import normalise_code
 from bot.tickets.dates import DateAnswer, TimeAnswer, parse_time, parse_visit_date
+from bot.tickets.models import CONFIRMED, PAID, PENDING_PAYMENT
 from bot.tickets.parsing import (
-    TicketKind, normalise_name, normalise_phone, read_booking_change, read_ticket_request, ticket_kinds,
+    TicketKind,
+    booking_field_in,
+    normalise_name,
+    normalise_phone,
+    read_booking_change,
+    read_ticket_request,
+    ticket_kinds,
 )
 from bot.tickets.payments import CounterPayment, VnpayGateway, configured_gateway, server_ip
-from bot.tickets.models import CONFIRMED, PAID, PENDING_PAYMENT
 from bot.tickets.repository import (
-    PAYMENT_HOLD, BookingRequest, TicketLine, booking_repository,
+    PAYMENT_HOLD,
+    BookingRequest,
+    TicketLine,
+    booking_repository,
 )
 from bot.tickets.signing import sign_ticket
 
@@ -92,6 +107,15 @@ def set_by_latest_message(tracker: Tracker) -> set[str]:
     return names
 
 
+async def museum_info() -> MuseumInfo:
+    """The museum, for the booking form's steps: the form opens only when the knowledge base has a bookable one
+    (action_start_booking), so its absence here is an error, which the caller reports politely."""
+    museum = await ask_knowledge(lambda kb: kb.museum())
+    if museum is None:
+        raise LookupError("the knowledge base has no museum")
+    return museum
+
+
 class ActionStartBooking(BaseAction):
     """Whether booking in the chat is open; the rules then open the form (or not). A new booking starts from
     scratch, except for what the request itself said ("đặt 4 vé thứ 7"), which the form validates as it opens."""
@@ -148,13 +172,31 @@ class ValidateTicketForm(FormValidationAction):
     def _asked(tracker: Tracker, slot: str) -> bool:
         return tracker.get_slot("requested_slot") == slot
 
+    def _free_text_answer(self, tracker: Tracker, slot: str) -> Dict[Text, Any]:
+        """A name or a phone number typed when asked: anything but a confident "no" or a change request
+        naming a field ("đổi ngày"; a name never names a field), which the rules answer instead."""
+        if not self._asked(tracker, slot):
+            return {}
+        intent = (tracker.latest_message or {}).get("intent") or {}
+        text = latest_text(tracker)
+        confident = (intent.get("confidence") or 0) >= 0.9
+        changing = intent.get("name") == "change_booking" and booking_field_in(text) is not None
+        if confident and (intent.get("name") == "deny" or changing):
+            return {}
+        return {slot: text}
+
+    async def extract_visitor_name(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        return self._free_text_answer(tracker, "visitor_name")
+
+    async def extract_visitor_phone(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        return self._free_text_answer(tracker, "visitor_phone")
+
     async def validate_visit_date(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
         text = str(value or "")
-        try:
-            return {"visit_date": date.fromisoformat(text).isoformat()}  # already validated
+        try:  # a day already read (a change said with its value, or validated before): checked again all the same
+            answer = DateAnswer(date.fromisoformat(text))
         except ValueError:
-            pass
-        answer = parse_visit_date(text, today())
+            answer = parse_visit_date(text, today())
         if answer.value is None:
             if answer.problem != "unknown" or self._asked(tracker, "visit_date"):
                 dispatcher.utter_message(response="utter_date_lunar" if answer.problem == "lunar"
@@ -163,7 +205,7 @@ class ValidateTicketForm(FormValidationAction):
         if answer.value < today():
             dispatcher.utter_message(response="utter_date_past")
             return {"visit_date": None}
-        museum = await ask_knowledge(lambda kb: kb.museum())
+        museum = await museum_info()
         if museum.open_on(answer.value.weekday()) is False:
             dispatcher.utter_message(response="utter_date_closed",
                                      day=weekday_name(domain, answer.value.weekday(), user_language(tracker)))
@@ -171,7 +213,7 @@ class ValidateTicketForm(FormValidationAction):
         return {"visit_date": answer.value.isoformat()}
 
     async def validate_time_slot(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        museum = await ask_knowledge(lambda kb: kb.museum())
+        museum = await museum_info()
         text = str(value or "")
         chosen = text if text in museum.time_slots else slot_for(parse_time(text), museum.time_slots)
         visit = visit_date_of(tracker.get_slot("visit_date"))
@@ -186,7 +228,7 @@ class ValidateTicketForm(FormValidationAction):
         return {"time_slot": chosen}
 
     async def validate_ticket_counts(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        museum = await ask_knowledge(lambda kb: kb.museum())
+        museum = await museum_info()
         if isinstance(value, dict):
             counts = {k: v for k, v in value.items()
                       if k in {t.id for t in museum.ticket_types} and isinstance(v, int) and v > 0} or None
@@ -198,10 +240,10 @@ class ValidateTicketForm(FormValidationAction):
                 dispatcher.utter_message(response="utter_counts_invalid")
             return {"ticket_counts": None}
         places = sum(counts.values())
-        left = museum.capacity_per_slot
+        left = museum.capacity_per_slot or 0
         visit, slot = visit_date_of(tracker.get_slot("visit_date")), tracker.get_slot("time_slot")
         if visit is not None and slot in museum.time_slots:
-            left = await ask_bookings(lambda b: b.places_left(visit, slot, museum.capacity_per_slot))
+            left = await ask_bookings(lambda b: b.places_left(visit, slot, museum.capacity_per_slot or 0))
         if places > left:
             dispatcher.utter_message(response="utter_counts_too_many", left=left)
             return {"ticket_counts": None}
@@ -225,7 +267,7 @@ class ActionAskTimeSlot(BaseAction):
         return "action_ask_time_slot"
 
     async def perform(self, dispatcher, tracker, domain) -> List[Dict]:
-        museum = await ask_knowledge(lambda kb: kb.museum())
+        museum = await museum_info()
         visit = date.fromisoformat(tracker.get_slot("visit_date"))
         choices, buttons = [], []
         for slot in museum.time_slots:
@@ -242,7 +284,7 @@ class ActionAskTicketCounts(BaseAction):
         return "action_ask_ticket_counts"
 
     async def perform(self, dispatcher, tracker, domain) -> List[Dict]:
-        museum = await ask_knowledge(lambda kb: kb.museum())
+        museum = await museum_info()
         language = user_language(tracker)
         prices = "\n".join(f"• {t.name_en if language == 'en' and t.name_en else t.name_vi}: "
                            f"{money(t.price_vnd)}" for t in museum.ticket_types if t.price_vnd is not None)
@@ -255,7 +297,7 @@ class ActionBookingSummary(BaseAction):
         return "action_booking_summary"
 
     async def perform(self, dispatcher, tracker, domain) -> List[Dict]:
-        museum = await ask_knowledge(lambda kb: kb.museum())
+        museum = await museum_info()
         language = user_language(tracker)
         counts = tracker.get_slot("ticket_counts") or {}
         total = lines_total(ticket_lines(museum, counts))
@@ -329,10 +371,12 @@ class ActionChangeBooking(BaseAction):
         return "action_change_booking"
 
     async def perform(self, dispatcher, tracker, domain) -> List[Dict]:
-        if not any(tracker.get_slot(slot) for slot in FORM_SLOTS):
+        in_form = (tracker.active_loop or {}).get("name") == "ticket_form"
+        if not in_form and not any(tracker.get_slot(slot) for slot in FORM_SLOTS):
             dispatcher.utter_message(response="utter_no_booking_to_change")
             return []
-        museum = await ask_knowledge(lambda kb: kb.museum())
+        museum = await museum_info()
+        # In the form, an answer that reads like a change ("thứ 7 tuần sau" when asked the day) is that answer.
         change = read_booking_change(latest_text(tracker), ticket_kinds_of(museum), museum.ticket_types[0].id,
                                      today(), tracker.get_slot("ticket_counts"))
         button_field = next(tracker.get_latest_entity_values("booking_field"), None)
@@ -344,14 +388,20 @@ class ActionChangeBooking(BaseAction):
             elif isinstance(value, TimeAnswer):
                 value = latest_text(tracker)
             events.append(SlotSet(slot, value))
-        if asked and asked not in change.values:
+        requested = tracker.get_slot("requested_slot") if in_form else None
+        if asked and asked not in change.values and asked != requested:
             events.append(SlotSet(asked, None))
+        elif requested and not change.values and not latest_text(tracker).startswith("/"):
+            # In the form, what reads like a change but changes nothing else ("-5" when asked how many tickets)
+            # is the answer to the form's question: the form checks it and says what is wrong.
+            events.append(SlotSet(requested, latest_text(tracker)))
         if not events:
             dispatcher.utter_message(response="utter_ask_booking_field")
             return []
-        # Reopening the form makes it validate every slot it holds, the changed ones included.
-        return [*events, SlotSet("booking_draft", None), SlotSet("requested_slot", None), ActiveLoop(None),
-                FollowupAction("ticket_form")]
+        # Reopening the form makes it validate every slot it holds, the changed ones included; in the form, the
+        # question it was asking stays the one it asks (and validates as asked).
+        return [*events, SlotSet("booking_draft", None), *([] if in_form else [SlotSet("requested_slot", None)]),
+                ActiveLoop(None), FollowupAction("ticket_form")]
 
 
 class ActionDropBooking(BaseAction):

@@ -1,4 +1,4 @@
-"""Compare NLU pipeline variants on the held-out split: train each (NLU only) and print accuracy by style.
+"""Compare NLU pipeline variants on both held-out sets: train each (NLU only) and print accuracy by style.
 
     .venv/bin/python bench/nlu_configs.py [variant ...]
 
@@ -19,7 +19,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bot.nlu.evaluation import STYLES, evaluate_model, latest_model, load_heldout  # noqa: E402
+from bot.nlu.evaluation import HELDOUT_SETS, STYLES, evaluate_model, latest_model, load_heldout  # noqa: E402
 
 BASE = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
 
@@ -58,6 +58,17 @@ def plain_whitespace(pipeline):
     return pipeline
 
 
+def without_typed_words(pipeline):
+    return [c for c in pipeline if not (c["name"] == "CountVectorsFeaturizer" and c.get("use_lemma") is False)]
+
+
+def without_training_masks(pipeline):
+    for component in pipeline:
+        if component["name"].endswith("GazetteerEntityExtractor"):
+            component["mask_in_training"] = False
+    return pipeline
+
+
 def logistic_regression(pipeline):
     index = next(i for i, c in enumerate(pipeline) if c["name"] == "DIETClassifier")
     pipeline[index] = {"name": "LogisticRegressionClassifier", "max_iter": 1000, "random_state": 7}
@@ -73,6 +84,8 @@ VARIANTS = {
     "logistic_regression": lambda: with_pipeline(logistic_regression),
     "no_transformer": lambda: with_pipeline(set_diet(number_of_transformer_layers=0)),
     "small_transformer": lambda: with_pipeline(set_diet(number_of_transformer_layers=1, transformer_size=128)),
+    "no_typed_words": lambda: with_pipeline(without_typed_words),
+    "no_training_masks": lambda: with_pipeline(without_training_masks),
 }
 
 
@@ -100,10 +113,14 @@ def run(name: str) -> None:
                        check=True, capture_output=True, cwd=ROOT)
         seconds = time.perf_counter() - started
         topics = [p.stem for p in (ROOT / "data/nlu").glob("*.yml")]  # only what the variant was trained on
-        scores = asyncio.run(evaluate_model(Path(tmp), ROOT / "tests/nlu/heldout", topics))
-        cells = "  ".join(f"{style}={scores[style].accuracy:.3f}" for style in STYLES if style in scores)
+        results = asyncio.run(evaluate_model(Path(tmp), [ROOT / path for path in HELDOUT_SETS.values()], topics))
         speed = asyncio.run(parse_ms(Path(tmp)))
-        print(f"{name:<22} train {seconds:6.1f}s  parse {speed:5.2f} ms  {cells}", flush=True)
+        print(f"{name:<22} train {seconds:6.1f}s  parse {speed:5.2f} ms", flush=True)
+        for (label, _), scores in zip(HELDOUT_SETS.items(), results.values()):
+            cells = "  ".join(f"{style}={scores[style].accuracy:.3f}" for style in ("all", *STYLES) if style in scores)
+            f1 = scores["all"].entity_f1
+            print(f"    {label:<12} {cells}  entity F1 {f1:.3f}" if f1 is not None else f"    {label:<12} {cells}",
+                  flush=True)
 
 
 if __name__ == "__main__":

@@ -5,13 +5,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+echo "== ruff and mypy (pyproject.toml's [tool.ruff], [tool.mypy])"
+.venv/bin/ruff check .
+.venv/bin/mypy
 echo "== rasa data validate"
 .venv/bin/python scripts/validate_data.py
 scripts/train.sh
 .venv/bin/qn-staff load  # the gazetteer and the evaluation read the knowledge base
-echo "== held-out NLU split"
-.venv/bin/python -m bot.nlu.evaluation
+echo "== held-out NLU sets (the first split and the independently written one)"
+mkdir -p results
+.venv/bin/python -m bot.nlu.evaluation --json results/nlu.json
 echo "== end-to-end test stories"
-.venv/bin/rasa test core --model models --stories tests/stories --fail-on-prediction-errors --out results/core --quiet
+.venv/bin/python -m bot.launch test core --model models --stories tests/stories --fail-on-prediction-errors --out results/core --quiet
 echo "== pytest"
 .venv/bin/python -m pytest "$@"

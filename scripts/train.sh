@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Trains the model only when its inputs changed: the model is named by a hash of config.yml, domain/,
-# data/ and the custom NLU components, so an unchanged tree reuses models/qn-<hash>.tar.gz at once.
+# data/, the custom NLU components and the name rules training masks with (bot/knowledge's gazetteer, the
+# lexicon), so an unchanged tree reuses models/qn-<hash>.tar.gz at once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-hash=$(cat config.yml $(find domain data bot/nlu bot/text.py bot/language.py -type f \( -name '*.yml' -o -name '*.py' \) | sort) \
+hash=$(cat config.yml $(find domain data bot/nlu bot/text.py bot/language.py bot/lexicon.py bot/knowledge/gazetteer.py \
+        bot/knowledge/places.py -type f \( -name '*.yml' -o -name '*.py' \) | sort) \
        | sha256sum | cut -c1-12)
 model="models/qn-$hash.tar.gz"
 if [ -f "$model" ]; then

@@ -2,10 +2,12 @@
 text without a trained model: a site added by staff is recognised from the next load on."""
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from bot.knowledge.places import CATEGORY_SYNONYMS, KIND_WORDS, PlaceIndex
+from bot.lexicon import AMBIGUOUS_KIND_WORDS, NOT_A_KIND, PROVINCE_NAMES, QUANTIFIERS
 from bot.text import canonical, fold, has_vietnamese_diacritics, nfc
 
 # When two entity kinds claim the same words, the more specific wins ("Cửa Ông": the temple, not the ward).
@@ -16,7 +18,7 @@ QUESTION_WORDS = {"o", "dau", "nao", "gi", "co", "khong", "may", "gio", "ve", "b
                   "is", "open", "ticket", "price", "thi", "nam", "duoc", "cach", "xa", "gan", "voi", "va"}
 # Words before a name that make it a place in the administrative sense ("ở Hạ Long", "phường Yên Tử").
 AREA_MARKERS = {"phuong", "xa", "khu", "thi", "pho", "huyen", "tp", "tx", "o", "tai", "quanh", "gan", "in",
-                "near", "around", "vung"}
+                "near", "around", "vung", "tu", "from", "tiet"}  # "từ Hạ Long", "thời tiết Hạ Long": the city
 
 
 @dataclass(frozen=True)
@@ -31,8 +33,8 @@ class Mention:
 class Gazetteer:
     # folded words -> {entity: canonical value, or None when several things share the name}
     names: dict[str, dict[str, str | None]] = field(default_factory=lambda: defaultdict(dict))
-    # How one-word names are spelt with diacritics: folding makes "đến" (to go) and "đền" (temple) one word,
-    # so a word the user typed with diacritics must match one of these spellings.
+    # How names are spelt with diacritics: folding makes "đến" (to go) and "đền" (temple), "cá" (fish) and "Cả"
+    # one word, so words the user typed with diacritics must match one of these spellings.
     spellings: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     longest: int = 1
     places: PlaceIndex | None = None  # for names said after a kind word that match no name exactly
@@ -43,7 +45,9 @@ class Gazetteer:
         for key in {fold(name), canonical(name)}:
             if not key or (entity in ("place", "procedure") and " " not in key and len(key) < 6):
                 continue  # one short word ("dong", "thai") is an ordinary word far more often than a name
-            if " " not in key and has_vietnamese_diacritics(name):
+            if key in PROVINCE_NAMES and entity != "area":
+                continue  # "Quảng Ninh" alone is the province, not the museum named after it
+            if has_vietnamese_diacritics(name):
                 self.spellings[key].add(nfc(name).lower())
             known = self.names[key]
             known[entity] = value if known.get(entity, value) == value else None
@@ -62,11 +66,17 @@ class Gazetteer:
                 claims = self.names.get(key)
                 if not claims:
                     continue
-                typed = text[words[i][1]:words[i][2]]
-                if n == 1 and key in self.spellings and has_vietnamese_diacritics(typed) \
-                        and nfc(typed).lower() not in self.spellings[key]:
+                if not self._spelling_agrees(key, text[words[i][1]:words[i + n - 1][2]]):
                     continue
                 previous = words[i - 1][0] if i else ""
+                following = words[i + n][0] if i + n < len(words) else ""
+                if "category" in claims and n == 1 and (f"{previous} {key}" in NOT_A_KIND
+                                                        or f"{key} {following}" in NOT_A_KIND):
+                    continue  # "gia đình" is a family, not a communal house
+                if "place" in claims and previous in QUANTIFIERS and not _capitalised(text, words[i][1]):
+                    claims = {k: v for k, v in claims.items() if k != "place"}  # "một bài thơ": a poem
+                    if not claims:
+                        continue
                 entity = "area" if "area" in claims and previous in AREA_MARKERS else \
                     min(claims, key=PRIORITY.__getitem__)
                 start, end = words[i][1], words[i + n - 1][2]
@@ -75,7 +85,27 @@ class Gazetteer:
                 break
             else:
                 i += 1
-        return [self._named_after_kind(text, words, m) for m in mentions]
+        mentions = [self._named_after_kind(text, words, m) for m in mentions]
+        if any(m.entity == "category" for m in mentions):
+            # "Hạ Long có đền nào": with a kind of site asked for, a name that is also an area is that area (a
+            # site holds no other sites).
+            mentions = [Mention("area", self.names[fold(text[m.start:m.end])]["area"] or m.value, m.start, m.end)
+                        if m.entity == "place" and "area" in self.names.get(fold(text[m.start:m.end]), {}) else m
+                        for m in mentions]
+        return mentions
+
+    def _spelling_agrees(self, key: str, typed: str) -> bool:
+        """Where the user typed diacritics, they are those of a known spelling of the name ("canh chua cá" is not
+        "chùa Cả"); words typed without them match any spelling."""
+        spellings = self.spellings.get(key)
+        if not spellings or not has_vietnamese_diacritics(typed):
+            return True
+        said = _WORD.findall(nfc(typed).lower())
+        comparable = [_WORD.findall(spelling) for spelling in spellings]
+        comparable = [words for words in comparable if len(words) == len(said)]
+        if not comparable:  # an abbreviation ("QN") spans other words: nothing to compare
+            return True
+        return any(all(not has_vietnamese_diacritics(s) or s == w for s, w in zip(said, words)) for words in comparable)
 
     def _named_after_kind(self, text: str, words: list[tuple[str, int, int]], mention: Mention) -> Mention:
         """A kind word followed by a name no site has exactly ("đền Trần"): a place mention with the words
@@ -93,7 +123,25 @@ class Gazetteer:
         found = self.places.resolve(said)
         if found.place is None and not found.candidates:
             return mention
+        kind_typed = text[mention.start:mention.end]
+        if found.place is None or (kind_typed.isascii() and fold(kind_typed) in AMBIGUOUS_KIND_WORDS):
+            # Only near names ("đền Trần": several temples), or a kind word that is also an everyday word typed
+            # without diacritics ("den" is also "đến", to): the words after it must all be words of a candidate's
+            # name ("đền Trần", "den Tran": yes; "museum visit", "den tan may gio": no).
+            after = {w for w, _, _ in words[start + 1:end]}
+            said_of = found.candidates or ([found.place] if found.place is not None else [])
+            names = [set(fold(p.name).split()) for p in said_of]
+            if not any(after <= name for name in names):
+                return mention
         return Mention("place", found.place.id if found.place else said, mention.start, span_end)
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _capitalised(text: str, start: int) -> bool:
+    """A name typed with a capital ("một Bài Thơ") is meant as a name."""
+    return text[start:start + 1].isupper()
 
 
 def _words(text: str) -> list[tuple[str, int, int]]:
@@ -106,6 +154,8 @@ def build_gazetteer(index: PlaceIndex, procedures: list[tuple[str, list[str], li
     """`procedures`: (id, names and aliases, keywords). Keywords ("giấy phép lái xe") say a procedure is
     meant but not which: they are tagged with the words said, and retrieval picks the procedure."""
     gazetteer = Gazetteer(places=index)
+    for folded, written in index.spellings.items():
+        gazetteer.spellings[folded].update(nfc(w).lower() for w in written if has_vietnamese_diacritics(w))
     for folded, site_ids in index.exact.items():
         if len(site_ids) == 1:
             gazetteer.add("place", folded, next(iter(site_ids)))

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
+from bot.lexicon import PROVINCE_NAMES
 from bot.text import canonical, fold
 
 # Kind words: users add or drop them freely ("đền Cửa Ông", "Cửa Ông", "Cua Ong temple").
@@ -103,18 +104,27 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 class PlaceIndex:
     """Every name of every site, folded, with a word index for fast candidate selection."""
 
-    def __init__(self, places: list[PlaceRef], names: list[tuple[str, str]]):
+    def __init__(self, places: list[PlaceRef], names: list[tuple[str, str]],
+                 spelt: dict[str, str] | None = None):
+        """`names`: (site id, folded name); `spelt`: folded name -> the name as written (with diacritics)."""
         self.places = {p.id: p for p in places}
         self.names: list[str] = []
         self.owners: list[str] = []
         self.exact: dict[str, set[str]] = defaultdict(set)
         self.by_word: dict[str, set[int]] = defaultdict(set)
+        # How each exact form is written, so that diacritics the user typed can be checked against it.
+        self.spellings: dict[str, set[str]] = defaultdict(set)
         for site_id, folded in names:
             stripped = strip_kind(folded)
+            written = (spelt or {}).get(folded)
+            if written:
+                self.spellings[folded].add(written)
+                if stripped and stripped != folded:  # the written name without its kind words: its last words
+                    self.spellings[stripped].add(" ".join(written.split()[-len(stripped.split()):]))
             # "den cua ong" is also "cua ong", but "chua dong" is not "dong": one word alone is too common.
             for form in {folded, stripped if len(stripped.split()) > 1 else ""}:
-                if not form:
-                    continue
+                if not form or (form == stripped != folded and form in PROVINCE_NAMES):
+                    continue  # "Bảo tàng Quảng Ninh" without its kind word is the province, not the museum
                 self.exact[form].add(site_id)
                 index = len(self.names)
                 self.names.append(form)
@@ -217,7 +227,7 @@ class PlaceIndex:
                   and (category is None or p.kind == category)]
         return sorted(chosen, key=lambda p: fold(p.name))
 
-    def nearest(self, lat: float, lon: float, limit: int = 5) -> list[tuple[PlaceRef, float]]:
+    def nearest(self, lat: float, lon: float, limit: int = 5, kind: str | None = None) -> list[tuple[PlaceRef, float]]:
         located = [(p, distance_km(lat, lon, p.lat, p.lon)) for p in self.places.values()
-                   if p.lat is not None and p.lon is not None]
+                   if p.lat is not None and p.lon is not None and (kind is None or p.kind == kind)]
         return sorted(located, key=lambda item: item[1])[:limit]

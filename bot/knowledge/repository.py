@@ -10,14 +10,15 @@ import threading
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable, Iterator, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from bot.knowledge.models import Contact, KnowledgeVersion, Museum, Procedure, Site, SiteName, TicketType
 from bot.knowledge.gazetteer import Gazetteer, build_gazetteer
+from bot.knowledge.models import Contact, KnowledgeVersion, Museum, Procedure, Site, SiteName, TicketType
 from bot.knowledge.places import PlaceIndex, PlaceMatch, PlaceRef
 from bot.knowledge.retrieval import BM25Index
 from bot.knowledge.schema import WEEKDAYS
@@ -261,8 +262,10 @@ class KnowledgeBase:
                 sites = session.execute(select(Site)).scalars().all()
                 places = [PlaceRef(s.id, s.name, s.name_en, s.kind, s.former_area, s.commune, s.lat, s.lon)
                           for s in sites]
-                names = [(n.site_id, n.folded) for n in session.execute(select(SiteName)).scalars()]
-            return PlaceIndex(places, names)
+                rows = session.execute(select(SiteName)).scalars().all()
+                names = [(n.site_id, n.folded) for n in rows]
+                spelt = {n.folded: n.name for n in rows}
+            return PlaceIndex(places, names, spelt)
 
         return self.cached("place_index", build)
 
@@ -303,8 +306,10 @@ class KnowledgeBase:
         chosen = self.place_index().in_area(area, category)
         return chosen[offset:offset + limit], len(chosen)
 
-    def nearest_places(self, lat: float, lon: float, limit: int = 5) -> list[tuple[PlaceRef, float]]:
-        return self.place_index().nearest(lat, lon, limit)
+    def nearest_places(self, lat: float, lon: float, limit: int = 5,
+                       kind: str | None = None) -> list[tuple[PlaceRef, float]]:
+        """The sites nearest to a point (of one kind, when given), with their distance in km."""
+        return self.place_index().nearest(lat, lon, limit, kind)
 
     # --- the museum -----------------------------------------------------------------------------------
 
@@ -325,8 +330,7 @@ class KnowledgeBase:
                     opening_hours={day: data.get("opening_hours", {}).get(day) for day in WEEKDAYS},
                     closed_days=tuple(data.get("closed_days") or ()),
                     ticket_types=tuple(TicketInfo(t.id, t.name_vi, t.name_en, t.price_vnd, t.who,
-                                                  tuple((data.get("ticket_aliases") or {}).get(t.id) or ()))
-                                       for t in tickets),
+                                                  tuple(t.aliases or ())) for t in tickets),
                     exemptions=tuple(e["who"] for e in data.get("exemptions") or ()),
                     discounts=tuple((d["who"], d["percent"]) for d in data.get("discounts") or ()),
                     sources=tuple(row.sources),
@@ -378,3 +382,20 @@ class KnowledgeBase:
                                       tuple(p.legal_basis or ()), p.agency, p.offline, tuple(p.sources))
 
         return self.cached(f"procedure:{procedure_id}", build, remember_none=False)
+
+
+def gazetteer_from_files(directory: Path) -> Gazetteer | None:
+    """The gazetteer of the knowledge files themselves, loaded into a private in-memory database: what NLU
+    training masks names with, so a model is the same whatever a developer's database holds. None when the
+    files cannot be read."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import StaticPool
+
+    from bot.knowledge.loader import KnowledgeValidationError, load_knowledge
+
+    engine = create_engine("sqlite://", future=True, poolclass=StaticPool, connect_args={"check_same_thread": False})
+    try:
+        load_knowledge(engine, directory)
+    except (KnowledgeValidationError, OSError):
+        return None
+    return KnowledgeBase(engine).gazetteer()

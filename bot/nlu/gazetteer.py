@@ -8,7 +8,6 @@ id, an area's or a kind's name, so every spelling of the same thing gives the sa
 from __future__ import annotations
 
 import logging
-import time
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -20,11 +19,12 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.knowledge.gazetteer import Gazetteer
-
 logger = logging.getLogger(__name__)
 
 NOT_RUN = object()
+# Spans (entity, start, end) of known names in a training example, for the masker: training then masks every
+# name prediction will mask, not only the ones its writers annotated.
+TRAINING_SPANS = "qn_gazetteer_spans"
 # The knowledge version of the names the latest process() call used (None: no knowledge loaded). Rasa runs
 # NLU synchronously, so bot/serving.py's NLU cache reads here the version its own analysis used.
 last_version_used: Any = NOT_RUN
@@ -34,40 +34,41 @@ last_version_used: Any = NOT_RUN
 class GazetteerEntityExtractor(GraphComponent, EntityExtractorMixin):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        # How often (seconds) to ask the database whether staff loaded new knowledge.
-        return {"refresh_seconds": 2.0}
+        # Whether training marks the names the knowledge files know in every example, for the masker
+        # (bench/nlu_configs.py measures it). A staff load is noticed by bot/knowledge/watcher.py.
+        return {"mask_in_training": True}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
+        from bot.settings import Settings
+
         self._config = {**self.get_default_config(), **config}
-        self._gazetteer: Optional[Gazetteer] = None
-        self._checked_at = 0.0
-        self._knowledge = None
+        self._settings = Settings.from_env()  # read once, when the model loads
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                execution_context: ExecutionContext) -> "GazetteerEntityExtractor":
         return cls(config)
 
-    def _current(self) -> Optional[Gazetteer]:
-        now = time.monotonic()
-        if self._gazetteer is not None and now - self._checked_at < self._config["refresh_seconds"]:
-            return self._gazetteer
-        self._checked_at = now
-        try:
-            if self._knowledge is None:
-                from bot.db import get_engine
-                from bot.knowledge import KnowledgeBase
-                from bot.settings import Settings
+    def _current(self) -> Optional[Any]:
+        """The names of the latest load, from the knowledge watcher's background thread (never waits for the
+        database, except for the very first message)."""
+        from bot.knowledge.watcher import watcher_for
 
-                self._knowledge = KnowledgeBase(get_engine(Settings.from_env().database_url))
-            self._gazetteer = self._knowledge.gazetteer()
-        except Exception as error:  # noqa: BLE001 - no knowledge yet: NLU still works, without these entities
-            if self._gazetteer is None:
-                logger.warning("knowledge base unavailable for entity look-up (%s); run `qn-staff load`",
-                               type(error).__name__)
-        return self._gazetteer
+        return watcher_for(self._settings.database_url).snapshot().gazetteer
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        if not self._config["mask_in_training"]:
+            return training_data
+        from bot.knowledge.repository import gazetteer_from_files
+
+        gazetteer = gazetteer_from_files(self._settings.knowledge_dir)
+        if gazetteer is None:
+            logger.warning("the knowledge files could not be read: training masks only the annotated names")
+            return training_data
+        for example in training_data.training_examples:
+            text = example.get(TEXT)
+            if text:
+                example.set(TRAINING_SPANS, [(m.entity, m.start, m.end) for m in gazetteer.find(text)])
         return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:

@@ -1,7 +1,10 @@
-"""Replace the lemmas of named things with their entity type before featurisation ("chùa Ngọa Vân ở đâu"
-is featurised as "__place__ o dau"), so intents are learnt from the shape of the question rather than from
-the names in it. Training uses the annotated entities; prediction uses the gazetteer's, which run before.
-A site added later is then as well understood as one in the training data.
+"""Replace named things with their entity type before featurisation ("chùa Ngọa Vân ở đâu" is featurised as
+"__place__ o dau"), so intents are learnt from the shape of the question rather than from the names in it.
+Prediction masks the gazetteer's entities, which run before; training masks the annotated entities and every
+name the gazetteer finds in the example (from the knowledge files), so both see the same shapes ("mua vé bảo
+tàng" is "mua ve __place__" in training too, even where the writer did not annotate the museum). A site added
+later is then as well understood as one in the training data. Both the lemma (folded) and the text (as typed,
+for the featurizer that reads diacritics) are masked.
 """
 from __future__ import annotations
 
@@ -15,6 +18,8 @@ from rasa.nlu.constants import TOKENS_NAMES
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlu.gazetteer import TRAINING_SPANS
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
@@ -31,20 +36,23 @@ class EntityMasker(GraphComponent):
                execution_context: ExecutionContext) -> "EntityMasker":
         return cls(config)
 
-    def _mask(self, message: Message) -> None:
+    def _mask(self, message: Message, training: bool = False) -> None:
         spans = [(e["start"], e["end"], e["entity"]) for e in message.get(ENTITIES) or []
                  if e.get("entity") in self._entities and "start" in e and "end" in e]
+        if training:
+            spans += [(start, end, entity) for entity, start, end in message.get(TRAINING_SPANS) or []
+                      if entity in self._entities]
         if not spans:
             return
         for token in message.get(TOKENS_NAMES[TEXT]) or []:
             for start, end, entity in spans:
                 if token.start < end and token.end > start:
-                    token.lemma = f"__{entity}__"
+                    token.lemma = token.text = f"__{entity}__"
                     break
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         for example in training_data.training_examples:
-            self._mask(example)
+            self._mask(example, training=True)
         return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:

@@ -119,8 +119,8 @@ def launched_bot(workdir: Path, database_url: str, extra_env: dict[str, str] | N
                      knowledge_dir, env, apis, None, actions_log, rasa_log)  # type: ignore[arg-type]
     bot.start_actions()
     rasa = subprocess.Popen(
-        [str(VENV_BIN / "rasa"), "run", "--model", "models", "--endpoints", str(endpoints), "--credentials",
-         "credentials.yml", "--port", str(rasa_port), "--enable-api", "--interface", "127.0.0.1"],
+        [str(VENV_BIN / "python"), "-m", "bot.launch", "run", "--model", "models", "--endpoints", str(endpoints),
+         "--credentials", "credentials.yml", "--port", str(rasa_port), "--enable-api", "--interface", "127.0.0.1"],
         cwd=PROJECT_ROOT, env=env, stdout=rasa_log.open("w"), stderr=subprocess.STDOUT)
     try:
         wait_until_up(f"{bot.rasa_url}/status", rasa, rasa_log, 180)

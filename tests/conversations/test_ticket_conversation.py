@@ -7,9 +7,6 @@ import uuid
 from datetime import date, datetime, timedelta, timezone
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-import pytest
-import yaml
-
 from bot.tickets.payments import vnpay_signature
 from bot.tickets.signing import check_ticket
 from tests.conversations.conftest import TICKET_SECRET, VNPAY_SECRET, VNPAY_TMN_CODE

@@ -57,3 +57,38 @@ def test_a_kind_word_with_a_name_close_to_sites_is_a_place(gazetteer):
 def test_ordinary_words_are_not_entities(gazetteer):
     assert found(gazetteer, "không, cái khác cơ") == set()
     assert found(gazetteer, "cảm ơn bạn nhiều nhé") == set()
+
+
+PROVINCE_SAID = ["Quảng Ninh", "quang ninh", "QN", "qn", "tỉnh Quảng Ninh"]
+AROUND = [("liệt kê các chùa ở {}", "chùa"), ("{} có những di tích nào", None),
+          ("{} có danh thắng nào đẹp", "danh thắng"), ("du lịch {} nên đi đâu", None),
+          ("which temples are there in {}", "đền")]
+
+
+@pytest.mark.parametrize("said", PROVINCE_SAID)
+@pytest.mark.parametrize("template, kind", AROUND)
+def test_the_province_is_never_a_site_however_it_is_written(gazetteer, said, template, kind):
+    assert not [m for m in gazetteer.find(template.format(said)) if m.entity == "place"]
+
+
+@pytest.mark.parametrize("site", SITES, ids=[s["id"] for s in SITES])
+def test_a_site_named_inside_a_longer_question_is_that_site_and_only_once(gazetteer, site):
+    for name in (site["name"], strip_diacritics(site["name"]).lower()):
+        for text in (f"mình ở Hạ Long, muốn hỏi {name} có gì đẹp", f"ngoài {name} còn chỗ nào khác không",
+                     f"How far is {name} from here?"):
+            places = [m for m in gazetteer.find(text) if m.entity == "place"]
+            assert [(m.value, fold(text[m.start:m.end])) for m in places] == [(site["id"], fold(name))], text
+
+
+def test_an_ordinary_phrase_that_is_also_a_name_is_not_that_site(gazetteer):
+    assert not [m for m in gazetteer.find("viết giúp tôi một bài thơ tình") if m.entity == "place"]
+    assert found(gazetteer, "gia đình tôi muốn đi chơi") == set()  # a family, not a communal house
+    assert found(gazetteer, "de sau di, gio chua can") == set()  # "chưa" (not yet), not "chùa"
+    assert not [m for m in gazetteer.find("canh chua cá nấu thế nào") if m.entity == "place"]  # not chùa Cả
+    assert ("place", "chua-hoa-yen") in found(gazetteer, "chùa Cả ở đâu")
+    assert ("place", "nui-bai-tho") in found(gazetteer, "núi Bài Thơ cao bao nhiêu")
+
+
+def test_a_name_that_is_also_an_area_is_the_area_when_a_kind_of_site_is_asked_for(gazetteer):
+    assert found(gazetteer, "Hạ Long có đền nào linh") == {("area", "Hạ Long"), ("category", "đền")}
+    assert ("place", "vinh-ha-long") in found(gazetteer, "vịnh Hạ Long có đẹp không")
