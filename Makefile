@@ -21,5 +21,5 @@ try-booking: setup  ## open booking on your local bot with a schedule you type i
 	.venv/bin/qn-staff try-booking
 stats: setup     ## what the database holds (staff)
 	.venv/bin/qn-staff stats
-evaluate: train  ## intent accuracy and entity F1 on the held-out split, by style
+evaluate: train  ## intent accuracy and entity F1 on both held-out sets, by style and topic, with every miss
 	.venv/bin/python -m bot.nlu.evaluation --errors

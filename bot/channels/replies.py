@@ -24,6 +24,7 @@ class Reply:
     kind: str  # "text", "photo" or "venue"
     text: str = ""
     buttons: tuple[Button, ...] = ()
+    request_location: str | None = None  # the label of a "send my location" button, where the channel has one
     photo_url: str | None = None
     photo_png: bytes | None = None
     venue: dict[str, Any] = field(default_factory=dict)
@@ -61,6 +62,9 @@ def to_replies(messages: Iterable[dict[str, Any]], text_limit: int) -> list[Repl
             if custom.get("ticket_qr"):
                 replies.append(Reply("photo", text=str(custom.get("booking_code", "")),
                                      photo_png=qr_png(str(custom["ticket_qr"]))))
+            if custom.get("request_location") and replies and replies[-1].kind == "text":
+                last = replies[-1]
+                replies[-1] = Reply("text", last.text, last.buttons, request_location=str(custom["request_location"]))
             venue = custom.get("venue")
             if isinstance(venue, dict) and {"latitude", "longitude"} <= venue.keys():
                 replies.append(Reply("venue", venue=venue))

@@ -15,19 +15,25 @@ apology instead of silence.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import hashlib
 import logging
 import re
 import sys
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable, Coroutine
 
 import httpx
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup, Update
 from telegram.constants import ChatAction, MessageLimit
 from telegram.ext import (
-    Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters,
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
 )
 
 from bot.channels.guard import apology_for
@@ -96,6 +102,9 @@ class ButtonPayloads:
         return self._payloads.get(data) if data.startswith("#") else data
 
 
+CONCURRENT_UPDATES = 256  # updates in progress at once, all chats together
+
+
 class RasaClient:
     def __init__(self, rasa_url: str, timeout: float = 30):
         self._url = f"{rasa_url}/webhooks/rest/webhook"
@@ -116,19 +125,52 @@ class RasaClient:
         await self._http.aclose()
 
 
+class ChatOrder:
+    """Updates of different chats are handled at once (the application runs them concurrently); those of one
+    chat one after the other, in arrival order, so a visitor's second message never overtakes the first.
+    asyncio's locks serve waiters first come, first served; a chat's lock is dropped when nobody holds or
+    waits for it."""
+
+    def __init__(self) -> None:
+        self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
+
+    def wrap(self, handler: Callable[[Update, Any], Coroutine[Any, Any, None]]
+             ) -> Callable[[Update, Any], Coroutine[Any, Any, None]]:
+        async def in_order(update: Update, context: Any) -> None:
+            chat = update.effective_chat if isinstance(update, Update) else None
+            if chat is None:
+                await handler(update, context)
+                return
+            lock, users = self._locks.get(chat.id) or (asyncio.Lock(), 0)
+            self._locks[chat.id] = (lock, users + 1)
+            try:
+                async with lock:
+                    await handler(update, context)
+            finally:
+                lock, users = self._locks[chat.id]
+                if users <= 1:
+                    del self._locks[chat.id]
+                else:
+                    self._locks[chat.id] = (lock, users - 1)
+
+        return in_order
+
+
 class TelegramBridge:
     def __init__(self, rasa: RasaClient):
         self.rasa = rasa
         self.payloads = ButtonPayloads()
+        self.order = ChatOrder()
 
     def install(self, application: Application) -> None:
-        application.add_handler(CommandHandler("start", self.on_start))
-        application.add_handler(CommandHandler("help", self.on_help))
-        application.add_handler(CallbackQueryHandler(self.on_button))
-        application.add_handler(MessageHandler(filters.LOCATION, self.on_location))
-        application.add_handler(MessageHandler(filters.TEXT, self.on_text))
+        in_order = self.order.wrap
+        application.add_handler(CommandHandler("start", in_order(self.on_start)))
+        application.add_handler(CommandHandler("help", in_order(self.on_help)))
+        application.add_handler(CallbackQueryHandler(in_order(self.on_button)))
+        application.add_handler(MessageHandler(filters.LOCATION, in_order(self.on_location)))
+        application.add_handler(MessageHandler(filters.TEXT, in_order(self.on_text)))
         application.add_handler(MessageHandler(~filters.TEXT & ~filters.LOCATION & ~filters.COMMAND,
-                                               self.on_unsupported))
+                                               in_order(self.on_unsupported)))
         application.add_error_handler(self.on_error)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -151,10 +193,13 @@ class TelegramBridge:
         await self.converse(update, context, "/help")
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await self.converse(update, context, update.effective_message.text or "")
+        message = update.effective_message
+        await self.converse(update, context, (message.text if message else None) or "")
 
     async def on_location(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        location = update.effective_message.location
+        location = update.effective_message.location if update.effective_message else None
+        if location is None:  # the filter lets only locations through; an edited message may have lost it
+            return
         await self.converse(update, context, f"{location.latitude:.6f}, {location.longitude:.6f}")
 
     async def on_unsupported(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -162,16 +207,20 @@ class TelegramBridge:
         await self.converse(update, context, "/help")
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        query = update.callback_query
+        query, chat = update.callback_query, update.effective_chat
+        if query is None or chat is None:
+            return
         await query.answer()  # stops the button's spinner
         payload = self.payloads.payload_for(query.data or "")
         if payload is None:
             language = "en" if (query.from_user.language_code or "").startswith("en") else "vi"
-            await context.bot.send_message(update.effective_chat.id, BUTTON_EXPIRED[language])
+            await context.bot.send_message(chat.id, BUTTON_EXPIRED[language])
             return
         await self.converse(update, context, payload)
 
     async def converse(self, update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+        if update.effective_chat is None:
+            return
         chat_id = update.effective_chat.id
         sender = f"telegram-{chat_id}"
         await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
@@ -184,12 +233,15 @@ class TelegramBridge:
 
     async def send(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Reply) -> None:
         if reply.kind == "text":
-            markup = InlineKeyboardMarkup(
+            markup: Any = InlineKeyboardMarkup(
                 [[InlineKeyboardButton(b.title[:64], callback_data=self.payloads.data_for(b.payload))]
                  for b in reply.buttons]) if reply.buttons else None
+            if reply.request_location:  # Telegram's own "share my location" keyboard, gone after one use
+                markup = ReplyKeyboardMarkup([[KeyboardButton(reply.request_location, request_location=True)]],
+                                             one_time_keyboard=True, resize_keyboard=True)
             await context.bot.send_message(chat_id, reply.text, reply_markup=markup)
-        elif reply.kind == "photo":
-            await context.bot.send_photo(chat_id, reply.photo_png or reply.photo_url, caption=reply.text or None)
+        elif reply.kind == "photo" and (reply.photo_png or reply.photo_url):
+            await context.bot.send_photo(chat_id, reply.photo_png or reply.photo_url or "", caption=reply.text or None)
         elif reply.kind == "venue":
             venue = reply.venue
             await context.bot.send_venue(chat_id, latitude=float(venue["latitude"]),
@@ -199,7 +251,10 @@ class TelegramBridge:
 
 def build_application(settings: TelegramSettings) -> Application:
     rasa = RasaClient(settings.rasa_url)
-    builder = Application.builder().token(settings.token).post_shutdown(lambda _app: rasa.close())
+    # Updates are handled concurrently (PTB handles one at a time by default: with Rasa taking 2 s a turn, the
+    # fourth chat waited 8 s); ChatOrder keeps each chat's own messages in order.
+    builder = Application.builder().token(settings.token).post_shutdown(lambda _app: rasa.close()) \
+        .concurrent_updates(CONCURRENT_UPDATES)
     if settings.api_base_url:
         base = settings.api_base_url.rstrip("/")
         builder = builder.base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")

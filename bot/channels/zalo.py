@@ -32,10 +32,7 @@ from bot.channels.replies import Reply, to_replies
 from bot.channels.zalo_tokens import INVALID_TOKEN_ERROR, ZaloAccessToken, ZaloTokenStore
 from bot.db import get_engine
 from bot.privacy import pseudonym
-from bot import serving
 from bot.settings import Settings, SettingsError, environment, require_secret
-
-serving.install()  # Rasa serves this channel: make its serving path fast
 
 logger = logging.getLogger(__name__)
 
@@ -238,8 +235,12 @@ class ZaloInput(InputChannel):
                 logger.warning("Zalo event with a bad signature refused")
                 return response.json({"error": "forged"}, status=403)
 
-            text = turn_text(event)
-            user_id = str((event.get("sender") or {}).get("id") or "")
+            try:
+                text = turn_text(event)
+                user_id = str((event.get("sender") or {}).get("id") or "")
+            except (AttributeError, TypeError, ValueError):  # signed, but not the shape of an OA event
+                logger.warning("Zalo event of an unknown shape refused")
+                return response.json({"error": "not an OA event"}, status=400)
             if text is None or not user_id:
                 return response.json({"status": "ignored"})
             msg_id = str((event.get("message") or {}).get("msg_id") or f"{user_id}:{timestamp}")

@@ -131,7 +131,8 @@ _TIME_PATTERNS: tuple[re.Pattern[str], ...] = tuple(re.compile(p) for p in (
     # "8h", "8h30", "8:30", "8 giờ 30", "9 giờ sáng", "2pm", "2:30 pm", "lúc 9h"
     _B + r"(?:luc\s+|at\s+|khoang\s+|around\s+)?(\d{1,2})\s*(?:h|g|:)(\d{2})?(?:\s*(?:phut|p))?"
     r"(?:\s*(sang|chieu|toi|trua|am|pm))?(?![\w:])",
-    _B + r"(?:luc\s+|khoang\s+)?(\d{1,2})\s*gio(?:\s*(\d{1,2})(?![/.\-]\d)(?:\s*phut)?|\s*(ruoi))?(?:\s*(sang|chieu|toi|trua))?\b",
+    _B + r"(?:luc\s+|khoang\s+)?(\d{1,2})\s*gio(?:\s*(\d{1,2})(?![/.\-]\d)(?:\s*phut)?|\s*(ruoi))?"
+    r"(?:\s*(sang|chieu|toi|trua))?\b",
     _B + r"(?:at\s+|around\s+)?(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)(?!\w)",
     # "buổi chiều", "sáng": a part of the day; "đổi sang" (switch to) folds to the same "sang" and is not one.
     r"(?<!doi )(?<!chuyen )(?<!qua )(?<!lui )\b(?:buoi\s+)?(sang|chieu|morning|afternoon)\b",
@@ -207,28 +208,28 @@ def find_when(text: str, reference: date) -> When:
         for match in pattern.finditer(folded):
             if not free(*match.span()):
                 continue
-            answer = _time_from(match)
-            if answer.start is None and answer.part_of_day is None:
+            said_time = _time_from(match)
+            if said_time.start is None and said_time.part_of_day is None:
                 continue
             taken.append(match.span())
-            if time.start is None and (answer.start or time.part_of_day is None):  # a clock time wins
-                time = answer
+            if time.start is None and (said_time.start or time.part_of_day is None):  # a clock time wins
+                time = said_time
     for pattern, kind in _DATE_PATTERNS[1:]:
         for match in pattern.finditer(folded):
             if not free(*match.span()):
                 continue
-            answer = _date_from(match, kind, reference, text[match.start():match.end()])
+            said_date = _date_from(match, kind, reference, text[match.start():match.end()])
             taken.append(match.span())
-            if answer is not None:
-                found.append((match.start(), answer))
+            if said_date is not None:
+                found.append((match.start(), said_date))
     # "mốt" (the day after tomorrow) folds to "mot", which is also "một" (one): only the accented word counts.
     for match in re.finditer(r"(?<!\w)mốt(?!\w)", nfc(text).lower()):
         if free(*match.span()):
             taken.append(match.span())
             found.append((match.start(), DateAnswer(reference + timedelta(days=2))))
     found.sort(key=lambda item: item[0])
-    said = next((answer for _, answer in found if answer.value is not None), None) or \
-        next((answer for _, answer in found), DateAnswer(problem="unknown"))
+    days = [answer for _, answer in found if answer.value is not None]
+    said = days[0] if days else next((answer for _, answer in found), DateAnswer(problem="unknown"))
     return When(said, time, tuple(sorted(taken)))
 
 

@@ -3,6 +3,7 @@ Rasa server, replies caught by a local fake OA API): security, native rendering,
 on REST, Telegram and Zalo."""
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import json
@@ -407,3 +408,90 @@ def test_the_same_ten_turn_conversation_gives_the_same_replies_on_rest_telegram_
     assert len(expected) == 10 and all(text for text, _ in expected)
     assert converse(on_telegram) == expected
     assert converse(on_zalo) == expected
+
+
+def test_near_here_asks_for_the_location_with_telegrams_button_then_lists_that_kind_nearest(running_bot, telegram):
+    scenic = [s for s in running_bot_sites() if s.get("kind") == "danh thắng" and "lat" in s]
+    chat = new_chat()
+    [asked] = telegram_turn(telegram, chat, text="gần đây có danh thắng nào không")
+    button = json.loads(asked.params["reply_markup"])["keyboard"][0][0]
+    assert button["request_location"] is True and "vị trí" in button["text"]
+    nearest = telegram_turn(telegram, chat, location=(scenic[0]["lat"] + 0.001, scenic[0]["lon"]))
+    listed = nearest[0].params["text"]
+    assert f"1. {scenic[0]['name']}" in listed
+    others = [s["name"] for s in running_bot_sites() if s.get("kind") != "danh thắng"]
+    assert not any(f". {name}:" in listed for name in others)  # only the kind asked for (not đền Cửa Ông)
+
+
+@pytest.mark.parametrize("body", [b"[1, 2]", b"5", b"null", b'"text"', b"{", b"", b'{"text": 5}',
+                                  b'{"sender": "a"}', b'{"message": "hi"}', b'{"sender": 5, "message": "hi"}',
+                                  b'{"sender": "a", "message": ["hi"]}', b'{"sender": "a", "message": null}',
+                                  b'{"sender": "a", "message": {"text": "hi"}}'])
+def test_a_rest_body_that_is_not_a_message_gets_400_with_a_reason(running_bot, body):
+    request = urllib.request.Request(f"{running_bot.rasa_url}/webhooks/rest/webhook", data=body, method="POST",
+                                     headers={"Content-Type": "application/json"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=30)
+    assert refused.value.code == 400 and json.loads(refused.value.read())["error"]
+    assert running_bot.say("after-malformed", "xin chào")  # and the bot still answers everyone else
+
+
+def test_a_huge_message_still_gets_an_answer(running_bot):
+    replies = running_bot.say(f"huge-{uuid.uuid4().hex[:6]}", "x" * (1024 * 1024))
+    assert replies and replies[0].get("text")
+
+
+@contextlib.contextmanager
+def slow_rasa(seconds: float):
+    """A stand-in for Rasa's REST channel that answers "echo <text>" after `seconds` (texts starting with
+    "fast" at once), so a test sees how the Telegram bridge waits for it."""
+    import http.server
+    import threading
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - http.server's name
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            time.sleep(0 if body["message"].startswith("fast") else seconds)
+            answer = json.dumps([{"recipient_id": body["sender"], "text": f"echo {body['message']}"}]).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        def log_message(self, *_args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+
+
+def test_twenty_telegram_chats_are_answered_at_once_and_each_chat_in_order(running_bot, tmp_path):
+    with slow_rasa(2.0) as rasa_url:
+        bridge = TelegramBridge(running_bot, tmp_path / "bridge.log", webhook=True, rasa_url=rasa_url)
+        try:
+            chats = [new_chat() for _ in range(20)]
+            started = time.monotonic()
+            for chat in chats:
+                assert bridge.deliver(telegram_update(chat, text=f"xin chào {chat}")) == 200
+            wait_for_quiet(lambda: sum(len(bridge.apis.telegram_sent(c)) for c in chats), at_least=20,
+                           quiet=0.5, timeout=60)
+            took = time.monotonic() - started
+            assert [c.params["text"] for chat in chats for c in bridge.apis.telegram_sent(chat)] == \
+                [f"echo xin chào {chat}" for chat in chats]
+            print(f"20 chats with a 2 s Rasa answered in {took:.1f} s")
+            assert took < 10, took  # one 2 s turn, not twenty in a row (40 s)
+
+            chat = new_chat()
+            for text in ("slow one", "fast two", "fast three"):  # the first takes 2 s, the others none
+                assert bridge.deliver(telegram_update(chat, text=text)) == 200
+            wait_for_quiet(lambda: len(bridge.apis.telegram_sent(chat)), at_least=3, quiet=0.5, timeout=60)
+            assert [c.params["text"] for c in bridge.apis.telegram_sent(chat)] == \
+                ["echo slow one", "echo fast two", "echo fast three"]
+        finally:
+            bridge.stop()
