@@ -147,12 +147,16 @@ def test_a_question_in_the_middle_of_the_form_is_answered_and_the_form_asks_agai
     assert "khung giờ" in text_of(running_bot.say(user, "thứ 7 tuần sau"))
 
 
+def to_summary(running_bot, user: str, request: str, slot: str) -> str:
+    """A booking up to its summary: the request (with its day and tickets), the slot, a name and a phone."""
+    for text in (request, slot, "Nguyễn Văn An"):
+        running_bot.say(user, text)
+    return text_of(running_bot.say(user, "0912345678"))
+
+
 def test_a_typed_change_reopens_just_that_question(running_bot, bookable):
     user = new_user()
-    running_bot.say(user, "đặt 4 vé người lớn thứ Bảy tuần sau")
-    running_bot.say(user, "10:00-12:00")
-    running_bot.say(user, "Nguyễn Văn An")
-    assert "Tổng cộng" in text_of(running_bot.say(user, "0912345678"))
+    assert "Tổng cộng" in to_summary(running_bot, user, "đặt 4 vé người lớn thứ Bảy tuần sau", "10:00-12:00")
     assert "số điện thoại" in text_of(running_bot.say(user, "sđt sai rồi, cho mình sửa"))
     summary = text_of(running_bot.say(user, "0987654321"))
     assert "0987654321" in summary and "Nguyễn Văn An" in summary  # nothing else was asked again
@@ -198,10 +202,7 @@ def test_a_visitor_books_looks_up_and_cancels_in_english(running_bot, bookable):
 
 def test_a_change_said_with_its_new_value_is_applied_at_once(running_bot, bookable):
     user = new_user()
-    running_bot.say(user, "đặt 3 vé người lớn thứ 7 tuần sau")
-    running_bot.say(user, "08:00-10:00")
-    running_bot.say(user, "Nguyễn Văn An")
-    assert "120.000 đ" in text_of(running_bot.say(user, "0912345678"))
+    assert "120.000 đ" in to_summary(running_bot, user, "đặt 3 vé người lớn thứ 7 tuần sau", "08:00-10:00")
     summary = text_of(running_bot.say(user, "thêm 1 trẻ em"))
     assert "3 × Người lớn" in summary and "1 × Trẻ em" in summary and "130.000 đ" in summary
     sunday = datetime.now(timezone(timedelta(hours=7))).date()
