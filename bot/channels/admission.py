@@ -54,7 +54,61 @@ class TurnAdmission:
             semaphore.release()
 
 
+class ConversationTurns:
+    """At most `limit` turns of one conversation in flight or waiting, taken one at a time in arrival order.
+
+    Rasa answers one conversation's turns one after the other anyway (its lock per conversation); without this,
+    each of a flooding client's turns would hold one of TurnAdmission's places while it waited for that lock, and
+    everybody else waited behind them. Here a conversation's extra turns wait on their own line, outside the
+    admission, and those beyond the limit are refused at once (the channel tells the sender to wait)."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self._turns: dict[tuple[asyncio.AbstractEventLoop, str], tuple[asyncio.Lock, int]] = {}
+
+    def full(self, conversation: str) -> bool:
+        """Whether the conversation already holds `limit` turns (a new one would be refused)."""
+        _, holding = self._turns.get((asyncio.get_running_loop(), conversation)) or (None, 0)
+        return 0 < self.limit <= holding
+
+    def admit(self, conversation: str) -> "ConversationTurn | None":
+        """A place in the conversation's line, or None when it already holds `limit` turns."""
+        key = (asyncio.get_running_loop(), conversation)
+        lock, holding = self._turns.get(key) or (asyncio.Lock(), 0)
+        if 0 < self.limit <= holding:
+            return None
+        self._turns[key] = (lock, holding + 1)
+        return ConversationTurn(self, key, lock)
+
+    def _leave(self, key: tuple[asyncio.AbstractEventLoop, str]) -> None:
+        lock, holding = self._turns[key]
+        if holding <= 1:
+            del self._turns[key]
+        else:
+            self._turns[key] = (lock, holding - 1)
+
+
+class ConversationTurn:
+    """`async with` it: the conversation's earlier turns are done first."""
+
+    def __init__(self, turns: ConversationTurns, key: tuple[asyncio.AbstractEventLoop, str], lock: asyncio.Lock):
+        self._turns, self._key, self._lock = turns, key, lock
+
+    async def __aenter__(self) -> "ConversationTurn":
+        try:
+            await self._lock.acquire()
+        except BaseException:
+            self._turns._leave(self._key)
+            raise
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        self._lock.release()
+        self._turns._leave(self._key)
+
+
 _admission: TurnAdmission | None = None
+_conversation_turns: ConversationTurns | None = None
 
 
 def admission() -> TurnAdmission:
@@ -65,3 +119,13 @@ def admission() -> TurnAdmission:
 
         _admission = TurnAdmission(Settings.from_env().concurrent_turns)
     return _admission
+
+
+def conversation_turns() -> ConversationTurns:
+    """The process's per-conversation line, sized by QN_TURNS_PER_CONVERSATION."""
+    global _conversation_turns
+    if _conversation_turns is None:
+        from bot.settings import Settings
+
+        _conversation_turns = ConversationTurns(Settings.from_env().turns_per_conversation)
+    return _conversation_turns

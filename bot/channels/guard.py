@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Awaitable, Callable
 
-from bot.channels.admission import admission
+from bot.channels.admission import admission, conversation_turns
 from bot.language import detect_language
 from bot.privacy import pseudonym
 from bot.text import clean_user_text
@@ -23,8 +23,18 @@ APOLOGY = {
 }
 
 
+PLEASE_WAIT = {
+    "vi": "Mình vẫn đang trả lời các tin nhắn trước của bạn. Bạn chờ một chút rồi hãy nhắn tiếp nhé.",
+    "en": "I am still answering your previous messages. Please wait a moment before sending more.",
+}
+
+
 def apology_for(text: str) -> str:
     return APOLOGY.get(detect_language(text) or "vi", APOLOGY["vi"])
+
+
+def please_wait_for(text: str) -> str:
+    return PLEASE_WAIT.get(detect_language(text) or "vi", PLEASE_WAIT["vi"])
 
 
 async def answer_guarded(
@@ -35,11 +45,18 @@ async def answer_guarded(
     send_apology: Callable[[str], Awaitable[None]],
     max_chars: int,
 ) -> None:
-    """Run one turn: `handle` the cleaned text when Rasa has room for it (bot/channels/admission.py); if it
-    fails or `replied()` is still False, apologise."""
+    """Run one turn: after the conversation's earlier turns, `handle` the cleaned text when Rasa has room for it
+    (bot/channels/admission.py); if it fails or `replied()` is still False, apologise. A conversation that already
+    has QN_TURNS_PER_CONVERSATION turns waiting is told to wait instead, without taking anyone's place."""
     cleaned = clean_user_text(text, max_chars) or " "
+    turn = conversation_turns().admit(sender_id)
+    if turn is None:
+        logger.info("too many turns waiting for %s; asked to wait", pseudonym(sender_id))
+        await send_apology(please_wait_for(cleaned))
+        return
     try:
-        await admission().run(handle(cleaned))
+        async with turn:
+            await admission().run(handle(cleaned))
     except Exception:  # noqa: BLE001 - whatever broke, the user gets an answer
         logger.exception("turn failed for %s", pseudonym(sender_id))
     if not replied():

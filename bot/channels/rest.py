@@ -11,25 +11,26 @@ from rasa.core.channels.rest import RestInput as RasaRestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from bot.channels.guard import answer_guarded
+from bot.channels.admission import conversation_turns
+from bot.channels.guard import answer_guarded, please_wait_for
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
 
 
-def malformed(body: bytes) -> str | None:
-    """Why a webhook body is not a message (a JSON object with a string "sender" and a string "message"), or
-    None. Rasa's own channel answered such bodies with HTTP 500."""
+def read_message(body: bytes) -> tuple[dict[str, Any] | None, str | None]:
+    """The message a webhook body holds (a JSON object with a string "sender" and a string "message"), or why it
+    holds none. Rasa's own channel answered such bodies with HTTP 500."""
     try:
         data = json.loads(body or b"")
     except (ValueError, UnicodeDecodeError):
-        return "the body is not JSON"
+        return None, "the body is not JSON"
     if not isinstance(data, dict):
-        return "the body is not a JSON object"
+        return None, "the body is not a JSON object"
     for field in ("sender", "message"):
         if not isinstance(data.get(field), str):
-            return f'"{field}" must be a string'
-    return None
+            return None, f'"{field}" must be a string'
+    return data, None
 
 
 class RestInput(RasaRestInput):
@@ -59,13 +60,17 @@ class RestInput(RasaRestInput):
         blueprint = super().blueprint(guarded)
 
         @blueprint.middleware("request")
-        async def refuse_malformed(request: Request) -> response.HTTPResponse | None:
+        async def refuse_early(request: Request) -> response.HTTPResponse | None:
+            """Before Rasa's handler: a body that is not a message gets 400, and a conversation that already has
+            its turns waiting is told to wait at once (a flood costs as little as possible)."""
             if request.method != "POST" or not request.path.endswith("/webhook"):
                 return None
-            reason = malformed(request.body)
-            if reason is None:
-                return None
-            logger.warning("REST webhook: malformed request refused (%s)", reason)  # never the body: it may be personal
-            return response.json({"error": reason}, status=400)
+            data, reason = read_message(request.body)
+            if data is None:
+                logger.warning("REST webhook: malformed request refused (%s)", reason)  # never the body
+                return response.json({"error": reason}, status=400)
+            if conversation_turns().full(data["sender"]):
+                return response.json([{"recipient_id": data["sender"], "text": please_wait_for(data["message"])}])
+            return None
 
         return blueprint

@@ -15,7 +15,6 @@ apology instead of silence.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import hashlib
 import logging
 import re
@@ -36,7 +35,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot.channels.guard import apology_for
+from bot.channels.admission import ConversationTurns, conversation_turns
+from bot.channels.guard import apology_for, please_wait_for
 from bot.channels.replies import Reply, to_replies
 from bot.entry import SITE_PAYLOAD_PREFIX, TELEGRAM_PAYLOAD
 from bot.privacy import pseudonym
@@ -127,12 +127,11 @@ class RasaClient:
 
 class ChatOrder:
     """Updates of different chats are handled at once (the application runs them concurrently); those of one
-    chat one after the other, in arrival order, so a visitor's second message never overtakes the first.
-    asyncio's locks serve waiters first come, first served; a chat's lock is dropped when nobody holds or
-    waits for it."""
+    chat one after the other, in arrival order, so a visitor's second message never overtakes the first. A chat
+    with QN_TURNS_PER_CONVERSATION updates already waiting is told to wait (bot/channels/admission.py)."""
 
-    def __init__(self) -> None:
-        self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
+    def __init__(self, turns: ConversationTurns | None = None) -> None:
+        self._turns = turns
 
     def wrap(self, handler: Callable[[Update, Any], Coroutine[Any, Any, None]]
              ) -> Callable[[Update, Any], Coroutine[Any, Any, None]]:
@@ -141,17 +140,13 @@ class ChatOrder:
             if chat is None:
                 await handler(update, context)
                 return
-            lock, users = self._locks.get(chat.id) or (asyncio.Lock(), 0)
-            self._locks[chat.id] = (lock, users + 1)
-            try:
-                async with lock:
-                    await handler(update, context)
-            finally:
-                lock, users = self._locks[chat.id]
-                if users <= 1:
-                    del self._locks[chat.id]
-                else:
-                    self._locks[chat.id] = (lock, users - 1)
+            turn = (self._turns or conversation_turns()).admit(f"telegram-{chat.id}")
+            if turn is None:
+                said = update.effective_message.text if update.effective_message else None
+                await context.bot.send_message(chat.id, please_wait_for(said or ""))
+                return
+            async with turn:
+                await handler(update, context)
 
         return in_order
 

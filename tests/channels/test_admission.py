@@ -93,3 +93,37 @@ def test_the_limit_is_set_by_qn_concurrent_turns():
     assert Settings.from_env({"QN_CONCURRENT_TURNS": "-1"}).concurrent_turns == 0
     with pytest.raises(SettingsError, match="QN_CONCURRENT_TURNS"):
         Settings.from_env({"QN_CONCURRENT_TURNS": "four"})
+
+
+@pytest.mark.asyncio
+async def test_one_conversation_goes_one_turn_at_a_time_and_beyond_its_limit_is_told_to_wait():
+    from bot.channels.admission import ConversationTurns
+
+    turns, conversation = ConversationTurns(limit=3), Turns()
+
+    async def take(number: int, sender: str) -> int | None:
+        turn = turns.admit(sender)
+        if turn is None:
+            return None  # the channel tells the sender to wait
+        async with turn:
+            return await conversation.turn(number)
+
+    flood = [asyncio.create_task(take(n, "flooder")) for n in range(1, 11)]
+    other = asyncio.create_task(take(100, "someone else"))
+    await asyncio.sleep(0.01)
+    assert conversation.started == [1, 100]  # the other conversation is not behind the flooder's turns
+    refused = [await task for task in flood[3:]]
+    assert refused == [None] * 7  # beyond three turns waiting: told to wait, at once
+    for number in (1, 2, 3, 100):
+        conversation.go.setdefault(number, asyncio.Event()).set()
+    assert [await task for task in flood[:3]] == [1, 2, 3] and await other == 100
+    assert conversation.started == [1, 100, 2, 3]  # in arrival order, one at a time
+    assert turns.admit("flooder") is not None  # the line is free again
+
+
+@pytest.mark.asyncio
+async def test_no_limit_means_every_turn_is_taken():
+    from bot.channels.admission import ConversationTurns
+
+    turns = ConversationTurns(limit=0)
+    assert all(turns.admit("x") is not None for _ in range(100))
