@@ -13,8 +13,7 @@ from actions.base import BaseAction, ask_knowledge, latest_text, money, response
 from actions.core import format_contact
 from bot.knowledge.places import KIND_EN, RANK_EN, PlaceMatch, PlaceRef, category_of
 from bot.knowledge.repository import KnowledgeBase, MuseumInfo, PlaceCard
-from bot.lexicon import NEAR_ME
-from bot.text import canonical
+from bot.lexicon import says_near_me
 
 PAGE_SIZE = 5
 Domain = Dict[Text, Any]
@@ -299,12 +298,6 @@ class ActionFindPlaces(BaseAction):
                                  buttons=buttons)
         return [SlotSet("list_offset", float(offset)), SlotSet("area", area_text),
                 SlotSet("category", category_text)]
-
-
-def says_near_me(text: str) -> bool:
-    """"gần đây", "near me", "quanh đây": the visitor's own surroundings, not a named area."""
-    words = f" {canonical(text)} "
-    return any(f" {phrase} " in words for phrase in NEAR_ME)
 
 
 class ActionNearestPlaces(BaseAction):

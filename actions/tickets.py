@@ -30,7 +30,7 @@ from bot.knowledge.repository import MuseumInfo
 from bot.privacy import pseudonym
 from bot.settings import Settings, ticket_secret
 from bot.tickets.codes import normalise_code
-from bot.tickets.dates import DateAnswer, TimeAnswer, parse_time, parse_visit_date
+from bot.tickets.dates import DateAnswer, TimeAnswer, parse_time, read_visit_date, slot_for
 from bot.tickets.models import CONFIRMED, PAID, PENDING_PAYMENT
 from bot.tickets.parsing import (
     TicketKind,
@@ -125,39 +125,18 @@ class ActionStartBooking(BaseAction):
 
     async def perform(self, dispatcher, tracker, domain) -> List[Dict]:
         museum = await ask_knowledge(lambda kb: kb.museum())
-        said_now = set_by_latest_message(tracker)
-        cleared = [SlotSet(slot, None) for slot in (*FORM_SLOTS, "booking_draft") if slot not in said_now]
+        booking = (*FORM_SLOTS, "booking_draft")
         if museum is None or not museum.bookable():
             dispatcher.utter_message(response="utter_booking_unavailable",
                                      contacts=await official_contacts(user_language(tracker)))
-            return [SlotSet(slot, None) for slot in (*FORM_SLOTS, "booking_draft")] + [SlotSet("booking_open", False)]
-        return [*cleared, SlotSet("booking_open", True)]
+            return [SlotSet(slot, None) for slot in booking] + [SlotSet("booking_open", False)]
+        said_now = set_by_latest_message(tracker)
+        return [SlotSet(slot, None) for slot in booking if slot not in said_now] + [SlotSet("booking_open", True)]
 
 
 def ticket_kinds_of(museum: MuseumInfo) -> list[TicketKind]:
     return ticket_kinds([(t.id, t.name_vi, t.name_en) for t in museum.ticket_types],
                         {t.id: t.aliases for t in museum.ticket_types})
-
-
-def visit_date_of(value: Any) -> date | None:
-    """The day a visit_date slot holds: an ISO date once validated, else the text the visitor typed."""
-    text = str(value or "")
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return parse_visit_date(text, today()).value
-
-
-def slot_for(time: TimeAnswer, slots: tuple[str, ...]) -> str | None:
-    """The museum's time slot a time said names: the slot starting then, or containing it; for "afternoon"
-    alone, the one slot of that part of the day (None when several are)."""
-    if time.start:
-        return next((s for s in slots if s[:5] == time.start), None) or \
-            next((s for s in slots if s[:5] <= time.start < s[6:]), None)
-    if time.part_of_day:
-        matching = [s for s in slots if (s[:5] < "12:00") == (time.part_of_day == "morning")]
-        return matching[0] if len(matching) == 1 else None
-    return None
 
 
 class ValidateTicketForm(FormValidationAction):
@@ -192,11 +171,7 @@ class ValidateTicketForm(FormValidationAction):
         return self._free_text_answer(tracker, "visitor_phone")
 
     async def validate_visit_date(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        text = str(value or "")
-        try:  # a day already read (a change said with its value, or validated before): checked again all the same
-            answer = DateAnswer(date.fromisoformat(text))
-        except ValueError:
-            answer = parse_visit_date(text, today())
+        answer = read_visit_date(value, today())  # a day already read (ISO) is checked again all the same
         if answer.value is None:
             if answer.problem != "unknown" or self._asked(tracker, "visit_date"):
                 dispatcher.utter_message(response="utter_date_lunar" if answer.problem == "lunar"
@@ -216,7 +191,7 @@ class ValidateTicketForm(FormValidationAction):
         museum = await museum_info()
         text = str(value or "")
         chosen = text if text in museum.time_slots else slot_for(parse_time(text), museum.time_slots)
-        visit = visit_date_of(tracker.get_slot("visit_date"))
+        visit = read_visit_date(tracker.get_slot("visit_date"), today()).value
         if chosen is None or visit is None:
             if self._asked(tracker, "time_slot"):
                 dispatcher.utter_message(response="utter_slot_invalid")
@@ -241,7 +216,7 @@ class ValidateTicketForm(FormValidationAction):
             return {"ticket_counts": None}
         places = sum(counts.values())
         left = museum.capacity_per_slot or 0
-        visit, slot = visit_date_of(tracker.get_slot("visit_date")), tracker.get_slot("time_slot")
+        visit, slot = read_visit_date(tracker.get_slot("visit_date"), today()).value, tracker.get_slot("time_slot")
         if visit is not None and slot in museum.time_slots:
             left = await ask_bookings(lambda b: b.places_left(visit, slot, museum.capacity_per_slot or 0))
         if places > left:

@@ -5,6 +5,8 @@ a word added for one rule is seen by all of them.
 """
 from __future__ import annotations
 
+from bot.text import canonical
+
 # The province itself: a question about "Quảng Ninh" or "QN" is about the whole province, never one site (the
 # museum is "Bảo tàng Quảng Ninh", but "Quảng Ninh" alone is not the museum).
 PROVINCE_NAMES = frozenset({"quang ninh", "tinh quang ninh", "qn", "quangninh"})
@@ -33,3 +35,9 @@ AMBIGUOUS_KIND_WORDS = frozenset({"den", "chua", "dinh", "mieu"})
 NEAR_ME = ("gan day", "gan toi", "gan minh", "gan em", "quanh day", "xung quanh day", "gan cho toi", "o gan",
            "near me", "nearby", "near here", "close to me", "close by", "close to my location", "around me",
            "around here", "near my location", "closest", "nearest", "gan nhat")
+
+
+def says_near_me(text: str) -> bool:
+    """"gần đây", "near me", "quanh đây": the visitor's own surroundings, not a named area."""
+    words = f" {canonical(text)} "
+    return any(f" {phrase} " in words for phrase in NEAR_ME)

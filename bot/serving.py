@@ -432,6 +432,11 @@ def _patches() -> Dict[str, List[Tuple[Any, str, Any]]]:
     }
 
 
+# The global through which each patch's wrapper calls Rasa's own function.
+_ORIGINALS = {"event_class_lookup": "_original_all_subclasses", "nlu_cache": "_original_parse",
+              "rule_match_memo": "_original_possible_keys", "rules_skip_text_look": "_original_find_action_from_rules",
+              "kept_action_session": "_original_session", "model_load_by_prediction": "_original_model_load",
+              "graph_in_order": "_original_graph_run", "empty_domain_once": "_original_is_empty"}
 # What install() replaced, to put Rasa's own back: (owner, attribute, original).
 _installed: List[Tuple[Any, str, Any]] = []
 
@@ -439,8 +444,6 @@ _installed: List[Tuple[Any, str, Any]] = []
 def install(off: Iterable[str] = ()) -> List[str]:
     """Install every patch but those named in `off`; returns the names installed. Refuses (PatchError) a Rasa
     other than SUPPORTED_RASA and names it does not know. Installing again first removes what is in."""
-    global _original_all_subclasses, _original_parse, _original_possible_keys, _original_find_action_from_rules
-    global _original_session, _original_model_load, _original_graph_run, _original_is_empty
     import rasa
 
     if rasa.__version__ != SUPPORTED_RASA:
@@ -452,32 +455,15 @@ def install(off: Iterable[str] = ()) -> List[str]:
     if unknown:
         raise PatchError(f"unknown Rasa patch(es) {', '.join(sorted(unknown))}; known: {', '.join(patches)}")
     uninstall()
+    # The wrappers call Rasa's own functions through these module globals (Rasa's, as uninstall() left them).
+    for name, global_name in _ORIGINALS.items():
+        [(owner, attribute, _)] = patches[name]
+        globals()[global_name] = owner.__dict__[attribute]
     chosen = [name for name in patches if name not in off]
     for name in chosen:
         for owner, attribute, replacement in patches[name]:
             _installed.append((owner, attribute, owner.__dict__[attribute]))
             setattr(owner, attribute, replacement)
-    # The wrappers call Rasa's own functions through these.
-    originals = {(owner, attribute): original for owner, attribute, original in _installed}
-    import rasa.shared.utils.common
-    from rasa.core.policies.rule_policy import RulePolicy
-    from rasa.core.processor import MessageProcessor
-    from rasa.engine.runner.dask import DaskGraphRunner
-    from rasa.shared.core.domain import Domain
-    from rasa.utils.endpoints import EndpointConfig
-    from rasa.utils.tensorflow.models import RasaModel
-
-    def original(owner: Any, attribute: str) -> Any:
-        return originals.get((owner, attribute), owner.__dict__[attribute])
-
-    _original_all_subclasses = original(rasa.shared.utils.common, "all_subclasses")
-    _original_parse = original(MessageProcessor, "_parse_message_with_graph")
-    _original_possible_keys = original(RulePolicy, "_get_possible_keys")
-    _original_find_action_from_rules = original(RulePolicy, "_find_action_from_rules")
-    _original_session = original(EndpointConfig, "session")
-    _original_model_load = original(RasaModel, "load")
-    _original_graph_run = original(DaskGraphRunner, "run")
-    _original_is_empty = original(Domain, "is_empty")
     _one_tensorflow_thread_unless_set()
     logger.debug("Rasa patches installed: %s", ", ".join(chosen) or "none")
     return chosen

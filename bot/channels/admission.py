@@ -73,10 +73,10 @@ class ConversationTurns:
 
     def admit(self, conversation: str) -> "ConversationTurn | None":
         """A place in the conversation's line, or None when it already holds `limit` turns."""
+        if self.full(conversation):
+            return None
         key = (asyncio.get_running_loop(), conversation)
         lock, holding = self._turns.get(key) or (asyncio.Lock(), 0)
-        if 0 < self.limit <= holding:
-            return None
         self._turns[key] = (lock, holding + 1)
         return ConversationTurn(self, key, lock)
 

@@ -2,8 +2,9 @@
 
 Rasa answers nothing when a custom action fails (the action server is down, say): it logs the error and
 waits for the next message. A channel therefore checks that a turn produced at least one message, and if
-not sends a short apology. These texts live here, not in the domain, because they must work exactly when
-the rest of the bot does not.
+not sends a short apology. A sender with too many turns already waiting is told to wait, without reaching
+Rasa at all. These two texts live here, not in the domain, because they are sent exactly when Rasa is not
+asked (or cannot answer).
 """
 from __future__ import annotations
 
@@ -21,8 +22,6 @@ APOLOGY = {
     "vi": "Xin lỗi, hệ thống đang bận hoặc gặp sự cố nên chưa trả lời được. Bạn vui lòng thử lại sau ít phút nhé.",
     "en": "Sorry, the system is busy or having a problem and could not answer. Please try again in a few minutes.",
 }
-
-
 PLEASE_WAIT = {
     "vi": "Mình vẫn đang trả lời các tin nhắn trước của bạn. Bạn chờ một chút rồi hãy nhắn tiếp nhé.",
     "en": "I am still answering your previous messages. Please wait a moment before sending more.",

@@ -89,10 +89,15 @@ class Gazetteer:
         if any(m.entity == "category" for m in mentions):
             # "Hạ Long có đền nào": with a kind of site asked for, a name that is also an area is that area (a
             # site holds no other sites).
-            mentions = [Mention("area", self.names[fold(text[m.start:m.end])]["area"] or m.value, m.start, m.end)
-                        if m.entity == "place" and "area" in self.names.get(fold(text[m.start:m.end]), {}) else m
-                        for m in mentions]
+            mentions = [self._as_area(text, m) if m.entity == "place" else m for m in mentions]
         return mentions
+
+    def _as_area(self, text: str, mention: Mention) -> Mention:
+        """The mention as the area of the same name, if there is one."""
+        area = self.names.get(fold(text[mention.start:mention.end]), {})
+        if "area" not in area:
+            return mention
+        return Mention("area", area["area"] or mention.value, mention.start, mention.end)
 
     def _spelling_agrees(self, key: str, typed: str) -> bool:
         """Where the user typed diacritics, they are those of a known spelling of the name ("canh chua cá" is not
@@ -145,9 +150,7 @@ def _capitalised(text: str, start: int) -> bool:
 
 
 def _words(text: str) -> list[tuple[str, int, int]]:
-    import re
-
-    return [(m.group(), m.start(), m.end()) for m in re.finditer(r"\w+", text)]
+    return [(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)]
 
 
 def build_gazetteer(index: PlaceIndex, procedures: list[tuple[str, list[str], list[str]]]) -> Gazetteer:

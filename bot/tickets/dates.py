@@ -240,6 +240,27 @@ def parse_visit_date(text: str, reference: date) -> DateAnswer:
     return find_when(text, reference).date
 
 
+def read_visit_date(value: object, reference: date) -> DateAnswer:
+    """The day a booking's visit_date holds: an ISO date once read, else the text the visitor typed."""
+    text = str(value or "")
+    try:
+        return DateAnswer(date.fromisoformat(text))
+    except ValueError:
+        return parse_visit_date(text, reference)
+
+
+def slot_for(time: TimeAnswer, slots: tuple[str, ...]) -> str | None:
+    """The time slot ("08:00-10:00") a time said names: the slot starting then, or containing it; for a part of
+    the day alone ("buổi chiều"), the one slot of that part (None when several are)."""
+    if time.start:
+        return next((s for s in slots if s[:5] == time.start), None) or \
+            next((s for s in slots if s[:5] <= time.start < s[6:]), None)
+    if time.part_of_day:
+        matching = [s for s in slots if (s[:5] < "12:00") == (time.part_of_day == "morning")]
+        return matching[0] if len(matching) == 1 else None
+    return None
+
+
 def parse_time(text: str) -> TimeAnswer:
     """The time of day `text` names ("10h", "14:00-16:00", "buổi chiều"), if any."""
     return find_when(text, date.today()).time

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Callable
 
 from bot.text import canonical, nfc
 from bot.tickets.dates import DateAnswer, TimeAnswer, find_when, without_spans
@@ -71,15 +72,20 @@ def ticket_kinds(types: list[tuple[str, str, str | None]],
     return kinds
 
 
-def _phrase_at(words: list[str], position: int, kinds: list[TicketKind]) -> tuple[str, int] | None:
-    """The kind whose phrase starts at `position` (the longest phrase of any kind), and its length in words."""
+def _longest_phrase(kinds: list[TicketKind], fits: Callable[[list[str]], bool]) -> tuple[str, int] | None:
+    """The kind with the longest phrase that `fits` where it is looked for, and that phrase's length in words."""
     best: tuple[str, int] | None = None
     for kind in kinds:
         for phrase in kind.words:
-            size = len(phrase.split())
-            if words[position:position + size] == phrase.split() and (best is None or size > best[1]):
-                best = (kind.id, size)
+            said = phrase.split()
+            if fits(said) and (best is None or len(said) > best[1]):
+                best = (kind.id, len(said))
     return best
+
+
+def _phrase_at(words: list[str], position: int, kinds: list[TicketKind]) -> tuple[str, int] | None:
+    """The kind whose phrase starts at `position` (the longest phrase of any kind), and its length in words."""
+    return _longest_phrase(kinds, lambda said: words[position:position + len(said)] == said)
 
 
 def _phrase_before(words: list[str], position: int, kinds: list[TicketKind], free_from: int) -> str | None:
@@ -88,13 +94,8 @@ def _phrase_before(words: list[str], position: int, kinds: list[TicketKind], fre
     end = position
     while end > free_from and words[end - 1] in ("x", "la"):
         end -= 1
-    best: tuple[str, int] | None = None
-    for kind in kinds:
-        for phrase in kind.words:
-            size = len(phrase.split())
-            if end - size >= free_from and words[end - size:end] == phrase.split() and (best is None or size > best[1]):
-                best = (kind.id, size)
-    return best[0] if best else None
+    found = _longest_phrase(kinds, lambda said: end - len(said) >= free_from and words[end - len(said):end] == said)
+    return found[0] if found else None
 
 
 def _number_at(words: list[str], position: int, kinds: list[TicketKind]) -> int | None:
