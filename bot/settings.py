@@ -50,6 +50,7 @@ class Settings:
     turns_per_conversation: int
     trial_booking_file: Path
     rasa_patches_off: tuple[str, ...]
+    redis_url: str
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -74,6 +75,8 @@ class Settings:
             turns_per_conversation=whole_number("QN_TURNS_PER_CONVERSATION", 3, 0),
             trial_booking_file=Path(env.get("QN_TRIAL_BOOKING_FILE") or PROJECT_ROOT / "var" / "trial_booking.json"),
             rasa_patches_off=tuple(n.strip() for n in env.get("QN_RASA_PATCHES_OFF", "").split(",") if n.strip()),
+            # Where replicas share what must not stay per process (empty: one process, kept in memory).
+            redis_url=env.get("QN_REDIS_URL", "").strip(),
         )
 
 
