@@ -51,6 +51,8 @@ class Settings:
     trial_booking_file: Path
     rasa_patches_off: tuple[str, ...]
     redis_url: str
+    staff_token: str
+    purge_after_days: int
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -77,6 +79,10 @@ class Settings:
             rasa_patches_off=tuple(n.strip() for n in env.get("QN_RASA_PATCHES_OFF", "").split(",") if n.strip()),
             # Where replicas share what must not stay per process (empty: one process, kept in memory).
             redis_url=env.get("QN_REDIS_URL", "").strip(),
+            # The staff page's credential; empty: the page lets nobody in.
+            staff_token=env.get("QN_STAFF_TOKEN", "").strip(),
+            # Bookings keep the visitor's name and phone this many days after the visit (`qn-staff purge`).
+            purge_after_days=whole_number("QN_PURGE_AFTER_DAYS", 30, 0),
         )
 
 

@@ -15,13 +15,13 @@ Exit status: 0 success, 1 the files have errors (nothing was loaded), 2 the data
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.db import get_engine
-from bot.entry import telegram_deep_link, write_qr
 from bot.knowledge.loader import KnowledgeValidationError, load_knowledge, read_knowledge
 from bot.knowledge.repository import KnowledgeBase
 from bot.knowledge.trial import TrialScheduleError, parse_trial, save_trial
@@ -29,30 +29,15 @@ from bot.schema import migrate
 from bot.settings import Settings
 
 
+# Modules that add staff commands of their own concern: each has `register_commands(commands, settings)`, which
+# adds sub-parsers with `set_defaults(run=function)`; the function takes the parsed arguments, returns the exit status.
+STAFF_COMMAND_MODULES = ("bot.entry_cli", "bot.insight.cli", "bot.tickets.staff_cli")
+
+
 def _print_errors(error: KnowledgeValidationError) -> None:
     print(f"{len(error.errors)} problem(s) found; nothing was loaded:", file=sys.stderr)
     for item in error.errors:
         print(f"  - {item}", file=sys.stderr)
-
-
-def _write_qr_codes(args: argparse.Namespace) -> int:
-    """QR codes come from the files, so staff can print them before (or without) a load."""
-    site_ids = [site["id"] for site in read_knowledge(args.dir).sites]
-    wanted = site_ids if args.all else args.site_ids
-    unknown = sorted(set(wanted) - set(site_ids))
-    if not wanted or unknown:
-        print(f"Unknown site id(s): {', '.join(unknown)}" if unknown else "Name site ids, or use --all.",
-              file=sys.stderr)
-        return 1
-    if not args.bot_username:
-        print("Set TELEGRAM_BOT_USERNAME (or --bot-username): the deep link needs the bot's username.",
-              file=sys.stderr)
-        return 1
-    for site_id in wanted:
-        link = telegram_deep_link(args.bot_username, site_id)
-        png, svg = write_qr(link, args.out, site_id)
-        print(f"{site_id}\t{link}\t{png}\t{svg}")
-    return 0
 
 
 def _save_trial_schedule(args: argparse.Namespace, path: Path) -> bool:
@@ -92,17 +77,13 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("load", help="check and load the files")
     commands.add_parser("stats", help="what the database holds")
     commands.add_parser("migrate", help="bring the database's schema to the newest migration")
-    qr = commands.add_parser("qr", help="deep links and printable QR codes for sites")
-    qr.add_argument("site_ids", nargs="*", help="site ids (see knowledge/sites.yml)")
-    qr.add_argument("--all", action="store_true", help="every site")
-    qr.add_argument("--out", type=Path, default=Path("var/qr"), help="folder for the images (var/qr)")
-    qr.add_argument("--bot-username", default=settings.telegram_bot_username,
-                    help="the Telegram bot's username (TELEGRAM_BOT_USERNAME)")
     trial = commands.add_parser("try-booking", help="open booking locally with a schedule you type in")
     trial.add_argument("--slots", help='time slots, e.g. "08:00-10:00,10:00-12:00,14:00-16:00"')
     trial.add_argument("--capacity", help="visitors per slot, e.g. 30")
     trial.add_argument("--closed", help='weekdays closed, e.g. "monday" (none when not given)')
     trial.add_argument("--off", action="store_true", help="remove the trial schedule (booking closes again)")
+    for module in STAFF_COMMAND_MODULES:  # each concern adds its own commands, run through `args.run`
+        importlib.import_module(module).register_commands(commands, settings)
     args = parser.parse_args(argv)
 
     try:
@@ -110,8 +91,8 @@ def main(argv: list[str] | None = None) -> int:
             counts = read_knowledge(args.dir).counts()
             print("OK: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
             return 0
-        if args.command == "qr":
-            return _write_qr_codes(args)
+        if hasattr(args, "run"):
+            return int(args.run(args))
         engine = get_engine(args.database_url)
         if args.command == "try-booking":
             if not _save_trial_schedule(args, settings.trial_booking_file):
