@@ -6,6 +6,7 @@ condition; SQLite takes its write lock before reading anything, so no transactio
 lock. The confirmation's idempotency key is unique: the same confirmation pressed twice is one booking.
 A booking waiting for an online payment holds its places for PAYMENT_HOLD; after that it expires and gives
 them back (VNPAY refuses a payment after 15 minutes, so no payment can arrive for an expired hold).
+Some days after the visit, `purge_personal_data` blanks the visitor's name and phone and keeps the rest.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -32,6 +33,8 @@ from bot.tickets.models import (
     BookingLine,
     SlotCounter,
 )
+
+PURGED = ""  # what name and phone hold once purged (both columns are NOT NULL)
 
 PAYMENT_HOLD = timedelta(minutes=30)
 
@@ -237,3 +240,13 @@ class BookingRepository:
                 .execution_options(synchronize_session=False)).rowcount == 1
             row = session.execute(select(Booking).where(Booking.code == code)).scalar_one_or_none()
             return (_view(row) if row else None), first
+
+    def purge_personal_data(self, visited_before: date) -> int:
+        """Blank the name and phone of every booking whose visit was before `visited_before`; its date, slot,
+        counts, status and amount stay for the statistics. Returns how many bookings lost them now (0 when
+        run again)."""
+        with Session(self._engine, future=True) as session, session.begin():
+            return session.execute(
+                update(Booking).where(Booking.visit_date < visited_before,
+                                      or_(Booking.name != PURGED, Booking.phone != PURGED))
+                .values(name=PURGED, phone=PURGED).execution_options(synchronize_session=False)).rowcount
