@@ -51,6 +51,8 @@ class Settings:
     trial_booking_file: Path
     rasa_patches_off: tuple[str, ...]
     redis_url: str
+    redis_key_prefix: str
+    events_queue: str
     staff_token: str
     purge_after_days: int
 
@@ -79,11 +81,23 @@ class Settings:
             rasa_patches_off=tuple(n.strip() for n in env.get("QN_RASA_PATCHES_OFF", "").split(",") if n.strip()),
             # Where replicas share what must not stay per process (empty: one process, kept in memory).
             redis_url=env.get("QN_REDIS_URL", "").strip(),
+            # Prepended to every key the bot (and Rasa's lock store) keeps in that Redis, so that several bots, or
+            # tests, can share one; Rasa's lock store accepts only letters and digits here.
+            redis_key_prefix=_alphanumeric("QN_REDIS_PREFIX", env.get("QN_REDIS_PREFIX", "qn").strip()),
+            # The RabbitMQ queue `make prod`'s Rasa replicas publish every conversation event to (the staff page
+            # reads it).
+            events_queue=env.get("QN_EVENTS_QUEUE", "").strip() or "qn_conversation_events",
             # The staff page's credential; empty: the page lets nobody in.
             staff_token=env.get("QN_STAFF_TOKEN", "").strip(),
             # Bookings keep the visitor's name and phone this many days after the visit (`qn-staff purge`).
             purge_after_days=whole_number("QN_PURGE_AFTER_DAYS", 30, 0),
         )
+
+
+def _alphanumeric(name: str, value: str) -> str:
+    if not value.isalnum():
+        raise SettingsError(f"{name} may hold only letters and digits (got {value!r})")
+    return value
 
 
 def ticket_secret(settings: "Settings", environ: dict[str, str] | None = None) -> str:

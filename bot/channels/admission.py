@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Awaitable, TypeVar
+from typing import TYPE_CHECKING, Awaitable, TypeVar
+
+if TYPE_CHECKING:
+    from bot.channels.shared import SharedConversationTurns
 
 logger = logging.getLogger(__name__)
 
@@ -60,20 +63,21 @@ class ConversationTurns:
     Rasa answers one conversation's turns one after the other anyway (its lock per conversation); without this,
     each of a flooding client's turns would hold one of TurnAdmission's places while it waited for that lock, and
     everybody else waited behind them. Here a conversation's extra turns wait on their own line, outside the
-    admission, and those beyond the limit are refused at once (the channel tells the sender to wait)."""
+    admission, and those beyond the limit are refused at once (the channel tells the sender to wait). This line
+    is the process's own; SharedConversationTurns keeps it in Redis for replicas."""
 
     def __init__(self, limit: int):
         self.limit = limit
         self._turns: dict[tuple[asyncio.AbstractEventLoop, str], tuple[asyncio.Lock, int]] = {}
 
-    def full(self, conversation: str) -> bool:
+    async def full(self, conversation: str) -> bool:
         """Whether the conversation already holds `limit` turns (a new one would be refused)."""
         _, holding = self._turns.get((asyncio.get_running_loop(), conversation)) or (None, 0)
         return 0 < self.limit <= holding
 
-    def admit(self, conversation: str) -> "ConversationTurn | None":
+    async def admit(self, conversation: str) -> "ConversationTurn | None":
         """A place in the conversation's line, or None when it already holds `limit` turns."""
-        if self.full(conversation):
+        if await self.full(conversation):
             return None
         key = (asyncio.get_running_loop(), conversation)
         lock, holding = self._turns.get(key) or (asyncio.Lock(), 0)
@@ -108,7 +112,7 @@ class ConversationTurn:
 
 
 _admission: TurnAdmission | None = None
-_conversation_turns: ConversationTurns | None = None
+_conversation_turns: "ConversationTurns | SharedConversationTurns | None" = None
 
 
 def admission() -> TurnAdmission:
@@ -121,11 +125,18 @@ def admission() -> TurnAdmission:
     return _admission
 
 
-def conversation_turns() -> ConversationTurns:
-    """The process's per-conversation line, sized by QN_TURNS_PER_CONVERSATION."""
+def conversation_turns() -> "ConversationTurns | SharedConversationTurns":
+    """The per-conversation line, sized by QN_TURNS_PER_CONVERSATION: in Redis when QN_REDIS_URL is set (the limit
+    lives where Rasa's lock lives, so it holds across replicas), else the process's own."""
     global _conversation_turns
     if _conversation_turns is None:
         from bot.settings import Settings
 
-        _conversation_turns = ConversationTurns(Settings.from_env().turns_per_conversation)
+        settings = Settings.from_env()
+        _conversation_turns = ConversationTurns(settings.turns_per_conversation)
+        if settings.redis_url:
+            from bot.channels.shared import SharedConversationTurns, SharedRedis
+
+            _conversation_turns = SharedConversationTurns(
+                SharedRedis(settings.redis_url, settings.redis_key_prefix), settings.turns_per_conversation)
     return _conversation_turns

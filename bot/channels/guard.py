@@ -48,7 +48,7 @@ async def answer_guarded(
     (bot/channels/admission.py); if it fails or `replied()` is still False, apologise. A conversation that already
     has QN_TURNS_PER_CONVERSATION turns waiting is told to wait instead, without taking anyone's place."""
     cleaned = clean_user_text(text, max_chars) or " "
-    turn = conversation_turns().admit(sender_id)
+    turn = await conversation_turns().admit(sender_id)
     if turn is None:
         logger.info("too many turns waiting for %s; asked to wait", pseudonym(sender_id))
         await send_apology(please_wait_for(cleaned))

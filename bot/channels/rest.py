@@ -69,7 +69,7 @@ class RestInput(RasaRestInput):
             if data is None:
                 logger.warning("REST webhook: malformed request refused (%s)", reason)  # never the body
                 return response.json({"error": reason}, status=400)
-            if conversation_turns().full(data["sender"]):
+            if await conversation_turns().full(data["sender"]):
                 return response.json([{"recipient_id": data["sender"], "text": please_wait_for(data["message"])}])
             return None
 

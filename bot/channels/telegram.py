@@ -35,7 +35,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.channels.admission import ConversationTurns, conversation_turns
+from bot.channels.admission import ConversationTurns
 from bot.channels.guard import apology_for, please_wait_for
 from bot.channels.replies import Reply, to_replies
 from bot.entry import SITE_PAYLOAD_PREFIX, TELEGRAM_PAYLOAD
@@ -128,10 +128,14 @@ class RasaClient:
 class ChatOrder:
     """Updates of different chats are handled at once (the application runs them concurrently); those of one
     chat one after the other, in arrival order, so a visitor's second message never overtakes the first. A chat
-    with QN_TURNS_PER_CONVERSATION updates already waiting is told to wait (bot/channels/admission.py)."""
+    with QN_TURNS_PER_CONVERSATION updates already waiting is told to wait (bot/channels/admission.py).
+
+    The line is this process's own even when replicas share Redis: one bridge receives all of Telegram's updates,
+    and the REST channel it talks to counts the same chat in the shared line again (sharing this one too would
+    count each turn twice)."""
 
     def __init__(self, turns: ConversationTurns | None = None) -> None:
-        self._turns = turns
+        self._turns = turns or ConversationTurns(Settings.from_env().turns_per_conversation)
 
     def wrap(self, handler: Callable[[Update, Any], Coroutine[Any, Any, None]]
              ) -> Callable[[Update, Any], Coroutine[Any, Any, None]]:
@@ -140,7 +144,7 @@ class ChatOrder:
             if chat is None:
                 await handler(update, context)
                 return
-            turn = (self._turns or conversation_turns()).admit(f"telegram-{chat.id}")
+            turn = await self._turns.admit(f"telegram-{chat.id}")
             if turn is None:
                 said = update.effective_message.text if update.effective_message else None
                 await context.bot.send_message(chat.id, please_wait_for(said or ""))

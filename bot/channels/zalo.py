@@ -3,7 +3,8 @@
 Every event is checked before anything else: its X-ZEvent-Signature must be
 "mac=" + sha256(app_id + raw body + timestamp + OA secret key) and its app_id ours; otherwise 401 (no
 signature) or 403 (a wrong one), and Rasa never sees it. Zalo wants a 200 within 2 seconds and may resend an
-event, so the channel answers at once, handles the turn in the background and ignores a msg_id it has seen.
+event, so the channel answers at once, handles the turn in the background and ignores a msg_id it has seen (on any
+replica, when they share Redis).
 
 Users' text (a pressed button arrives as text: its hidden payload), shared locations ("lat, lon") and images
 (answered with what the bot can do) become turns; other event kinds are acknowledged and ignored. Replies go
@@ -29,6 +30,7 @@ from sanic.request import Request
 
 from bot.channels.guard import answer_guarded
 from bot.channels.replies import Reply, to_replies
+from bot.channels.shared import SharedRedis, SharedSeenEvents
 from bot.channels.zalo_tokens import INVALID_TOKEN_ERROR, ZaloAccessToken, ZaloTokenStore
 from bot.db import get_engine
 from bot.privacy import pseudonym
@@ -77,13 +79,14 @@ def event_mac(app_id: str, raw_body: str, timestamp: str, oa_secret_key: str) ->
 
 
 class SeenEvents:
-    """msg_ids handled in the last hour: Zalo resends an event it thinks was not delivered."""
+    """msg_ids handled in the last hour: Zalo resends an event it thinks was not delivered. This process's own
+    memory; with QN_REDIS_URL set, replicas share it (bot/channels/shared.py)."""
 
     def __init__(self, ttl_seconds: float = 3600, capacity: int = 50_000):
         self._ttl, self._capacity = ttl_seconds, capacity
         self._seen: OrderedDict[str, float] = OrderedDict()
 
-    def first_time(self, key: str) -> bool:
+    async def first_time(self, key: str) -> bool:
         now = time.monotonic()
         while self._seen and (next(iter(self._seen.values())) < now - self._ttl or len(self._seen) > self._capacity):
             self._seen.popitem(last=False)
@@ -188,7 +191,11 @@ class ZaloInput(InputChannel):
         return "zalo"
 
     def __init__(self) -> None:
-        self._seen = SeenEvents()
+        self._seen: SeenEvents | SharedSeenEvents = SeenEvents()
+        settings = Settings.from_env()
+        if settings.redis_url:
+            self._seen = SharedSeenEvents(SharedRedis(settings.redis_url, settings.redis_key_prefix), "zalo",
+                                          self._seen)
         self._http: httpx.AsyncClient | None = None
         self._token: ZaloAccessToken | None = None
         self._token_for: ZaloSettings | None = None
@@ -244,7 +251,7 @@ class ZaloInput(InputChannel):
             if text is None or not user_id:
                 return response.json({"status": "ignored"})
             msg_id = str((event.get("message") or {}).get("msg_id") or f"{user_id}:{timestamp}")
-            if not self._seen.first_time(msg_id):
+            if not await self._seen.first_time(msg_id):
                 return response.json({"status": "duplicate"})
             request.app.add_task(self._turn(settings, on_new_message, user_id, text, max_chars))
             return response.json({"status": "accepted"})

@@ -102,7 +102,7 @@ async def test_one_conversation_goes_one_turn_at_a_time_and_beyond_its_limit_is_
     turns, conversation = ConversationTurns(limit=3), Turns()
 
     async def take(number: int, sender: str) -> int | None:
-        turn = turns.admit(sender)
+        turn = await turns.admit(sender)
         if turn is None:
             return None  # the channel tells the sender to wait
         async with turn:
@@ -118,7 +118,7 @@ async def test_one_conversation_goes_one_turn_at_a_time_and_beyond_its_limit_is_
         conversation.go.setdefault(number, asyncio.Event()).set()
     assert [await task for task in flood[:3]] == [1, 2, 3] and await other == 100
     assert conversation.started == [1, 100, 2, 3]  # in arrival order, one at a time
-    assert turns.admit("flooder") is not None  # the line is free again
+    assert await turns.admit("flooder") is not None  # the line is free again
 
 
 @pytest.mark.asyncio
@@ -126,4 +126,4 @@ async def test_no_limit_means_every_turn_is_taken():
     from bot.channels.admission import ConversationTurns
 
     turns = ConversationTurns(limit=0)
-    assert all(turns.admit("x") is not None for _ in range(100))
+    assert all([await turns.admit("x") is not None for _ in range(100)])

@@ -56,10 +56,11 @@ def test_zalo_events_that_are_a_user_talking_become_turns(event, text):
     assert turn_text(event) == text
 
 
-def test_a_resent_zalo_event_is_seen_once():
+@pytest.mark.asyncio
+async def test_a_resent_zalo_event_is_seen_once():
     seen = SeenEvents()
-    assert seen.first_time("m1") and seen.first_time("m2")
-    assert not seen.first_time("m1")
+    assert await seen.first_time("m1") and await seen.first_time("m2")
+    assert not await seen.first_time("m1")
 
 
 def test_telegram_buttons_fit_in_64_bytes_and_come_back_as_their_payload():
