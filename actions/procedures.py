@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import abc
+import json
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
@@ -14,6 +15,43 @@ from bot.text import fold, split_for_chat
 
 Domain = Dict[Text, Any]
 MESSAGE_LIMIT = 3500
+# Steps beyond this many characters go on the next page, behind a "xem thêm" button: the portal's records can
+# run to thousands of characters, more than a phone screen shows.
+STEPS_PAGE_CHARS = 1200
+LEVEL_RESPONSES = {"toàn trình": "utter_level_toan_trinh", "một phần": "utter_level_mot_phan",
+                   "trực tiếp": "utter_level_truc_tiep", "trực tuyến": "utter_level_truc_tuyen"}
+CHANNEL_RESPONSES = {"in_person": "utter_channel_in_person", "online": "utter_channel_online",
+                     "post": "utter_channel_post"}
+
+
+def payload(intent: str, **entities: str) -> str:
+    """A button's payload: what a user could type, built with json.dumps (names may hold quotes)."""
+    return f"/{intent}{json.dumps(entities, ensure_ascii=False)}"
+
+
+def step_pages(steps: tuple[str, ...], limit: int = STEPS_PAGE_CHARS) -> list[str]:
+    """Numbered steps cut into pages of whole steps (a step longer than a page is a page of its own)."""
+    pages: list[str] = []
+    current: list[str] = []
+    for number, step in enumerate(steps, 1):
+        line = f"{number}. {step}"
+        if current and len("\n".join([*current, line])) > limit:
+            pages.append("\n".join(current))
+            current = []
+        current.append(line)
+    if current:
+        pages.append("\n".join(current))
+    return pages
+
+
+def requested_page(tracker: Tracker, pages: int) -> int:
+    """The page a "xem thêm" button asked for (typed text is checked the same way): 1 when absent or not a page."""
+    value = next(tracker.get_latest_entity_values("procedure_page"), None)
+    try:
+        page = int(str(value))
+    except ValueError:
+        return 1
+    return page if 1 <= page <= pages else 1
 
 
 def find_focus(kb: KnowledgeBase, entity: Optional[str], message: str, procedure_id: Optional[str],
@@ -65,11 +103,10 @@ class ProcedureAction(BaseAction):
             procedure_id = match.procedure.id
             guide = await ask_knowledge(lambda kb: kb.procedure(procedure_id))
             if guide is not None:
-                self.answer(dispatcher, guide, domain, language)
+                self.answer(dispatcher, guide, domain, language, tracker)
                 return [SlotSet("procedure_id", guide.id)]
         if match.candidates:
-            buttons = [{"title": c.name, "payload": f'/{self.intent}{{"procedure": "{c.id}"}}'}
-                       for c in match.candidates]
+            buttons = [{"title": c.name, "payload": payload(self.intent, procedure=c.id)} for c in match.candidates]
             dispatcher.utter_message(response="utter_which_procedure", buttons=buttons)
         elif entity or fold(message).split():
             dispatcher.utter_message(response="utter_procedure_unknown" if entity else "utter_ask_procedure_name")
@@ -78,17 +115,17 @@ class ProcedureAction(BaseAction):
         return []
 
     @abc.abstractmethod
-    def answer(self, dispatcher: CollectingDispatcher, guide: ProcedureGuide, domain: Domain, language: str) -> None:
+    def answer(self, dispatcher: CollectingDispatcher, guide: ProcedureGuide, domain: Domain, language: str,
+               tracker: Tracker) -> None:
         """Reply about the procedure."""
 
     @staticmethod
     def follow_ups(guide: ProcedureGuide, domain: Domain, language: str, skip: str) -> List[Dict[str, str]]:
-        target = f'{{"procedure": "{guide.id}"}}'
         options = [("ask_procedure_documents", "utter_button_documents"),
                    ("ask_procedure_fee", "utter_button_procedure_fee"),
                    ("ask_processing_time", "utter_button_time")]
-        return [{"title": response_text(domain, label, language) or intent, "payload": f"/{intent}{target}"}
-                for intent, label in options if intent != skip]
+        return [{"title": response_text(domain, label, language) or intent,
+                 "payload": payload(intent, procedure=guide.id)} for intent, label in options if intent != skip]
 
     @staticmethod
     def unknown(dispatcher: CollectingDispatcher, guide: ProcedureGuide, domain: Domain, language: str,
@@ -104,20 +141,31 @@ class ActionProcedureGuide(ProcedureAction):
     def name(self) -> Text:
         return "action_procedure_guide"
 
-    def answer(self, dispatcher, guide, domain, language) -> None:
-        level_response = {"toàn trình": "utter_level_toan_trinh", "một phần": "utter_level_mot_phan",
-                          "trực tiếp": "utter_level_truc_tiep"}[guide.online_level]
-        template = response_text(domain, "utter_procedure_guide", language) or "{name}\n{steps}"
-        steps = numbered(guide.steps) or (response_text(domain, "utter_procedure_no_steps", language) or "").format(
-            code=guide.code or "-")
-        text = template.format(name=guide.name, level=response_text(domain, level_response, language),
-                               where=guide.where, steps=steps)
-        if guide.online_level != "toàn trình" and guide.offline:
-            text += "\n\n" + (response_text(domain, "utter_procedure_offline", language) or "").format(
-                offline=guide.offline)
-        source = (response_text(domain, "utter_procedure_source", language) or "").format(
-            legal="; ".join(guide.legal_basis) or "-", source=guide.sources[0])
-        send_long(dispatcher, f"{text}\n\n{source}", self.follow_ups(guide, domain, language, skip=""))
+    def answer(self, dispatcher, guide, domain, language, tracker) -> None:
+        def say(response: str, **values: str) -> str:
+            return (response_text(domain, response, language) or "").format(**values)
+
+        pages = step_pages(guide.steps)
+        page = requested_page(tracker, len(pages))
+        buttons = self.follow_ups(guide, domain, language, skip="")
+        if page < len(pages):
+            buttons.insert(0, {"title": say("utter_button_more_steps"),
+                               "payload": payload(self.intent, procedure=guide.id, procedure_page=str(page + 1))})
+        if page > 1:  # a further page of steps: the steps alone, under the procedure's name
+            send_long(dispatcher, say("utter_procedure_steps_page", name=guide.name, page=str(page),
+                                      pages=str(len(pages)), steps=pages[page - 1]), buttons)
+            return
+        level = say(LEVEL_RESPONSES.get(guide.online_level, "utter_level_unknown"))
+        steps = pages[0] if pages else say("utter_procedure_no_steps", code=guide.code or "-")
+        text = say("utter_procedure_guide", name=guide.name, level=level, where=guide.where, steps=steps)
+        if guide.levels:  # which version this is: the level of government that handles it
+            text = text.replace("\n", "\n" + say("utter_procedure_levels", levels=", ".join(guide.levels)) + "\n", 1)
+        if guide.online_level not in ("toàn trình", "trực tuyến") and guide.offline:
+            text += "\n\n" + say("utter_procedure_offline", offline=guide.offline)
+        source = say("utter_procedure_source", legal="; ".join(guide.legal_basis) or "-", source=guide.sources[0])
+        if guide.source_date:
+            source += "\n" + say("utter_procedure_record_date", date=guide.source_date)
+        send_long(dispatcher, f"{text}\n\n{source}", buttons)
 
 
 class ActionProcedureDocuments(ProcedureAction):
@@ -126,7 +174,7 @@ class ActionProcedureDocuments(ProcedureAction):
     def name(self) -> Text:
         return "action_procedure_documents"
 
-    def answer(self, dispatcher, guide, domain, language) -> None:
+    def answer(self, dispatcher, guide, domain, language, tracker) -> None:
         if not guide.documents:
             self.unknown(dispatcher, guide, domain, language, "utter_what_documents")
             return
@@ -139,6 +187,7 @@ class ProcedureFactAction(ProcedureAction):
     """One fact of a procedure, or that no official source gives it (never a guess)."""
 
     field = ""
+    channel_fact = ""  # the same fact in the portal's ways to submit ("time", "fee")
     response = ""
     variable = ""
     what = ""
@@ -147,8 +196,12 @@ class ProcedureFactAction(ProcedureAction):
     def name(self) -> Text:
         """Each concrete fact action has its own name (an abstract class is not registered by rasa_sdk)."""
 
-    def answer(self, dispatcher, guide, domain, language) -> None:
+    def answer(self, dispatcher, guide, domain, language, tracker) -> None:
         value = getattr(guide, self.field)
+        if not value and guide.channels:  # the portal's record: one line per way to submit that states it
+            value = "\n" + "\n".join(f"{response_text(domain, CHANNEL_RESPONSES[kind], language)}: {text}"
+                                      for kind, text in guide.channel_facts(self.channel_fact))
+            value = value if value.strip() else None
         if not value:
             self.unknown(dispatcher, guide, domain, language, self.what)
             return
@@ -159,6 +212,7 @@ class ProcedureFactAction(ProcedureAction):
 class ActionProcedureFee(ProcedureFactAction):
     intent = "ask_procedure_fee"
     field, response, variable, what = "fee", "utter_procedure_fee", "fee", "utter_what_fee"
+    channel_fact = "fee"
 
     def name(self) -> Text:
         return "action_procedure_fee"
@@ -167,6 +221,7 @@ class ActionProcedureFee(ProcedureFactAction):
 class ActionProcessingTime(ProcedureFactAction):
     intent = "ask_processing_time"
     field, response, variable, what = "processing_time", "utter_procedure_time", "time", "utter_what_time"
+    channel_fact = "time"
 
     def name(self) -> Text:
         return "action_processing_time"

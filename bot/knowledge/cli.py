@@ -4,6 +4,10 @@
     qn-staff load          check, then load everything in one transaction (the running bot sees it at once)
     qn-staff stats         what the database holds now, and when it was loaded
     qn-staff migrate       bring the database's schema to the newest migration (load and the bot do it too)
+    qn-staff import-portal PATH
+                           import the national portal's procedure records (a folder with records/*.jsonl and
+                           lists/*.xlsx, one records file or one list export), by code, in one transaction;
+                           prints what it could not read and what disappeared since the last import
     qn-staff qr SITE_ID | --all [--out DIR]
                            print each site's Telegram deep link and write its QR code (PNG and SVG)
     qn-staff try-booking [--slots S --capacity N --closed DAYS] | --off
@@ -19,15 +23,16 @@ import importlib
 import sys
 from pathlib import Path
 
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.db import get_engine
 from bot.knowledge.loader import KnowledgeValidationError, load_knowledge, read_knowledge
+from bot.knowledge.portal_import import import_portal
 from bot.knowledge.repository import KnowledgeBase
 from bot.knowledge.trial import TrialScheduleError, parse_trial, save_trial
 from bot.schema import migrate
 from bot.settings import Settings
-
 
 # Modules that add staff commands of their own concern: each has `register_commands(commands, settings)`, which
 # adds sub-parsers with `set_defaults(run=function)`; the function takes the parsed arguments, returns the exit status.
@@ -66,6 +71,24 @@ def _save_trial_schedule(args: argparse.Namespace, path: Path) -> bool:
     return True
 
 
+def _import_portal(args: argparse.Namespace, engine: Engine) -> int:
+    try:
+        report = import_portal(engine, args.path)
+    except (FileNotFoundError, ValueError) as refused:
+        print(f"Nothing imported: {refused}", file=sys.stderr)
+        return 1
+    for problem in report.errors:
+        print(f"  could not read: {problem}", file=sys.stderr)
+    for code, name in report.removed:
+        print(f"  removed (no longer in its file): {code} {name}")
+    for code, name in report.kept:
+        print(f"  kept (not found, but its file has unreadable lines): {code} {name}")
+    print(f"Read {report.read} procedures: {report.added} added, {report.updated} updated, {report.unchanged} "
+          f"unchanged, {len(report.removed)} removed, {len(report.errors)} could not be read"
+          + (f"; knowledge version {report.version}" if report.version else "; nothing changed"))
+    return 0 if report.read else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     settings = Settings.from_env()
     parser = argparse.ArgumentParser(prog="qn-staff", description=__doc__,
@@ -77,6 +100,9 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("load", help="check and load the files")
     commands.add_parser("stats", help="what the database holds")
     commands.add_parser("migrate", help="bring the database's schema to the newest migration")
+    portal = commands.add_parser("import-portal", help="import the national portal's procedure records")
+    portal.add_argument("path", type=Path, help="a portal folder, a records .jsonl file or a list .xlsx export")
+    portal.set_defaults(run=lambda args: _import_portal(args, get_engine(args.database_url)))
     trial = commands.add_parser("try-booking", help="open booking locally with a schedule you type in")
     trial.add_argument("--slots", help='time slots, e.g. "08:00-10:00,10:00-12:00,14:00-16:00"')
     trial.add_argument("--capacity", help="visitors per slot, e.g. 30")

@@ -24,6 +24,7 @@ from bot.knowledge.models import (
     KnowledgeVersion,
     Museum,
     Procedure,
+    ProcedureTerm,
     Site,
     SiteName,
     TicketType,
@@ -33,6 +34,7 @@ from bot.knowledge.schema import (
     MUSEUM_FIELDS,
     PROCEDURE_FIELDS,
     PROCEDURE_LIST_FIELDS,
+    PROCEDURE_TERM_FIELDS,
     SITE_FIELDS,
     FieldSpec,
     KnowledgeError,
@@ -49,6 +51,8 @@ CONTACTS_FILE = "contacts.yml"
 KNOWLEDGE_FILES = (SITES_FILE, PROCEDURES_FILE, MUSEUM_FILE, CONTACTS_FILE)
 # Optional: the public procedure list as exported (code, name, agency, level, field, source).
 PROCEDURE_LIST_FILE = "procedures_list.csv"
+# Optional: what people say for the official procedure names' words (vocabulary for search, not facts).
+PROCEDURE_TERMS_FILE = "procedure_terms.yml"
 PORTAL = "Cổng Dịch vụ công quốc gia (https://dichvucong.gov.vn)"
 
 
@@ -68,6 +72,7 @@ class KnowledgeBundle:
     procedures: list[dict[str, Any]] = field(default_factory=list)
     museum: dict[str, Any] | None = None
     contacts: list[dict[str, Any]] = field(default_factory=list)
+    procedure_terms: list[dict[str, Any]] = field(default_factory=list)
     checksum: str = ""
 
     def counts(self) -> dict[str, int]:
@@ -77,6 +82,7 @@ class KnowledgeBundle:
             "museum": 1 if self.museum else 0,
             "ticket_types": len(self.museum.get("ticket_types", [])) if self.museum else 0,
             "contacts": len(self.contacts),
+            "procedure_terms": len(self.procedure_terms),
         }
 
 
@@ -153,7 +159,7 @@ def read_knowledge(directory: Path) -> KnowledgeBundle:
     """Parse and validate every knowledge file; raise KnowledgeValidationError listing every problem."""
     errors: list[KnowledgeError] = []
     digest = hashlib.sha256()
-    for name in (*KNOWLEDGE_FILES, PROCEDURE_LIST_FILE):
+    for name in (*KNOWLEDGE_FILES, PROCEDURE_LIST_FILE, PROCEDURE_TERMS_FILE):
         path = directory / name
         digest.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b""))
     bundle = KnowledgeBundle(checksum=digest.hexdigest())
@@ -164,12 +170,39 @@ def read_knowledge(directory: Path) -> KnowledgeBundle:
     bundle.museum = _validate_museum(_read_yaml(directory / MUSEUM_FILE, errors), errors)
     _check_shared_names(bundle.sites, SITES_FILE, errors)
     _check_shared_names(bundle.procedures, PROCEDURES_FILE, errors)
+    _check_guides_without_code(bundle.procedures, errors)
     bundle.procedures += _read_procedure_list(directory / PROCEDURE_LIST_FILE, bundle.procedures, errors)
     bundle.contacts = _validate_list(_read_yaml(directory / CONTACTS_FILE, errors), "contacts", CONTACT_FIELDS,
                                      CONTACTS_FILE, errors)
+    if (directory / PROCEDURE_TERMS_FILE).is_file():
+        bundle.procedure_terms = _read_procedure_terms(_read_yaml(directory / PROCEDURE_TERMS_FILE, errors), errors)
     if errors:
         raise KnowledgeValidationError(errors)
     return bundle
+
+
+def _check_guides_without_code(guides: list[dict[str, Any]], errors: list[KnowledgeError]) -> None:
+    """A guide without a national code has no portal record to take its level, place and steps from."""
+    for position, guide in enumerate(guides, 1):
+        if guide.get("code"):
+            continue
+        for name in ("online_level", "where", "steps"):
+            if not guide.get(name):
+                errors.append(KnowledgeError(PROCEDURES_FILE, "is required when the guide has no 'code'", position,
+                                             guide["id"], name))
+
+
+def _read_procedure_terms(document: Any, errors: list[KnowledgeError]) -> list[dict[str, Any]]:
+    if not isinstance(document, dict) or not isinstance(document.get("terms"), list):
+        errors.append(KnowledgeError(PROCEDURE_TERMS_FILE, "must start with 'terms:' followed by a list of entries"))
+        return []
+    terms = []
+    for position, raw in enumerate(document["terms"], 1):
+        record, record_errors = validate_record(raw, PROCEDURE_TERM_FIELDS, PROCEDURE_TERMS_FILE, position)
+        errors.extend(record_errors)
+        if record is not None:
+            terms.append(record)
+    return terms
 
 
 def procedure_list_id(code: str) -> str:
@@ -254,6 +287,8 @@ def store_knowledge(engine: Engine, bundle: KnowledgeBundle, trial: TrialSchedul
             columns = {k: v for k, v in proc.items() if k != "source"}
             columns.setdefault("aliases", [])
             columns.setdefault("keywords", [])
+            for name, empty in (("online_level", ""), ("where", ""), ("steps", [])):
+                columns.setdefault(name, empty)  # a coded guide: the portal's record says them
             session.add(Procedure(**columns, sources=proc["source"]))
         if bundle.museum:
             museum = dict(bundle.museum)
@@ -263,6 +298,7 @@ def store_knowledge(engine: Engine, bundle: KnowledgeBundle, trial: TrialSchedul
             session.flush()
             for ticket in ticket_types:
                 session.add(TicketType(museum_id=museum["id"], **{k: v for k, v in ticket.items() if k != "note"}))
+        session.add_all(ProcedureTerm(means=term["means"], say=term["say"]) for term in bundle.procedure_terms)
         for contact in bundle.contacts:
             session.add(Contact(**{k: v for k, v in contact.items() if k != "source"}, sources=contact["source"]))
         version = KnowledgeVersion(loaded_at=datetime.now(timezone.utc), checksum=bundle.checksum,

@@ -1,7 +1,7 @@
 """SQLAlchemy tables of the knowledge base. Rows are replaced as a whole by each staff load."""
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Float, ForeignKey, Integer, String, Text
 
 from bot.db import Base
 
@@ -63,6 +63,47 @@ class Procedure(Base):
     sources = Column(JSON, nullable=False)
 
 
+class ProcedureTerm(Base):
+    """What people say for a procedure's official words ("sổ đỏ" for "giấy chứng nhận quyền sử dụng đất"):
+    knowledge/procedure_terms.yml, used to widen a question before the procedures are searched."""
+
+    __tablename__ = "procedure_terms"
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    means = Column(Text, nullable=False)
+    say = Column(JSON, nullable=False)
+
+
+class PortalRecord(Base):
+    """A procedure as the national public-service portal publishes it (`qn-staff import-portal`), by its code.
+
+    Not replaced by `qn-staff load`: the knowledge files' curated guides overlay these records by code. Table cells
+    are kept as the parser splits them (bot/knowledge/portal.py), as JSON lists of objects.
+    """
+
+    __tablename__ = "portal_procedures"
+    code = Column(String(40), primary_key=True)
+    name = Column(Text, nullable=False)
+    url = Column(Text)
+    level = Column(JSON, nullable=False)  # ["Cấp xã", "Cấp tỉnh", ...]
+    field = Column(Text)
+    agency = Column(Text)
+    authority = Column(Text)
+    address = Column(Text)
+    audience = Column(JSON, nullable=False)
+    steps = Column(JSON, nullable=False)
+    channels = Column(JSON, nullable=False)  # [{kind, time, fee, fee_note, description}]
+    papers = Column(JSON, nullable=False)  # [{name, form, originals, copies, case}]
+    conditions = Column(Text)
+    results = Column(JSON, nullable=False)
+    legal_basis = Column(JSON, nullable=False)  # [{number, title, issued_by, date, kind}]
+    decision = Column(Text)
+    related = Column(JSON, nullable=False)
+    source_date = Column(Date)
+    detailed = Column(Boolean, nullable=False)
+    source_file = Column(Text, nullable=False)  # the file it was imported from: what a re-import of it replaces
+    imported_at = Column(DateTime(timezone=True), nullable=False)
+
+
 class Museum(Base):
     """The museum that sells tickets (one row): facts staff keep, nested values as JSON."""
 
@@ -113,4 +154,5 @@ class KnowledgeVersion(Base):
 
 KNOWLEDGE_TABLES = [
     SiteName.__table__, Site.__table__, TicketType.__table__, Museum.__table__, Procedure.__table__, Contact.__table__,
+    ProcedureTerm.__table__,
 ]

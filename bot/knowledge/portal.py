@@ -19,7 +19,7 @@ import re
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -112,6 +112,7 @@ class PortalProcedure:
     authority: str | None = None
     address: str | None = None
     detailed: bool = True
+    source: str | None = None  # the file's name it was read from (a re-import of that file replaces its records)
 
 
 class PortalRecordError(ValueError):
@@ -936,6 +937,7 @@ def _read_all(records: list[Path], lists: list[Path]) -> Iterator[Outcome]:
                 continue
             if procedure is not None:
                 seen.add(procedure.code)
+                procedure = replace(procedure, source=file.name)
             yield procedure, error
     for file in lists:
         for procedure, error in _read_xlsx(file):
@@ -943,4 +945,5 @@ def _read_all(records: list[Path], lists: list[Path]) -> Iterator[Outcome]:
                 if procedure.code in seen:
                     continue
                 seen.add(procedure.code)
+                procedure = replace(procedure, source=file.name)
             yield procedure, error

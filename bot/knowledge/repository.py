@@ -18,10 +18,27 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from bot.knowledge.gazetteer import Gazetteer, build_gazetteer
-from bot.knowledge.models import Contact, KnowledgeVersion, Museum, Procedure, Site, SiteName, TicketType
+from bot.knowledge.models import (
+    Contact,
+    KnowledgeVersion,
+    Museum,
+    PortalRecord,
+    Procedure,
+    ProcedureTerm,
+    Site,
+    SiteName,
+    TicketType,
+)
 from bot.knowledge.places import PlaceIndex, PlaceMatch, PlaceRef
-from bot.knowledge.retrieval import BM25Index
+from bot.knowledge.retrieval import (
+    BM25Index,
+    Vocabulary,
+    level_rank,
+    special_version_factor,
+    version_family,
+)
 from bot.knowledge.schema import WEEKDAYS
+from bot.text import canonical
 
 T = TypeVar("T")
 # The version pinned by consistent_reads(): a holder shared with the worker threads the reads run in
@@ -160,6 +177,33 @@ class ProcedureGuide:
     agency: str | None
     offline: str | None
     sources: tuple[str, ...]
+    # From the national portal's record (alone, or under a curated guide with the same code):
+    levels: tuple[str, ...] = ()  # "Cấp xã", "Cấp tỉnh": the level of government it is done at
+    channels: tuple[ChannelFact, ...] = ()  # per way to submit: its time and fee
+    conditions: str | None = None
+    results: tuple[str, ...] = ()
+    url: str | None = None  # the official page
+    source_date: str | None = None  # when the record was collected (ISO date)
+    curated: bool = True  # a staff-written guide (VNeID steps), not only the portal's record
+
+    def channel_facts(self, fact: str) -> tuple[tuple[str, str], ...]:
+        """(channel kind, text) of one fact ("time" or "fee") for each way to submit that states it."""
+        pairs = []
+        for channel in self.channels:
+            value = getattr(channel, fact)
+            if value and fact == "fee" and channel.fee_note:
+                value = f"{value} ({channel.fee_note})"
+            if value:
+                pairs.append((channel.kind, value))
+        return tuple(pairs)
+
+
+@dataclass(frozen=True)
+class ChannelFact:
+    kind: str  # in_person, online, post
+    time: str | None
+    fee: str | None
+    fee_note: str | None = None
 
 
 @dataclass
@@ -346,42 +390,152 @@ class KnowledgeBase:
 
     # --- procedures -----------------------------------------------------------------------------------
 
-    def procedure_index(self) -> tuple[BM25Index, dict[str, ProcedureRef]]:
-        def build() -> tuple[BM25Index, dict[str, ProcedureRef]]:
+    def procedure_index(self) -> ProcedureIndex:
+        """Every procedure: the curated guides, and the portal's records that no guide overlays."""
+
+        def build() -> ProcedureIndex:
             with self._session() as session:
-                rows = session.execute(select(Procedure)).scalars().all()
-                documents = {p.id: [(p.name, 3), *((a, 3) for a in p.aliases), *((k, 2) for k in p.keywords),
-                                    (p.field or "", 1)] for p in rows}
-                refs = {p.id: ProcedureRef(p.id, p.name) for p in rows}
-            return BM25Index(documents), refs
+                guides = session.execute(select(Procedure)).scalars().all()
+                records = {r.code: r for r in session.execute(select(PortalRecord)).scalars()}
+                terms = [(t.means, list(t.say)) for t in session.execute(select(ProcedureTerm)).scalars()]
+                documents: dict[str, list[tuple[str, int]]] = {}
+                entries: dict[str, ProcedureEntry] = {}
+                codes: dict[str, str] = {}  # a curated guide's national code -> the guide's id
+                for p in guides:
+                    record = records.pop(p.code, None) if p.code else None
+                    documents[p.id] = [(p.name, 3), *((a, 3) for a in p.aliases), *((k, 2) for k in p.keywords),
+                                       (p.field or "", 1)]
+                    if record is not None:
+                        documents[p.id].append((record.name, 3))
+                    entries[p.id] = ProcedureEntry.of(p.id, p.name, record.level if record else ())
+                    if p.code:
+                        codes[p.code] = p.id
+                for code, r in records.items():
+                    documents[code] = [(r.name, 3), (r.field or "", 1), *((result, 1) for result in r.results)]
+                    entries[code] = ProcedureEntry.of(code, r.name, r.level)
+            return ProcedureIndex(BM25Index(documents), entries, Vocabulary(terms), codes)
 
         return self.cached("procedure_index", build)
 
     def find_procedure(self, text: str) -> ProcedureMatch:
-        """The procedure a question is about: an id, or free text ranked by BM25."""
-        index, refs = self.procedure_index()
-        if text in refs:
-            return ProcedureMatch(refs[text])
-        ranked = index.rank(text, limit=3)
-        if not ranked:
+        """The procedure a question is about: an id or code, or free text ranked by BM25 over the names (widened
+        with what people say for them), versions of one procedure taken together."""
+        index = self.procedure_index()
+        named = index.entries.get(index.codes.get(text.strip(), text.strip()))
+        if named is not None:
+            return ProcedureMatch(named.ref())
+        query = index.vocabulary.expand(text)
+        folded_query = canonical(query)
+        families: dict[str, list[tuple[float, ProcedureEntry]]] = {}
+        for hit in index.bm25.rank(query, limit=40):
+            entry = index.entries[hit.id]
+            score = hit.score * special_version_factor(entry.folded, folded_query)
+            families.setdefault(entry.family, []).append((score, entry))
+        best = sorted(((max(score for score, _ in members),
+                        min(members, key=lambda m: (level_rank(m[1].levels, m[1].folded, folded_query), -m[0]))[1])
+                       for members in families.values()), key=lambda item: (-item[0], item[1].id))[:3]
+        if not best:
             return ProcedureMatch()
-        top = ranked[0]
-        runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-        if top.score >= MIN_SCORE and top.score >= CLEAR_LEAD * runner_up:
-            return ProcedureMatch(refs[top.id])
-        return ProcedureMatch(candidates=[refs[r.id] for r in ranked])
+        top_score, top = best[0]
+        runner_up = best[1][0] if len(best) > 1 else 0.0
+        if top_score >= MIN_SCORE and top_score >= CLEAR_LEAD * runner_up:
+            return ProcedureMatch(top.ref())
+        return ProcedureMatch(candidates=[entry.ref() for _, entry in best])
 
     def procedure(self, procedure_id: str) -> ProcedureGuide | None:
+        """A curated guide (with the portal's record of its code beneath it), or a portal record alone."""
+
         def build() -> ProcedureGuide | None:
             with self._session() as session:
                 p = session.get(Procedure, procedure_id)
-                if p is None:
+                record = session.get(PortalRecord, p.code if p is not None else procedure_id) \
+                    if (p is None or p.code) else None
+                if p is None and record is None:
                     return None
-                return ProcedureGuide(p.id, p.code, p.name, p.audience, p.online_level, p.where,
-                                      tuple(p.steps or ()), tuple(p.documents or ()), p.fee, p.processing_time,
-                                      tuple(p.legal_basis or ()), p.agency, p.offline, tuple(p.sources))
+                return _guide(p, record)
 
         return self.cached(f"procedure:{procedure_id}", build, remember_none=False)
+
+
+@dataclass(frozen=True)
+class ProcedureEntry:
+    """A procedure as search sees it: its name folded, its version family and its levels (folded)."""
+
+    id: str
+    name: str
+    levels: tuple[str, ...]
+    folded: str = ""
+    family: str = ""
+
+    @classmethod
+    def of(cls, procedure_id: str, name: str, levels: list[str] | tuple[str, ...]) -> ProcedureEntry:
+        return cls(procedure_id, name, tuple(canonical(level) for level in levels), canonical(name),
+                   version_family(name))
+
+    def ref(self) -> ProcedureRef:
+        return ProcedureRef(self.id, self.name)
+
+
+@dataclass(frozen=True)
+class ProcedureIndex:
+    bm25: BM25Index
+    entries: dict[str, ProcedureEntry]
+    vocabulary: Vocabulary
+    codes: dict[str, str]
+
+
+PORTAL_WHERE = "Cổng Dịch vụ công quốc gia (https://dichvucong.gov.vn)"
+
+
+def _paper_text(paper: dict[str, Any]) -> str:
+    """A paper as the portal states it: its name, its form, and the count in the portal's own words."""
+    counts = [f"{paper['originals']} bản chính" if paper.get("originals") else "",
+              f"{paper['copies']} bản sao" if paper.get("copies") else ""]
+    extras = [x for x in (paper.get("form"), ", ".join(c for c in counts if c)) if x]
+    return f"{paper['name']} ({'; '.join(extras)})" if extras else paper["name"]
+
+
+def _documents(papers: list[dict[str, Any]]) -> tuple[str, ...]:
+    items: list[str] = []
+    case = None
+    for paper in papers:
+        if paper.get("case") and paper["case"] != case:
+            case = paper["case"]
+            items.append(case)
+        items.append(_paper_text(paper))
+    return tuple(items)
+
+
+def _legal(documents: list[dict[str, Any]]) -> tuple[str, ...]:
+    return tuple(" ".join(x for x in (d.get("title"), f"({d['number']})" if d.get("number") else None) if x)
+                 for d in documents if d.get("title") or d.get("number"))
+
+
+def _guide(p: Procedure | None, r: PortalRecord | None) -> ProcedureGuide:
+    """The answer's facts: the curated guide's where it says them, the portal record's for the rest."""
+    portal: dict[str, Any] = {}
+    if r is not None:
+        channels = tuple(ChannelFact(c["kind"], c.get("time"), c.get("fee"), c.get("fee_note")) for c in r.channels)
+        kinds = {c.kind for c in channels}
+        portal = dict(
+            code=r.code, name=r.name, audience="; ".join(r.audience) or None,
+            online_level="trực tuyến" if "online" in kinds else ("trực tiếp" if kinds else "chưa rõ"),
+            where=r.agency or r.address or PORTAL_WHERE, steps=tuple(r.steps), documents=_documents(r.papers),
+            fee=None, processing_time=None, legal_basis=_legal(r.legal_basis), agency=r.authority or r.agency,
+            offline=r.address, sources=tuple(x for x in (r.url,) if x) or (PORTAL_WHERE,),
+            levels=tuple(r.level), channels=channels, conditions=r.conditions, results=tuple(r.results), url=r.url,
+            source_date=r.source_date.isoformat() if r.source_date else None,
+        )
+    if p is None:
+        return ProcedureGuide(id=r.code, curated=False, **portal)  # type: ignore[union-attr]
+    curated = dict(
+        code=p.code, name=p.name, audience=p.audience, online_level=p.online_level, where=p.where,
+        steps=tuple(p.steps or ()), documents=tuple(p.documents or ()), fee=p.fee, processing_time=p.processing_time,
+        legal_basis=tuple(p.legal_basis or ()), agency=p.agency, offline=p.offline, sources=tuple(p.sources),
+    )
+    merged = {**portal, **{k: v for k, v in curated.items() if v or k not in portal}}
+    merged["sources"] = tuple(dict.fromkeys([*curated["sources"], *portal.get("sources", ())]))
+    return ProcedureGuide(id=p.id, curated=True, **merged)
 
 
 def gazetteer_from_files(directory: Path) -> Gazetteer | None:

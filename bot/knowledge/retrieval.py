@@ -10,6 +10,7 @@ alias said in full multiplies a procedure's score (coverage), so "làm hộ chi�
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
@@ -84,3 +85,80 @@ class BM25Index:
             scores[doc_id] *= (1 + coverage) ** 2
         best = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:limit]
         return [Ranked(doc_id, score) for doc_id, score in best]
+
+
+class Vocabulary:
+    """What people say, mapped to the official names' words (knowledge/procedure_terms.yml): a question that says
+    "sổ đỏ" is searched as if it also said "giấy chứng nhận quyền sử dụng đất"."""
+
+    def __init__(self, entries: list[tuple[str, list[str]]]):
+        pairs = {f" {canonical(said)} ": (means, f" {canonical(means)} ") for means, says in entries for said in says}
+        # Longest first: "mở hộ kinh doanh" is read before "hộ kinh doanh".
+        self._pairs = sorted(((said, *meaning) for said, meaning in pairs.items() if said.strip()),
+                             key=lambda pair: -len(pair[0]))
+
+    def expand(self, query: str) -> str:
+        """The question with the official words of what it says appended. Two passes, each reading the first's
+        result, so that "mở hộ kd" becomes "mở hộ kinh doanh", then "đăng ký thành lập hộ kinh doanh"."""
+        folded = f" {canonical(query)} "
+        extra: list[str] = []
+        for _ in range(2):
+            for said, means, folded_means in self._pairs:
+                if said in folded:
+                    folded = folded.replace(said, folded_means)
+                    extra.append(means)
+        if any(f" {word} " in folded for word in FOREIGN_WORDS):
+            extra.append("nước ngoài")  # a foreign spouse or guest: the "có yếu tố nước ngoài" version
+        return " ".join([query, *dict.fromkeys(extra)])
+
+
+# Words in a procedure's name that make it a special version of a common procedure ("… có yếu tố nước ngoài",
+# "… tại khu vực biên giới", "đăng ký lại …"): unless the question says them, the common version is meant.
+SPECIAL_VERSIONS = ("nuoc ngoai", "bien gioi", "luu dong", "dang ky lai", "trung uong", "quan doi", "quan su",
+                    "cong an nhan dan", "to chuc", "doanh nghiep", "co quan")
+SPECIAL_VERSION_FACTOR = 0.6
+# A foreign spouse, parent or guest makes a civil-status or residence procedure one "có yếu tố nước ngoài".
+FOREIGN_WORDS = frozenset("""
+nuoc ngoai|nguoi nuoc ngoai|ngoai quoc|nguoi tay|viet kieu|foreign|foreigner|foreigners|trung quoc|han quoc|nguoi nhat
+|nhat ban|dai loan|nguoi my|hoa ky|nguoi phap|nguoi duc|nguoi anh|nguoi uc|nguoi nga|nuoc lao|nguoi lao
+|campuchia|thai lan
+|singapore|nguoi an do|canada|chinese|korean|japanese|american|french|german|british|australian|russian
+""".replace("\n", "").split("|"))
+# "(thực hiện tại cấp tỉnh)", "(cấp xã)": the same procedure done at another level of government.
+_LEVEL_NOTE = re.compile(r"(?:\sthuc hien)?(?:\stai)?\scap (?:trung uong|tinh|xa|huyen|bo)$")
+LEVEL_WORDS = {"xa": "cap xa", "tinh": "cap tinh", "bo": "cap bo", "trung uong": "cap bo"}
+# A citizen of the province goes to the commune, then the province; a ministry's version comes last.
+LEVEL_PREFERENCE = ("cap xa", "cap tinh", "cap bo")
+
+
+def version_family(name: str) -> str:
+    """The name without the level it is done at and without "Thủ tục": versions of one procedure share it."""
+    folded = canonical(name)
+    folded = _LEVEL_NOTE.sub("", folded).strip()
+    return folded.removeprefix("thu tuc ").strip()
+
+
+def special_version_factor(folded_name: str, folded_query: str) -> float:
+    """Lower the score of a special version the question does not ask for; raise the one it asks for (both
+    texts folded by `canonical`)."""
+    folded_name, folded_query = f" {folded_name} ", f" {folded_query} "
+    factor = 1.0
+    for words in SPECIAL_VERSIONS:
+        in_name, in_query = f" {words} " in folded_name, f" {words} " in folded_query
+        if in_name != in_query:
+            factor *= SPECIAL_VERSION_FACTOR if in_name else 1.0
+        elif in_name:
+            factor /= SPECIAL_VERSION_FACTOR
+    return factor
+
+
+def level_rank(folded_levels: tuple[str, ...], folded_name: str, folded_query: str) -> int:
+    """Order versions of one procedure: the level the question names, else commune, province, ministry (texts
+    folded by `canonical`)."""
+    folded_query = f" {folded_query} "
+    named = [level for word, level in LEVEL_WORDS.items() if f" cap {word} " in folded_query
+             or (word == "trung uong" and " trung uong " in folded_query)]
+    own = [level for level in LEVEL_PREFERENCE if level in folded_levels or level in folded_name]
+    if named and any(level in own for level in named):
+        return -1
+    return min((LEVEL_PREFERENCE.index(level) for level in own), default=len(LEVEL_PREFERENCE))

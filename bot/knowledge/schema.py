@@ -123,9 +123,10 @@ PROCEDURE_FIELDS = (
     FieldSpec("keywords", "text_list"),
     FieldSpec("field", "text"),
     FieldSpec("audience", "text"),
-    FieldSpec("online_level", "text", True, (one_of(ONLINE_LEVELS),)),
-    FieldSpec("where", "text", True),
-    FieldSpec("steps", "text_list", True, (at_least(1),)),
+    # Required unless the guide has a `code`: the portal's record of that code then supplies them.
+    FieldSpec("online_level", "text", False, (one_of(ONLINE_LEVELS),)),
+    FieldSpec("where", "text"),
+    FieldSpec("steps", "text_list", False, (at_least(1),)),
     FieldSpec("documents", "text_list"),
     FieldSpec("fee", "text"),
     FieldSpec("processing_time", "text"),
@@ -134,6 +135,12 @@ PROCEDURE_FIELDS = (
     FieldSpec("offline", "text"),
     FieldSpec("note", "text"),
     FieldSpec("source", "url_list", True),
+)
+
+# knowledge/procedure_terms.yml: what people say (`say`) for words of the official procedure names (`means`).
+PROCEDURE_TERM_FIELDS = (
+    FieldSpec("means", "text", True),
+    FieldSpec("say", "text_list", True, (at_least(1),)),
 )
 
 # One row of the public procedure list (CSV): what the national list gives, without a step-by-step guide.

@@ -1,0 +1,109 @@
+"""Finding the right procedure among thousands of long, alike official names, as citizens ask for them."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.knowledge import load_knowledge
+from bot.knowledge.loader import KnowledgeValidationError, read_knowledge
+from bot.knowledge.portal_import import import_portal
+from bot.knowledge.repository import KnowledgeBase
+from bot.text import strip_diacritics
+from tests.knowledge.test_portal_import import record, write_records
+
+RECORDS = [
+    ("1.100001", "Cấp thẻ căn cước cho người từ đủ 14 tuổi trở lên (thực hiện tại cấp trung ương)", "Cấp bộ"),
+    ("1.100002", "Cấp thẻ căn cước cho người từ đủ 14 tuổi trở lên (thực hiện tại cấp tỉnh)", "Cấp tỉnh"),
+    ("1.100003", "Cấp thẻ căn cước cho người từ đủ 14 tuổi trở lên", "Cấp xã"),
+    ("1.100010", "Cấp lại thẻ căn cước", "Cấp xã"),
+    ("1.100011", "Cấp đổi thẻ căn cước", "Cấp xã"),
+    ("1.100004", "Thủ tục đăng ký khai sinh", "Cấp xã"),
+    ("1.100005", "Thủ tục đăng ký khai sinh có yếu tố nước ngoài", "Cấp xã"),
+    ("1.100006", "Thủ tục đăng ký khai sinh có yếu tố nước ngoài tại khu vực biên giới", "Cấp xã"),
+    ("1.100007", "Thủ tục đăng ký lại khai sinh", "Cấp xã"),
+    ("1.100008", "Cấp Giấy chứng nhận quyền sử dụng đất, quyền sở hữu tài sản gắn liền với đất lần đầu", "Cấp tỉnh"),
+    ("1.100009", "Đăng ký biến động quyền sử dụng đất do chuyển nhượng", "Cấp tỉnh"),
+    ("1.100012", "Đăng ký thành lập hộ kinh doanh", "Cấp xã"),
+    ("1.100013", "Chấm dứt hoạt động hộ kinh doanh", "Cấp xã"),
+    ("1.100014", "Cấp giấy phép lái xe quốc tế", "Cấp bộ"),
+    ("1.100015", "Cấp lại giấy phép lái xe", "Cấp bộ, Cấp tỉnh"),
+]
+TERMS = """
+terms:
+  - means: giấy chứng nhận quyền sử dụng đất
+    say: [sổ đỏ, sổ hồng, land title]
+  - means: hộ kinh doanh
+    say: [hộ kd]
+  - means: đăng ký thành lập hộ kinh doanh
+    say: [mở hộ kinh doanh, register a household business]
+"""
+
+
+@pytest.fixture
+def portal(engine, tmp_path, knowledge_copy) -> KnowledgeBase:
+    (knowledge_copy / "procedure_terms.yml").write_text(TERMS, encoding="utf-8")
+    (knowledge_copy / "procedures.yml").write_text("procedures: []\n", encoding="utf-8")  # the records alone
+    load_knowledge(engine, knowledge_copy)
+    import_portal(engine, write_records(tmp_path / "records.jsonl", [record(c, n, lv) for c, n, lv in RECORDS]))
+    return KnowledgeBase(engine)
+
+
+def answer(kb: KnowledgeBase, question: str) -> str | None:
+    match = kb.find_procedure(question)
+    return match.procedure.id if match.procedure else None
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("làm thẻ căn cước cho người đủ 14 tuổi", "1.100003"),  # the commune's version, at once
+    ("cấp thẻ căn cước cho người từ đủ 14 tuổi trở lên cấp tỉnh", "1.100002"),  # the level the citizen names
+    ("cap the can cuoc cho nguoi tu du 14 tuoi tai trung uong", "1.100001"),
+])
+def test_the_version_a_citizen_of_the_province_uses_is_answered_unless_another_is_named(portal, question, expected):
+    assert answer(portal, question) == expected
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("đăng ký khai sinh cho con", "1.100004"),
+    ("khai sinh cho con, vợ tôi là người Hàn Quốc", "1.100005"),
+    ("đăng ký lại khai sinh vì sổ gốc bị mất", "1.100007"),
+    ("khai sinh có yếu tố nước ngoài ở khu vực biên giới", "1.100006"),
+])
+def test_special_versions_are_answered_only_when_the_question_says_them(portal, question, expected):
+    assert answer(portal, question) == expected
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("làm sổ đỏ lần đầu", "1.100008"),
+    ("so hong lan dau can giay to gi", "1.100008"),
+    ("mở hộ kd thế nào", "1.100012"),
+    ("how to register a household business", "1.100012"),
+])
+def test_what_people_say_finds_the_official_name(portal, question, expected):
+    assert answer(portal, question) == expected
+
+
+def test_a_question_that_fits_several_different_procedures_is_asked_back_without_repeating_versions(portal):
+    match = portal.find_procedure("thẻ căn cước")
+    assert match.procedure is None
+    ids = [c.id for c in match.candidates]
+    assert len(ids) >= 2 and len({portal.procedure(i).name.split(" (")[0] for i in ids}) == len(ids)
+
+
+SPELLINGS = [str, str.lower, str.upper, strip_diacritics, lambda s: strip_diacritics(s).lower()]
+ASKED_AS = ["{}", "{} làm thế nào", "thủ tục {} cần giấy tờ gì", "cho hỏi {} ở đâu ạ", "{} bao lâu"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(RECORDS), st.sampled_from(SPELLINGS), st.sampled_from(ASKED_AS))
+def test_any_official_name_in_any_spelling_finds_its_procedure(portal, entry, spell, asked):
+    code, name, _ = entry
+    found = portal.find_procedure(asked.format(spell(name)))
+    best = found.procedure or found.candidates[0]
+    assert best.id == code or best.name.split(" (")[0] == name.split(" (")[0]  # itself, or its own family
+
+
+def test_a_vocabulary_entry_without_what_it_means_is_refused(knowledge_copy):
+    (knowledge_copy / "procedure_terms.yml").write_text("terms:\n  - say: [sổ đỏ]\n", encoding="utf-8")
+    with pytest.raises(KnowledgeValidationError, match="means"):
+        read_knowledge(knowledge_copy)
