@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.knowledge import load_knowledge
-from bot.knowledge.loader import read_knowledge
 from bot.knowledge.cli import main as staff
+from bot.knowledge.loader import read_knowledge
 from bot.knowledge.models import KnowledgeVersion, PortalRecord
 from bot.knowledge.portal_import import import_portal
 from bot.knowledge.repository import KnowledgeBase
