@@ -1,0 +1,229 @@
+"""Rasa's SQL tracker store, without the visitors' names and phone numbers in clear.
+
+What Rasa 3.6's SQLTrackerStore does (rasa/core/tracker_store.py), and what follows from it:
+- `save` appends the events the store does not have yet: it counts the stored events of the latest session and
+  stores the tracker's events past that count, each as `event.as_dict()` in JSON (and streams them to the event
+  broker). Stored events are never rewritten.
+- `retrieve` rebuilds the tracker at every turn by replaying the stored events, so a slot holds what its last
+  stored SlotSet event says: the booking form gets `visitor_name` and `visitor_phone` back from the store.
+
+So this store writes every event masked: an answer typed to the name or phone question, those values wherever
+they appear later (the summary repeats them), and phone- or ID-like digit runs in anything typed. The form's
+current name and phone wait in `pending_personal_data` until the booking holds them, and go back into the
+slots as the events are replayed. Once the booking is made (`booking_code` set after them), or the form drops
+them, or the conversation has been idle longer than a session (swept within a minute), that row is gone and the
+slots come back empty: the bookings table is then the only place that holds them. The event broker gets the
+same masked events.
+"""
+from __future__ import annotations
+
+import json
+import re
+import time
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import sqlalchemy as sa
+from rasa.core.brokers.broker import EventBroker
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import Event
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.settings import PROJECT_ROOT, Settings, environment
+
+# Slots that hold what identifies a visitor, and the slot whose value says the booking now holds them.
+PERSONAL_SLOTS = ("visitor_name", "visitor_phone")
+HOLDER_SLOT = "booking_code"
+MASK = "•••"
+# A run of 9 or more digits, single spaces, dots or hyphens allowed between them: mobile numbers (0912 345 678,
+# +84 912.345.678), ID card numbers (9 or 12 digits). Dates (8 digits at most), times and prices stay.
+NUMBER_LIKE = re.compile(r"(?<![\w+])\+?\d(?:[ .\-]?\d){8,}(?!\w)")
+# How long a form's name and phone wait for the booking when the domain sets no session expiry, and how often
+# those left by forms nobody finished are removed.
+DEFAULT_PENDING_SECONDS = 3600
+SWEEP_EVERY_SECONDS = 60
+
+_metadata = sa.MetaData()
+pending_personal_data = sa.Table(
+    "pending_personal_data", _metadata,
+    sa.Column("sender_id", sa.String(255), primary_key=True),
+    sa.Column("slot", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+    sa.Column("stored_at", sa.Float, nullable=False, index=True),
+)
+
+
+def conversations_url(settings: Settings, environ: dict[str, str] | None = None) -> str:
+    """Where conversations are kept on the embedded default, and read by the staff page: `QN_CONVERSATIONS_URL`,
+    else a SQLite file beside the knowledge base's (var/conversations.db by default), so that a bot started with
+    a database of its own (a test's) keeps its conversations beside it, never in a developer's var/."""
+    configured = environment(environ).get("QN_CONVERSATIONS_URL", "").strip()
+    if configured:
+        return configured
+    knowledge = settings.database_url
+    if knowledge.startswith("sqlite:///") and ":memory:" not in knowledge:
+        folder = Path(knowledge.removeprefix("sqlite:///").split("?", 1)[0]).parent
+    else:
+        folder = PROJECT_ROOT / "var"
+    return f"sqlite:///{folder / 'conversations.db'}"
+
+
+def mask_numbers(text: str) -> str:
+    """`text` with phone- and ID-like digit runs replaced by the mask."""
+    return NUMBER_LIKE.sub(MASK, text)
+
+
+def _replace_strings(value: Any, pattern: re.Pattern[str]) -> Any:
+    if isinstance(value, str):
+        return pattern.sub(MASK, value)
+    if isinstance(value, dict):
+        return {key: _replace_strings(item, pattern) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_replace_strings(item, pattern) for item in value]
+    return value
+
+
+def _requested_slots(events: Sequence[Event]) -> list[str | None]:
+    """For each event, the slot the form was asking for when it happened."""
+    requested: str | None = None
+    asked = []
+    for event in events:
+        asked.append(requested)
+        if event.type_name == "slot" and getattr(event, "key", None) == "requested_slot":
+            requested = event.value  # type: ignore[attr-defined]
+    return asked
+
+
+def masked_events(events: Sequence[Event], first_new: int) -> list[dict[str, Any]]:
+    """The events from `first_new` on, as Rasa stores them (`as_dict()`), with the personal data masked.
+
+    Personal: what was typed while the form asked for a name or a phone, every value those slots took wherever
+    it appears, and number-like runs in anything typed."""
+    asked = _requested_slots(events)
+    # Every value the slots took (an answer as typed, then as the form cleaned it), not every answer typed: a
+    # "no" typed when asked the name is masked where it was typed, not in every later message.
+    known = {event.value.strip() for event in events  # type: ignore[attr-defined]
+             if event.type_name == "slot" and getattr(event, "key", None) in PERSONAL_SLOTS
+             and isinstance(getattr(event, "value", None), str)}
+    known = {value for value in known if len(value) >= 2 and value != MASK}
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(v) for v in sorted(known, key=len, reverse=True))
+                         + r")(?!\w)", re.IGNORECASE) if known else None
+
+    stored = []
+    for event, requested in zip(events[first_new:], asked[first_new:]):
+        data = event.as_dict()
+        if event.type_name == "slot" and data.get("name") in PERSONAL_SLOTS and data.get("value") is not None:
+            data["value"] = MASK
+        if event.type_name == "user":
+            typed_personal = requested in PERSONAL_SLOTS
+            parse_data = data.get("parse_data") or {}
+            for holder in (data, parse_data):
+                if isinstance(holder.get("text"), str):
+                    holder["text"] = MASK if typed_personal else mask_numbers(holder["text"])
+            if typed_personal:
+                parse_data["entities"] = []
+        if pattern is not None:
+            data = _replace_strings(data, pattern)
+        stored.append(data)
+    return stored
+
+
+def pending_values(events: Iterable[Event]) -> dict[str, str]:
+    """The form's name and phone that no booking holds yet, after `events`."""
+    pending: dict[str, str] = {}
+    for event in events:
+        if event.type_name != "slot":
+            continue
+        key, value = getattr(event, "key", None), getattr(event, "value", None)
+        if key in PERSONAL_SLOTS:
+            if isinstance(value, str) and value:
+                pending[key] = value
+            else:
+                pending.pop(key, None)
+        elif key == HOLDER_SLOT and value:
+            pending.clear()  # the booking now holds them
+    return pending
+
+
+def _touches_personal_data(events: Iterable[Event]) -> bool:
+    return any(event.type_name == "slot" and getattr(event, "key", None) in (*PERSONAL_SLOTS, HOLDER_SLOT)
+               for event in events)
+
+
+class MaskingSQLTrackerStore(SQLTrackerStore):
+    """Rasa's SQLTrackerStore (same tables, same configuration keys) that stores and streams events masked.
+    Without `url`/`db` in endpoints.yml, conversations go to `conversations_url` (SQLite)."""
+
+    def __init__(self, domain: Domain | None = None, host: str | None = None, dialect: str = "sqlite",
+                 db: str | None = None, event_broker: EventBroker | None = None, **kwargs: Any) -> None:
+        if host is None and db is None:
+            host = conversations_url(Settings.from_env())
+            if host.startswith("sqlite:///"):
+                Path(host.removeprefix("sqlite:///").split("?", 1)[0]).parent.mkdir(parents=True, exist_ok=True)
+        super().__init__(domain=domain, host=host, dialect=dialect, db=db or "rasa.db", event_broker=event_broker,
+                         **kwargs)
+        self._swept_at = 0.0
+        _metadata.create_all(self.engine)
+        with self.engine.begin() as connection:
+            if self.engine.dialect.name == "sqlite":
+                # Readers (the staff page) then never make a turn wait for its write, nor the other way round.
+                connection.exec_driver_sql("PRAGMA journal_mode=WAL")
+            # The staff page reads by period; Rasa indexes only sender_id.
+            connection.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_events_timestamp ON events (timestamp)")
+
+    def _pending_seconds(self) -> float:
+        minutes = self.domain.session_config.session_expiration_time if self.domain else 0
+        return minutes * 60 if minutes and minutes > 0 else DEFAULT_PENDING_SECONDS
+
+    async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool
+                        ) -> DialogueStateTracker | None:
+        """Rasa's `_retrieve`, with the form's name and phone put back while no booking holds them."""
+        with self.session_scope() as session:
+            rows = self._event_query(session, sender_id,
+                                     fetch_events_from_all_sessions=fetch_events_from_all_sessions).all()
+            events = [json.loads(row.data) for row in rows]
+            masked_slots = [e for e in events if e.get("event") == "slot" and e.get("name") in PERSONAL_SLOTS
+                            and e.get("value") == MASK]
+            pending: dict[str, str] = {}
+            if masked_slots:
+                cutoff = time.time() - self._pending_seconds()
+                query = sa.select(pending_personal_data.c.slot, pending_personal_data.c.value).where(
+                    pending_personal_data.c.sender_id == sender_id, pending_personal_data.c.stored_at >= cutoff)
+                pending = dict(session.execute(query).all())
+        for event in masked_slots:
+            event["value"] = pending.get(event["name"])
+        if self.domain and events:
+            return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        return None
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Rasa's `save` (the events not stored yet, one row each), masked; then the same events to the broker."""
+        with self.session_scope() as session:
+            new_events = list(self._additional_events(session, tracker))
+            events = list(tracker.events)
+            stored = masked_events(events, len(events) - len(new_events))
+            for event, data in zip(new_events, stored):
+                session.add(self.SQLEvent(
+                    sender_id=tracker.sender_id, type_name=event.type_name, timestamp=data.get("timestamp"),
+                    intent_name=(data.get("parse_data") or {}).get("intent", {}).get("name"),
+                    action_name=data.get("name"), data=json.dumps(data)))
+            now = time.time()
+            touched = _touches_personal_data(new_events)
+            if touched:
+                self._keep_pending(session, tracker.sender_id, pending_values(events), now)
+            if touched or now - self._swept_at > SWEEP_EVERY_SECONDS:
+                table = pending_personal_data
+                session.execute(table.delete().where(table.c.stored_at < now - self._pending_seconds()))
+                self._swept_at = now
+            session.commit()
+        if self.event_broker is not None:
+            for data in stored:
+                self.event_broker.publish({"sender_id": tracker.sender_id, **data})
+
+    def _keep_pending(self, session: Any, sender_id: str, values: dict[str, str], now: float) -> None:
+        table = pending_personal_data
+        session.execute(table.delete().where(table.c.sender_id == sender_id))
+        if values:
+            session.execute(table.insert(), [{"sender_id": sender_id, "slot": slot, "value": value,
+                                              "stored_at": now} for slot, value in values.items()])

@@ -1,0 +1,88 @@
+"""The questions the bot could not answer, grouped so that staff see each gap once, with how often it came up.
+
+A question about a fact of a named site or procedure is grouped by that fact and record (every "when does Yên
+Tử open?" is one gap, however it was worded); the others (not understood, a site or procedure the files lack)
+by how alike their words are (rapidfuzz's token set ratio on folded text: word order, accents and case do not
+matter)."""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Iterable
+
+from rapidfuzz import fuzz, process
+
+from bot.conversations.store import mask_numbers
+from bot.insight.facts import KINDS, knowledge_link
+from bot.text import fold
+
+SIMILAR_AT_LEAST = 70  # token set ratio, 0-100: "may gio mo cua yen tu" ~ "yen tu mo cua luc may gio"
+MOST_TEXTS_COMPARED = 3000  # distinct texts grouped by similarity, most frequent first; the rest as they are
+
+
+@dataclass(frozen=True)
+class UnansweredQuestion:
+    kind: str
+    subject: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class UnansweredGroup:
+    kind: str
+    label: str
+    subject: str | None
+    count: int
+    example: str
+    link: str | None
+
+
+def group_unanswered(questions: Iterable[UnansweredQuestion]) -> list[UnansweredGroup]:
+    """Groups, most asked first. Examples are masked again (digit runs), whatever the store did."""
+    by_record: Counter[tuple[str, str | None]] = Counter()
+    record_texts: dict[tuple[str, str | None], Counter[str]] = defaultdict(Counter)
+    free: dict[str, Counter[str]] = defaultdict(Counter)
+    for question in questions:
+        text = mask_numbers(question.text.strip())
+        if KINDS[question.kind].per_record and question.subject:
+            key = (question.kind, question.subject)
+            by_record[key] += 1
+            record_texts[key][text] += 1
+        else:
+            free[question.kind][text] += 1
+    groups = [UnansweredGroup(kind, KINDS[kind].label, subject, count,
+                              record_texts[(kind, subject)].most_common(1)[0][0], knowledge_link(kind, subject))
+              for (kind, subject), count in by_record.items()]
+    for kind, texts in free.items():
+        for count, example in _similar(texts):
+            groups.append(UnansweredGroup(kind, KINDS[kind].label, None, count, example, knowledge_link(kind, None)))
+    return sorted(groups, key=lambda g: (-g.count, g.example))
+
+
+def _similar(texts: Counter[str]) -> list[tuple[int, str]]:
+    """(count, most frequent wording) per group of alike texts."""
+    folded: Counter[str] = Counter()
+    wording: dict[str, Counter[str]] = defaultdict(Counter)
+    for text, count in texts.items():
+        key = " ".join(fold(text).split())
+        folded[key] += count
+        wording[key][text] += count
+    representatives: list[str] = []
+    members: list[list[str]] = []
+    for index, (key, _) in enumerate(folded.most_common()):
+        found = None
+        if index < MOST_TEXTS_COMPARED and representatives:
+            found = process.extractOne(key, representatives, scorer=fuzz.token_set_ratio,
+                                       score_cutoff=SIMILAR_AT_LEAST)
+        if found is None:
+            representatives.append(key)
+            members.append([key])
+        else:
+            members[found[2]].append(key)
+    result = []
+    for keys in members:
+        combined: Counter[str] = Counter()
+        for key in keys:
+            combined.update(wording[key])
+        result.append((sum(folded[key] for key in keys), combined.most_common(1)[0][0]))
+    return result

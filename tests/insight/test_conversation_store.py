@@ -1,0 +1,166 @@
+"""The conversation store against Rasa's own SQLTrackerStore: the same rows where nothing is personal; the booking
+form's name and phone read back across turns while the form needs them, and nowhere in the store once the
+booking holds them."""
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+
+from bot.conversations.store import MASK, MaskingSQLTrackerStore, conversations_url, mask_numbers
+from bot.settings import PROJECT_ROOT, Settings
+
+PHONE_TYPED, PHONE = "0912 345 678", "0912345678"
+NAME_TYPED, NAME = "nguyễn văn an", "Nguyễn Văn An"
+
+
+@pytest.fixture(scope="module")
+def domain() -> Domain:
+    return Domain.load(str(PROJECT_ROOT / "domain"))
+
+
+class CollectingBroker:
+    def __init__(self) -> None:
+        self.published: list[dict[str, Any]] = []
+
+    def publish(self, event: dict[str, Any]) -> None:
+        self.published.append(event)
+
+
+def user(text: str, intent: str = "inform") -> UserUttered:
+    return UserUttered(text, {"name": intent, "confidence": 0.9},
+                       parse_data={"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": []})
+
+
+def ask(slot: str | None) -> list:
+    return [ActionExecuted("ticket_form"), SlotSet("requested_slot", slot), ActionExecuted("action_listen")]
+
+
+# One booking, turn by turn: the events Rasa adds to the tracker at each turn (simplified, same kinds).
+BOOKING_TURNS = [
+    [ActionExecuted("action_session_start"), ActionExecuted("action_listen"), user("đặt vé bảo tàng", "book_ticket"),
+     ActionExecuted("action_start_booking"), SlotSet("booking_open", True), *ask("visitor_name")],
+    [user(NAME_TYPED), ActionExecuted("validate_ticket_form"), SlotSet("visitor_name", NAME_TYPED),
+     SlotSet("visitor_name", NAME), *ask("visitor_phone")],
+    [user(PHONE_TYPED), ActionExecuted("validate_ticket_form"), SlotSet("visitor_phone", PHONE_TYPED),
+     SlotSet("visitor_phone", PHONE), ActionExecuted("ticket_form"), SlotSet("requested_slot", None),
+     ActionExecuted("action_booking_summary"), BotUttered(f"👤 {NAME}, {PHONE}", metadata={"name": NAME,
+                                                                                       "phone": PHONE}),
+     ActionExecuted("action_listen")],
+    [user("/affirm", "affirm"), ActionExecuted("action_confirm_booking"), BotUttered("Đặt vé thành công: AB3DE7"),
+     SlotSet("booking_code", "AB3DE7"), ActionExecuted("action_listen")],
+]
+
+
+async def play(store, sender: str, turns: list[list]) -> list[dict[str, Any]]:
+    """Each turn as Rasa runs it: the tracker read back from the store, the turn's events, saved; returns the
+    personal slots as the next turn would find them."""
+    seen = []
+    for events in turns:
+        tracker = await store.get_or_create_tracker(sender, append_action_listen=False)
+        for event in events:
+            tracker.update(event)
+        await store.save(tracker)
+        again = await store.retrieve(sender)
+        seen.append({slot: again.get_slot(slot) for slot in ("visitor_name", "visitor_phone", "booking_code")})
+    return seen
+
+
+def stored_rows(path: Path) -> list[tuple]:
+    with sqlite3.connect(path) as connection:
+        return connection.execute("select sender_id, type_name, intent_name, action_name, data from events "
+                                  "order by id").fetchall()
+
+
+def readable(value: Any) -> Any:
+    """A column as a person would read it: Rasa keeps events as JSON with non-ASCII letters escaped."""
+    if isinstance(value, str) and value.startswith("{"):
+        return json.loads(value)
+    return value
+
+
+def everything_stored(path: Path) -> str:
+    """Every row of every table of the store, as readable text."""
+    with sqlite3.connect(path) as connection:
+        tables = [name for (name,) in connection.execute("select name from sqlite_master where type = 'table'")]
+        return "\n".join(json.dumps([readable(value) for value in row], ensure_ascii=False) for table in tables
+                         for row in connection.execute(f"select * from {table}"))
+
+
+@pytest.mark.asyncio
+async def test_without_personal_data_it_stores_what_rasa_stores(tmp_path, domain):
+    turns = [[ActionExecuted("action_session_start"), ActionExecuted("action_listen"),
+              user("giới thiệu Yên Tử", "ask_place_info"), ActionExecuted("action_place_info"),
+              BotUttered("Yên Tử ...", metadata={"utter_action": "utter_place_card"}), SlotSet("place_id", "yen-tu"),
+              ActionExecuted("action_listen")],
+             [user("mấy giờ mở cửa", "ask_opening_hours"), ActionExecuted("action_opening_hours"),
+              BotUttered("Giờ mở cửa ...", metadata={"utter_action": "utter_place_hours_unknown"}),
+              ActionExecuted("action_listen")]]
+    ours = MaskingSQLTrackerStore(domain, host=f"sqlite:///{tmp_path / 'ours.db'}")
+    rasas = SQLTrackerStore(domain, host=f"sqlite:///{tmp_path / 'rasa.db'}")
+    for store in (ours, rasas):
+        await play(store, "visitor-1", turns)
+    assert stored_rows(tmp_path / "ours.db") == stored_rows(tmp_path / "rasa.db")
+    mine, theirs = await ours.retrieve("visitor-1"), await rasas.retrieve("visitor-1")
+    assert mine.current_state() == theirs.current_state()
+
+
+@pytest.mark.asyncio
+async def test_the_form_reads_name_and_phone_back_until_the_booking_holds_them(tmp_path, domain):
+    broker = CollectingBroker()
+    store = MaskingSQLTrackerStore(domain, host=f"sqlite:///{tmp_path / 'c.db'}", event_broker=broker)
+    seen = await play(store, "visitor-2", BOOKING_TURNS)
+    assert seen[1]["visitor_name"] == NAME  # the next turn's form finds the name it was given
+    assert seen[2] == {"visitor_name": NAME, "visitor_phone": PHONE, "booking_code": None}  # the summary's
+    assert seen[3] == {"visitor_name": None, "visitor_phone": None, "booking_code": "AB3DE7"}
+    stored = everything_stored(tmp_path / "c.db")
+    published = json.dumps(broker.published, ensure_ascii=False)
+    for text in (stored, published):
+        for personal in (PHONE, PHONE_TYPED, "345 678", NAME, NAME_TYPED, "Văn An"):
+            assert personal.lower() not in text.lower()
+        assert MASK in text and "AB3DE7" in text and "đặt vé bảo tàng" in text
+    assert [e["event"] for e in broker.published].count("user") == 4
+
+
+@pytest.mark.asyncio
+async def test_a_dropped_or_abandoned_form_leaves_nothing_behind(tmp_path, domain):
+    store = MaskingSQLTrackerStore(domain, host=f"sqlite:///{tmp_path / 'c.db'}")
+    dropped = [*BOOKING_TURNS[:3], [user("/deny", "deny"), ActionExecuted("action_drop_booking"),
+                                    SlotSet("visitor_name", None), SlotSet("visitor_phone", None),
+                                    ActionExecuted("action_listen")]]
+    assert (await play(store, "visitor-3", dropped))[-1]["visitor_phone"] is None
+    await play(store, "visitor-4", BOOKING_TURNS[:3])
+    with sqlite3.connect(tmp_path / "c.db") as connection:
+        assert connection.execute("select count(*) from pending_personal_data").fetchone() == (2,)
+        # visitor-4 went quiet for longer than a session: the form's answers are not kept for ever
+        connection.execute("update pending_personal_data set stored_at = ?", (time.time() - 2 * 3600,))
+    tracker = await store.retrieve("visitor-4")
+    assert tracker.get_slot("visitor_phone") is None
+    await play(store, "visitor-5", BOOKING_TURNS[:2])  # any write of the form's answers sweeps the stale ones
+    assert PHONE not in everything_stored(tmp_path / "c.db")
+
+
+@pytest.mark.asyncio
+async def test_numbers_typed_anywhere_are_masked_and_ordinary_ones_kept(tmp_path, domain):
+    assert mask_numbers("gọi 0912.345.678 hoặc +84 912 345 678, CCCD 001099012345") == \
+        f"gọi {MASK} hoặc {MASK}, CCCD {MASK}"
+    kept = "2 vé ngày 12/10/2025 lúc 08:00-10:00, 40.000 đ, mã AB3DE7"
+    assert mask_numbers(kept) == kept
+    store = MaskingSQLTrackerStore(domain, host=f"sqlite:///{tmp_path / 'c.db'}")
+    await play(store, "visitor-6", [[ActionExecuted("action_listen"), user("sđt tôi 0987654321 gọi lại nhé")]])
+    assert "0987654321" not in everything_stored(tmp_path / "c.db")
+
+
+def test_conversations_stay_beside_the_database_a_bot_was_given(tmp_path):
+    settings = Settings.from_env({"QN_DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}"})
+    assert conversations_url(settings, {}) == f"sqlite:///{tmp_path / 'conversations.db'}"
+    shipped = Settings.from_env({})
+    assert conversations_url(shipped, {}) == f"sqlite:///{PROJECT_ROOT / 'var' / 'conversations.db'}"
+    assert conversations_url(shipped, {"QN_CONVERSATIONS_URL": "postgresql://x/y"}) == "postgresql://x/y"
