@@ -218,8 +218,10 @@ MIN_SCORE = 2.0
 
 
 class KnowledgeBase:
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, ranker: Callable[[dict[str, list[tuple[str, int]]]], BM25Index] = BM25Index):
+        """`ranker` builds the procedure search index from documents (id -> [(text, weight)]); the bench swaps it."""
         self._engine = engine
+        self._ranker = ranker
         self._cache: dict[str, tuple[int | None, Any]] = {}
         self._lock = threading.Lock()
 
@@ -413,7 +415,7 @@ class KnowledgeBase:
                 for code, r in records.items():
                     documents[code] = [(r.name, 3), (r.field or "", 1), *((result, 1) for result in r.results)]
                     entries[code] = ProcedureEntry.of(code, r.name, r.level)
-            return ProcedureIndex(BM25Index(documents), entries, Vocabulary(terms), codes)
+            return ProcedureIndex(self._ranker(documents), entries, Vocabulary(terms), codes)
 
         return self.cached("procedure_index", build)
 
