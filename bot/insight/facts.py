@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-NOT_UNDERSTOOD = "not_understood"
+NOT_UNDERSTOOD, OUT_OF_SCOPE = "not_understood", "out_of_scope"
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,7 @@ KINDS = {kind.key: kind for kind in (
              "aliases, or a new record", False),
     FactKind("cancellation_rule", "Quy định hủy vé (cancellation rule)", "museum.yml", "cancellation_rule", False),
     FactKind(NOT_UNDERSTOOD, "Chưa hiểu câu hỏi (not understood)", None, None, False),
+    FactKind(OUT_OF_SCOPE, "Ngoài phạm vi của bot (out of scope)", None, None, False),
 )}
 
 # The action that answered, for the response every procedure fact shares.

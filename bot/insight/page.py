@@ -20,6 +20,7 @@ header{background:#0b4f6c;color:#fff;padding:12px 20px}header h1{margin:0;font-s
 form{display:flex;gap:12px;align-items:end;flex-wrap:wrap;padding:12px 20px;background:#fff;
 border-bottom:1px solid #dde}
 label{display:flex;flex-direction:column;font-size:12px;gap:2px}main{padding:12px 20px}
+h2{font-size:17px;margin:16px 0 8px}
 .tiles{display:grid;grid-template-columns:repeat(auto-fill,minmax(170px,1fr));gap:10px;margin-bottom:12px}
 .tile{background:#fff;border-radius:6px;padding:10px 12px;box-shadow:0 1px 2px #0002}
 .tile b{display:block;font-size:24px}.tile span{font-size:12px;color:#556}
@@ -34,7 +35,7 @@ td.count{text-align:right;font-variant-numeric:tabular-nums}code{font-size:12px;
 def _figure(title: str, traces: list[Any], **layout: Any) -> str:
     figure = go.Figure(traces, layout={"title": {"text": title, "font": {"size": 15}}, "height": 320,
                                        "margin": {"l": 50, "r": 20, "t": 45, "b": 50}, **layout})
-    return figure.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False, "responsive": True})
+    return figure.to_html(full_html=False, include_plotlyjs=False, config={"displayModeBar": False, "responsive": True})
 
 
 def _charts(report: Report) -> list[str]:
@@ -78,8 +79,8 @@ def render_page(report: Report, plotly_url: str, csv_url: str) -> str:
              ("conversations", report.conversations, "cuộc trò chuyện (conversations)"),
              ("fallback-rate", f"{report.fallback_rate:.1%}", "không hiểu (fallback rate)"),
              ("unknown", sum(report.unknown_per_kind.values()), "“chưa có thông tin” (I don't know)"),
-             ("response-p50", _seconds(report.response_p50), "thời gian trả lời p50 (response time)"),
-             ("response-p95", _seconds(report.response_p95), "thời gian trả lời p95")]
+             ("response-p50", _seconds(report.response_p50), "thời gian xử lý p50 (response time)"),
+             ("response-p95", _seconds(report.response_p95), "thời gian xử lý p95 (response time)")]
     tile_html = "".join(f'<div class="tile"><b id="{key}">{escape(str(value))}</b><span>{escape(label)}</span></div>'
                         for key, value, label in tiles)
     rows = "".join(
@@ -99,10 +100,11 @@ def render_page(report: Report, plotly_url: str, csv_url: str) -> str:
 <button type="submit">Xem (show)</button>
 <a href="{escape(csv_url)}">Tải CSV câu chưa trả lời được (unanswered, CSV)</a>
 </form>
-<main><div class="tiles">{tile_html}</div><div class="charts">{charts}</div>
+<main><div class="tiles">{tile_html}</div>
 <h2>Câu hỏi bot chưa trả lời được (unanswered questions, grouped)</h2>
 <table id="unanswered"><thead><tr><th>Số lần</th><th>Ví dụ (example)</th><th>Loại (kind)</th>
 <th>Bổ sung ở đâu (where to add the answer)</th></tr></thead><tbody>{rows}</tbody></table>
+<h2>Số liệu (figures)</h2><div class="charts">{charts}</div>
 </main></body></html>"""
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 
 from bot.insight.bookings import BookingDay, bookings_per_day, places_left_per_day
 from bot.insight.facts import KINDS, fact_kind
-from bot.insight.turns import ANSWERED, FALLBACK, conversation_turns, create_table
+from bot.insight.turns import ANSWERED, FALLBACK, OUT_OF_SCOPE, UNKNOWN, conversation_turns, create_table
 from bot.insight.unanswered import UnansweredGroup, UnansweredQuestion, group_unanswered
 from bot.knowledge.repository import KnowledgeBase
 
@@ -117,10 +117,10 @@ def read_report(conversations: Engine, period: Period, channel: str | None = Non
             response_times.append(response)
         if outcome == ANSWERED:
             continue
-        kind = fact_kind(unknown_response, answer, subject, museum_id)
+        kind = "out_of_scope" if outcome == OUT_OF_SCOPE else fact_kind(unknown_response, answer, subject, museum_id)
         if outcome == FALLBACK:
             fallbacks += 1
-        else:
+        elif outcome == UNKNOWN:
             unknown[KINDS[kind].label] += 1
         if text:
             questions.append(UnansweredQuestion(kind, subject, text))

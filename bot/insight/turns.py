@@ -27,7 +27,10 @@ NLU_FALLBACK = "nlu_fallback"
 UNKNOWN_RESPONSES = ("utter_place_hours_unknown", "utter_place_fee_unknown", "utter_place_unknown",
                      "utter_procedure_fact_unknown", "utter_procedure_unknown", "utter_cancellation_rule_unknown")
 SUBJECT_SLOTS = {"place_id": "site", "procedure_id": "procedure"}
-ANSWERED, FALLBACK, UNKNOWN = "answered", "fallback", "unknown"
+OUT_OF_SCOPE_ACTION = "utter_out_of_scope"
+# Outcomes: answered; not understood (a fallback); a fact the knowledge files lack; a question the bot recognised
+# as outside what it does (staff may still want to know what people ask for).
+ANSWERED, FALLBACK, UNKNOWN, OUT_OF_SCOPE = "answered", "fallback", "unknown", "out_of_scope"
 
 metadata = sa.MetaData()
 conversation_turns = sa.Table(
@@ -91,6 +94,8 @@ def summarise(sender_id: str, events: list[dict[str, Any]]) -> Turn:
         outcome = FALLBACK
     elif unknown is not None:
         outcome = UNKNOWN
+    elif OUT_OF_SCOPE_ACTION in actions:
+        outcome = OUT_OF_SCOPE
     else:
         outcome = ANSWERED
     answer = None

@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 
 from bot.conversations.store import MASK, MaskingSQLTrackerStore, conversations_url, mask_numbers
@@ -19,11 +18,6 @@ from bot.settings import PROJECT_ROOT, Settings
 
 PHONE_TYPED, PHONE = "0912 345 678", "0912345678"
 NAME_TYPED, NAME = "nguyễn văn an", "Nguyễn Văn An"
-
-
-@pytest.fixture(scope="module")
-def domain() -> Domain:
-    return Domain.load(str(PROJECT_ROOT / "domain"))
 
 
 class CollectingBroker:
