@@ -1,4 +1,4 @@
-.PHONY: help setup train run serve telegram test validate load stats evaluate try-booking
+.PHONY: help setup train run serve prod telegram test validate load stats evaluate try-booking
 help:            ## list the commands
 	@grep -E '^[a-z]+:.*##' Makefile | sed 's/:.*## /\t/'
 setup:           ## build .venv with Python 3.10 and install pinned dependencies
@@ -9,6 +9,8 @@ run:             ## set up, train, load knowledge, chat with the bot in this ter
 	scripts/run.sh
 serve: train     ## action server + Rasa server with the REST channel on :5005
 	.venv/bin/qn-staff load && scripts/serve.sh
+prod: train      ## replicas behind nginx on PostgreSQL, Redis and RabbitMQ (see README, Running it as a service)
+	scripts/prod.sh
 telegram: setup  ## Telegram bridge to the running bot (needs TELEGRAM_BOT_TOKEN; see README, Channels)
 	.venv/bin/python -m bot.channels.telegram
 test:            ## every test (set-up and training included)

@@ -53,6 +53,7 @@ class Settings:
     redis_url: str
     redis_key_prefix: str
     events_queue: str
+    rabbitmq_url: str
     staff_token: str
     purge_after_days: int
 
@@ -87,6 +88,8 @@ class Settings:
             # The RabbitMQ queue `make prod`'s Rasa replicas publish every conversation event to (the staff page
             # reads it).
             events_queue=env.get("QN_EVENTS_QUEUE", "").strip() or "qn_conversation_events",
+            # RabbitMQ's guest account answers only on the machine itself: fine for one machine, not beyond.
+            rabbitmq_url=env.get("QN_RABBITMQ_URL", "").strip() or "amqp://guest:guest@127.0.0.1:5672/",
             # The staff page's credential; empty: the page lets nobody in.
             staff_token=env.get("QN_STAFF_TOKEN", "").strip(),
             # Bookings keep the visitor's name and phone this many days after the visit (`qn-staff purge`).
