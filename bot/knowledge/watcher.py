@@ -4,7 +4,8 @@ Rasa runs NLU on its one event loop; asking the database there (every 2 s, for a
 conversation while the database is slow. The watcher asks in a thread of its own and the NLU reads its latest
 snapshot, which never waits, except for the very first one (there is nothing to serve before it). One watcher per
 database: the gazetteer component and the NLU cache (bot/serving.py) share it, so the version is polled in one
-place.
+place. Replicas (`make prod`) need nothing more: each polls the same database, whose latest load's id is the
+version, so a staff load reaches every replica within one poll (tests/production/test_replicas.py checks it).
 """
 from __future__ import annotations
 
