@@ -11,6 +11,7 @@ from Rasa's `events` table.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable, Iterator
 
 import sqlalchemy as sa
@@ -31,6 +32,7 @@ OUT_OF_SCOPE_ACTION = "utter_out_of_scope"
 # Outcomes: answered; not understood (a fallback); a fact the knowledge files lack; a question the bot recognised
 # as outside what it does (staff may still want to know what people ask for).
 ANSWERED, FALLBACK, UNKNOWN, OUT_OF_SCOPE = "answered", "fallback", "unknown", "out_of_scope"
+VIETNAM = timezone(timedelta(hours=7))  # the days staff count in
 
 metadata = sa.MetaData()
 conversation_turns = sa.Table(
@@ -39,6 +41,7 @@ conversation_turns = sa.Table(
     sa.Column("sender_id", sa.String(255), nullable=False),
     sa.Column("channel", sa.String(32), nullable=False),
     sa.Column("started_at", sa.Float, nullable=False, index=True),  # Unix time of the message
+    sa.Column("day", sa.String(10), nullable=False, index=True),  # its date in Vietnam, YYYY-MM-DD
     sa.Column("intent", sa.String(255)),
     sa.Column("confidence", sa.Float),
     sa.Column("response_seconds", sa.Float),
@@ -49,12 +52,22 @@ conversation_turns = sa.Table(
     sa.Column("text", sa.Text),  # only for messages the bot could not answer, masked
 )
 
+# The page's counts of one finished day and channel, kept once made (bot/insight/report.py): a view of 30 days
+# then reads 28 of these and counts only yesterday's and today's turns. Writing a turn of a day drops its counts.
+conversation_days = sa.Table(
+    "conversation_days", metadata,
+    sa.Column("day", sa.String(10), primary_key=True),
+    sa.Column("channel", sa.String(32), primary_key=True),
+    sa.Column("counts", sa.Text, nullable=False),  # JSON, see report.DayCounts
+)
+
 
 @dataclass(frozen=True)
 class Turn:
     sender_id: str
     channel: str
     started_at: float
+    day: str
     intent: str | None
     confidence: float | None
     response_seconds: float | None
@@ -113,7 +126,8 @@ def summarise(sender_id: str, events: list[dict[str, Any]]) -> Turn:
         typed = mask_numbers(str(user.get("text") or ""))
         # Button payloads and the masked answers to the booking form's name and phone questions are not questions.
         text = typed if typed.strip() and not typed.startswith("/") and typed.strip() != MASK else None
-    return Turn(sender_id=sender_id, channel=channel_of(sender_id, user), started_at=started, intent=intent,
+    return Turn(sender_id=sender_id, channel=channel_of(sender_id, user), started_at=started,
+                day=datetime.fromtimestamp(started, VIETNAM).date().isoformat(), intent=intent,
                 confidence=_confidence(parse_data),
                 response_seconds=round(float(listened) - started, 4) if listened is not None else None,
                 outcome=outcome, answer=answer, unknown_response=unknown, subject=subject, text=text)
@@ -168,8 +182,10 @@ def create_table(engine: Engine) -> None:
 
 
 def save_turns(connection: Connection, turns: list[Turn]) -> None:
+    """Store `turns`; the kept counts of their days are made again when next read."""
     if turns:
         connection.execute(conversation_turns.insert(), [asdict(turn) for turn in turns])
+        connection.execute(conversation_days.delete().where(conversation_days.c.day.in_({t.day for t in turns})))
 
 
 def _stored_events(events_engine: Engine, batch: int = 20000) -> Iterator[tuple[str, list[dict[str, Any]]]]:
@@ -197,6 +213,7 @@ def rebuild_turns(events_engine: Engine, turns_engine: Engine) -> int:
     count = 0
     with turns_engine.begin() as connection:
         connection.execute(conversation_turns.delete())
+        connection.execute(conversation_days.delete())
         for sender, events in _stored_events(events_engine):
             turns = turns_of(sender, events)
             save_turns(connection, turns)

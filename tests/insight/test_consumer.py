@@ -43,7 +43,7 @@ async def test_events_from_rasas_broker_reach_the_page_store_in_postgresql(tmp_p
              SlotSet("place_id", "chua-ba-vang"), ActionExecuted("action_listen")],
             [user("qwrtx zzkp", "nlu_fallback"), ActionExecuted("action_two_stage_fallback"),
              ActionExecuted("action_listen")]])
-        written = await consume(TurnWriter(postgres_engine), DEFAULT_AMQP_URL, queue, idle_exit=1.5)
+        written = await consume(TurnWriter(postgres_engine), DEFAULT_AMQP_URL, queue, idle_exit=3)
     finally:
         connection = await aio_pika.connect_robust(DEFAULT_AMQP_URL)
         async with connection:
