@@ -166,8 +166,9 @@ def bookable_knowledge(into: Path) -> Path:
 
 
 def start_full_bot(workdir: Path, workers: int = 1, name: str = "full",
-                   settings: dict[str, str] | None = None) -> Bot:
-    """The whole bot as `make serve` runs it, with `settings` (environment variables) changed."""
+                   settings: dict[str, str] | None = None, api: bool = False) -> Bot:
+    """The whole bot as `make serve` runs it, with `settings` (environment variables) changed; `api`: with
+    Rasa's HTTP API on (to read trackers back)."""
     workdir = Path(tempfile.mkdtemp(dir=workdir))
     knowledge = bookable_knowledge(workdir / "knowledge")
     env = {**os.environ, **(settings or {}),
@@ -186,7 +187,8 @@ def start_full_bot(workdir: Path, workers: int = 1, name: str = "full",
     return Bot(name, [
         ([str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port)], ROOT),
         ([str(VENV_BIN / "python"), "-m", "bot.launch", "run", "--model", "models", "--endpoints", str(endpoints),
-          "--credentials", "credentials.yml", "--port", str(rasa_port), "--interface", "127.0.0.1"], ROOT),
+          "--credentials", "credentials.yml", "--port", str(rasa_port), "--interface", "127.0.0.1",
+          *(["--enable-api"] if api else [])], ROOT),
     ], env, rasa_port, workdir)
 
 

@@ -8,9 +8,12 @@ measure what each one is worth), and uninstall() puts Rasa's own functions back.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import logging
 from collections import OrderedDict
+from contextvars import ContextVar
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Dict, Iterable, List, Set, Tuple
 
@@ -399,6 +402,390 @@ def _one_tensorflow_thread_unless_set() -> None:
         logger.info("TensorFlow already running; its thread pools stay as they are")
 
 
+# bounded_history: a turn reads the conversation's recent turns, not its whole history.
+
+HISTORY_TURNS = 4  # user turns a conversation's window keeps when it is cut; it is cut when it holds twice as many
+HISTORY_CONVERSATIONS = 2000  # conversations whose window is remembered, least recently used out
+APPLIED_USER_TURNS = 3  # user turns still in effect after a cut: a revert ("/back" undoes two) stays inside
+# SQL tracker stores whose reads go through `_event_query` and whose writes take `_additional_events`, as Rasa's
+# own does: a bounded read and a turn's write then go through the store's own code (tests/serving checks each).
+BOUNDED_SQL_STORES = ("rasa.core.tracker_store.SQLTrackerStore", "bot.conversations.store.MaskingSQLTrackerStore")
+_original_handle_message: Any = None
+_original_get_tracker: Any = None
+_original_save_tracker: Any = None
+_original_event_query: Any = None
+_original_additional_events: Any = None
+
+
+@dataclass
+class _Window:
+    """The recent part of one conversation: the events that set the slots as they stood at the cut, then every
+    event since the cut (all of the session until the first cut). Rasa's in-memory store: the events as the JSON
+    the store holds (`texts`) and the store's text they were written with (`stored`). SQL stores: which rows
+    (`prefix_rows`, then every row from `first_row` on), and the last row written (`stored`)."""
+
+    stored: Any
+    texts: List[str] = dataclasses.field(default_factory=list)
+    prefix_rows: List[int] = dataclasses.field(default_factory=list)
+    first_row: int = 0
+    retry_at: int = 0  # user turns at which a cut that could not be made is tried again
+
+
+@dataclass
+class _Turns:
+    """What bounded_history knows while one message is handled (a ContextVar: this message's task only)."""
+
+    opened: Dict[int, Tuple[Any, int, _Window | None]] = dataclasses.field(default_factory=dict)  # by id(tracker):
+    # the tracker, the events it held when read (the rest are the turn's own), its window (None: read whole)
+    reads: Dict[str, Tuple[List[int], int]] = dataclasses.field(default_factory=dict)  # sender: rows a read takes
+
+
+_turns: ContextVar[_Turns | None] = ContextVar("qn_bounded_history", default=None)
+
+
+def _user_turns(events: Iterable[Any]) -> int:
+    from rasa.shared.core.events import UserUttered
+
+    return sum(isinstance(event, UserUttered) for event in events)
+
+
+def _loops_closed(applied: List[Any], loop_names: Set[str]) -> bool:
+    """Whether every run of a loop (form) in `applied` was followed by a deactivation: Rasa's applied_events folds a
+    later run of a loop back onto an earlier one still open, which a cut would hide."""
+    from rasa.shared.core.events import ActionExecuted, ActiveLoop
+
+    open_loop = False
+    for event in applied:
+        if isinstance(event, ActionExecuted) and event.action_name in loop_names:
+            open_loop = True
+        elif isinstance(event, ActiveLoop) and event.name is None:
+            open_loop = False
+    return not open_loop
+
+
+def _summary(tracker: Any) -> Tuple[Any, ...]:
+    """Everything of a tracker's state that is not its list of events."""
+    return ({name: (slot.value, slot.has_been_set) for name, slot in tracker.slots.items()},
+            dataclasses.asdict(tracker.active_loop) if tracker.active_loop else None,
+            id(tracker.latest_message), tracker.latest_action, id(tracker.latest_bot_utterance),
+            tracker.followup_action, tracker.is_paused())
+
+
+def _slot_setters(applied: List[Any], index_of: Dict[int, int]) -> Dict[str, int]:
+    """For each slot, the index of the SlotSet event in effect last (after the last AllSlotsReset)."""
+    from rasa.shared.core.events import AllSlotsReset, SlotSet
+
+    setters: Dict[str, int] = {}
+    for event in applied:
+        if isinstance(event, AllSlotsReset):
+            setters.clear()
+        elif isinstance(event, SlotSet):
+            setters[event.key] = index_of[id(event)]
+    return setters
+
+
+class _RecentHistory:
+    """The recent turns of the conversations one model's processor serves.
+
+    Rasa reads a conversation's whole session from the tracker store at every message (its in-memory store parses
+    the whole text, its SQL store reads every row since the session started), rebuilds the tracker event by event,
+    and then walks every event again: to copy the tracker before each action, to send it to the action server, to
+    build RulePolicy's states turn by turn from the first. Yet only the last few states decide a prediction (no
+    rule is longer than `lookback` states), and a custom action, a form or a revert looks back to the latest user
+    message at most. So each conversation has a window: its recent turns, preceded by the events that set its slots
+    as they stood before them. A message is handled on the window; the turn's new events are added to the store
+    (the store keeps the whole conversation, written as Rasa writes it); and once the window holds 2 x
+    HISTORY_TURNS user turns it is cut back to HISTORY_TURNS, at a turn's start with no form active, if a check
+    shows that the cut tracker has the same state, the same events in effect and the same last `lookback` + 1
+    states as the uncut one. If the store changed behind the window (another process, Rasa's HTTP API, a new
+    session), the next message reads the conversation Rasa's own way."""
+
+    def __init__(self, store: Any, lookback: int):
+        from rasa.core.tracker_store import SQLTrackerStore
+
+        self.store, self.lookback, self.sql = store, lookback, isinstance(store, SQLTrackerStore)
+        self.windows: OrderedDict[str, _Window] = OrderedDict()
+
+    def _last_row(self, sender_id: str) -> Any:
+        import sqlalchemy as sa
+
+        with self.store.session_scope() as session:
+            return session.query(sa.func.max(self.store.SQLEvent.id)).filter(
+                self.store.SQLEvent.sender_id == sender_id).scalar()
+
+    def _rows(self, sender_id: str) -> List[int]:
+        """The ids of the rows a read of the conversation takes (bounded if this message's read is)."""
+        with self.store.session_scope() as session:
+            query = self.store._event_query(session, sender_id, fetch_events_from_all_sessions=False)
+            return [row_id for (row_id,) in query.with_entities(self.store.SQLEvent.id).all()]
+
+    def build(self, sender_id: str, events: List[Any]) -> Any:
+        """A tracker of these events, built as the store builds the one it returns."""
+        from rasa.shared.core.conversation import Dialogue
+        from rasa.shared.core.trackers import DialogueStateTracker
+
+        if self.sql:  # SQLTrackerStore._retrieve: DialogueStateTracker.from_dict, each event applied in turn
+            return DialogueStateTracker.from_events(sender_id, events, self.store.domain.slots)
+        tracker = self.store.init_tracker(sender_id)  # InMemoryTrackerStore.deserialise_tracker
+        tracker.recreate_from_dialogue(Dialogue(sender_id, events))
+        return tracker
+
+    def _current(self, sender_id: str, window: _Window) -> bool:
+        try:
+            if self.sql:
+                return bool(self._last_row(sender_id) == window.stored)
+            return self.store.store.get(sender_id) is window.stored
+        except Exception:  # Rasa's own read, which follows, meets the store's trouble and reports it
+            return False
+
+    async def open(self, processor: Any, sender_id: str, turns: _Turns) -> Any:
+        """The conversation's tracker for a new message: its window if the store still holds what the window was
+        written with, else Rasa's own (whole) tracker."""
+        import rasa.shared.core.events
+
+        window = self.windows.pop(sender_id, None)
+        tracker = None
+        if window is not None and self._current(sender_id, window):
+            self.windows[sender_id] = window
+            if self.sql:  # the store's own read, of the window's rows
+                turns.reads[sender_id] = (window.prefix_rows, window.first_row)
+                tracker = await _original_get_tracker(processor, sender_id)
+            else:
+                events = rasa.shared.core.events.deserialise_events([json.loads(text) for text in window.texts])
+                if len(events) == len(window.texts):
+                    tracker = self.build(sender_id, events)
+                    tracker.model_id = processor.model_metadata.model_id
+                    if tracker.assistant_id is None:
+                        tracker.assistant_id = processor.model_metadata.assistant_id
+        if tracker is None:
+            turns.reads.pop(sender_id, None)
+            window = None
+            tracker = await _original_get_tracker(processor, sender_id)
+        turns.opened[id(tracker)] = (tracker, len(tracker.events), window)
+        return tracker
+
+    async def close(self, processor: Any, tracker: Any, loaded: int, window: _Window | None) -> None:
+        """Store the turn's events and keep the conversation's window for its next message."""
+        sender_id = tracker.sender_id
+        events = list(tracker.events)
+        try:
+            if self.sql:  # the store's own write, of the turn's events (_additional_events)
+                await _original_save_tracker(processor, tracker)
+                rows = self._rows(sender_id)
+                if len(rows) != len(events):
+                    raise LookupError(f"{len(rows)} rows read back for {len(events)} events")
+                kept = _Window(rows[-1], retry_at=window.retry_at if window else 0)
+                self._keep(processor, sender_id, events, kept, rows=rows,
+                           held_prefix=len(window.prefix_rows) if window else 0)
+            elif window is None:
+                await _original_save_tracker(processor, tracker)
+                self._keep(processor, sender_id, events, _Window(self.store.store.get(sender_id)))
+            else:
+                new_texts = [json.dumps(event.as_dict()) for event in events[loaded:]]
+                stored = await self._append(sender_id, window.stored, events[loaded:], new_texts)
+                self._keep(processor, sender_id, events, _Window(stored, retry_at=window.retry_at),
+                           texts=[*window.texts, *new_texts])
+        except LookupError as error:
+            self.windows.pop(sender_id, None)
+            logger.debug("bounded_history: %s; the next message reads the conversation whole", error)
+        except Exception:
+            self.windows.pop(sender_id, None)
+            raise
+
+    async def _append(self, sender_id: str, text: str, new: List[Any], new_texts: List[str]) -> str:
+        """Add the turn's events to Rasa's in-memory store, exactly as its save of the whole tracker writes them
+        (json.dumps(Dialogue.as_dict()): the events, then the name), and stream them as it does."""
+        if self.store.event_broker:
+            await self.store._stream_new_events(self.store.event_broker, new, sender_id)
+        if not new_texts:
+            return text
+        ending = '], "name": ' + json.dumps(sender_id) + "}"
+        if not text.endswith(ending):
+            raise ValueError(f"the in-memory store's text of {sender_id!r} is not Rasa's serialisation")
+        head = text[: -len(ending)]
+        text = head + ("" if head.endswith("[") else ", ") + ", ".join(new_texts) + ending
+        self.store.store[sender_id] = text
+        return text
+
+    def _keep(self, processor: Any, sender_id: str, events: List[Any], window: _Window,
+              texts: List[str | None] | None = None, rows: List[int] | None = None, held_prefix: int = 0) -> None:
+        """Remember the conversation's window: `events` (the tracker after the turn: the window it was read as,
+        whose first `held_prefix` events are the slots' rows before its cut, then the turn's events), cut if due.
+        In-memory store: `texts`, each event's JSON where known; SQL stores: `rows`, each event's row id."""
+        from rasa.shared.core.constants import ACTION_SESSION_START_NAME
+        from rasa.shared.core.events import ActionExecuted
+
+        if any(isinstance(event, ActionExecuted) and event.action_name == ACTION_SESSION_START_NAME
+               for event in events[1:]):
+            # A new session began in this turn: Rasa reads only that session from now on (and its in-memory store
+            # drops the older ones at the next save), so the next message reads the conversation Rasa's way.
+            self.windows.pop(sender_id, None)
+            return
+        turns = _user_turns(events)
+        cut = None
+        if turns >= 2 * HISTORY_TURNS and turns >= window.retry_at:
+            cut = self._cut(processor, sender_id, events)
+            window.retry_at = 0 if cut is not None else turns + HISTORY_TURNS // 2
+        start, prefix = cut if cut is not None else (held_prefix, list(range(held_prefix)))
+        kept = [*prefix, *range(start, len(events))]
+        if rows is not None:
+            window.prefix_rows, window.first_row = [rows[i] for i in prefix], rows[start]
+        else:
+            known = texts or [None] * len(events)
+            window.texts = [known[i] or json.dumps(events[i].as_dict()) for i in kept]
+        self.windows[sender_id] = window
+        self.windows.move_to_end(sender_id)
+        while len(self.windows) > HISTORY_CONVERSATIONS:
+            self.windows.popitem(last=False)
+
+    def _cut(self, processor: Any, sender_id: str, events: List[Any]) -> Tuple[int, List[int]] | None:
+        """Where to cut the window: the index of a turn's start and the indices of the SlotSet events before it
+        that set the slots as they stood there; None if no turn start among the last few can be cut at without
+        changing what Rasa would do. (Building the trackers compared applies the events again: Rasa's events
+        change nothing but the tracker, or the latest user message in ways a second application repeats.)"""
+        from rasa.shared.core.constants import ACTION_LISTEN_NAME
+        from rasa.shared.core.events import ActionExecuted, ActiveLoop, UserUttered
+
+        starts = [i for i in range(len(events) - 1) if isinstance(events[i], ActionExecuted)
+                  and events[i].action_name == ACTION_LISTEN_NAME and isinstance(events[i + 1], UserUttered)]
+        if len(starts) <= HISTORY_TURNS:
+            return None
+        index_of = {id(event): i for i, event in enumerate(events)}
+        reference = self.build(sender_id, events)
+        reference_ids = [id(event) for event in reference.applied_events()]
+        reference_states: List[Any] | None = None
+        loop_names = {event.name for event in events if isinstance(event, ActiveLoop) and event.name}
+        # The turn start that keeps HISTORY_TURNS user turns, else one of the two before it.
+        for start in reversed(starts[max(0, len(starts) - HISTORY_TURNS - 2):len(starts) - HISTORY_TURNS + 1]):
+            before = self.build(sender_id, events[:start])
+            before_applied = before.applied_events()
+            if before.active_loop_name or before.is_paused() or not _loops_closed(before_applied, loop_names):
+                continue
+            setters = _slot_setters(before_applied, index_of)
+            if any(slot.has_been_set != (name in setters)
+                   or (name in setters and events[setters[name]].value != slot.value)
+                   for name, slot in before.slots.items()):
+                continue
+            prefix = sorted(setters.values())
+            candidate = self.build(sender_id, [*(events[i] for i in prefix), *events[start:]])
+            applied = [id(event) for event in candidate.applied_events()]
+            tail = applied[len(prefix):]
+            if applied[:len(prefix)] != [id(events[i]) for i in prefix] or len(tail) > len(reference_ids) \
+                    or tail != reference_ids[len(reference_ids) - len(tail):]:
+                continue
+            in_effect = [events[index_of[event_id]] for event_id in tail]
+            if sum(isinstance(event, ActionExecuted) for event in in_effect) <= self.lookback \
+                    or _user_turns(in_effect) < APPLIED_USER_TURNS or _summary(candidate) != _summary(reference):
+                continue
+            if reference_states is None:
+                reference_states = reference.past_states(processor.domain)[-self.lookback - 1:]
+            if candidate.past_states(processor.domain)[-self.lookback - 1:] != reference_states:
+                continue
+            return start, prefix
+        return None
+
+
+def _rule_lookback(processor: Any) -> int | None:
+    """The most states any of the model's rules looks at, or None if the model has a policy other than RulePolicy
+    (whose predictions may depend on the whole history) or none at all."""
+    from rasa.core.policies.policy import Policy
+    from rasa.core.policies.rule_policy import RULES, RULES_FOR_LOOP_UNHAPPY_PATH, RulePolicy
+
+    longest: int | None = None
+    for node in getattr(processor.graph_runner, "_instantiated_nodes", {}).values():
+        component_class = getattr(node, "_component_class", None)
+        if not (isinstance(component_class, type) and issubclass(component_class, Policy)):
+            continue
+        policy = getattr(node, "_component", None)
+        if not issubclass(component_class, RulePolicy) or not isinstance(policy, RulePolicy):
+            return None
+        keys = [*policy.lookup.get(RULES, {}), *policy.lookup.get(RULES_FOR_LOOP_UNHAPPY_PATH, {})]
+        longest = max([longest or 0, *(len(policy._rule_key_to_state(key)) for key in keys)])
+    return longest
+
+
+def _recent_history(processor: Any) -> _RecentHistory | None:
+    """The processor's recent history, or None where a window could change what Rasa does: a model with policies
+    other than RulePolicy, a tracker store other than Rasa's in-memory store and the SQL stores named in
+    BOUNDED_SQL_STORES, or an anonymisation pipeline (it compares the turn with the stored tracker)."""
+    if "_qn_history" not in processor.__dict__:
+        from rasa.core.tracker_store import InMemoryTrackerStore
+        from rasa.plugin import plugin_manager
+
+        store = processor.tracker_store
+        while type(store).__name__ in ("AwaitableTrackerStore", "FailSafeTrackerStore"):
+            store = store._tracker_store
+        kind = f"{type(store).__module__}.{type(store).__qualname__}"
+        lookback = _rule_lookback(processor)
+        usable = (type(store) is InMemoryTrackerStore or kind in BOUNDED_SQL_STORES) and lookback is not None \
+            and plugin_manager().hook.get_anonymization_pipeline() is None
+        if not usable:
+            logger.info("bounded_history: the whole conversation is read at every message (store %s, policies "
+                        "other than RulePolicy, or an anonymisation pipeline)", kind)
+        processor.__dict__["_qn_history"] = _RecentHistory(store, lookback or 0) if usable else None
+    history: _RecentHistory | None = processor.__dict__["_qn_history"]
+    return history
+
+
+async def _handle_message_on_recent_history(self: Any, message: Any) -> Any:
+    """Rasa's handle_message, on the conversation's window: the tracker it reads and saves."""
+    token = _turns.set(_Turns())
+    try:
+        return await _original_handle_message(self, message)
+    finally:
+        _turns.reset(token)
+
+
+async def _get_recent_tracker(self: Any, conversation_id: str) -> Any:
+    """Within handle_message, the conversation's window; anywhere else (Rasa's HTTP API), Rasa's own tracker."""
+    from rasa.shared.constants import DEFAULT_SENDER_ID
+
+    turns = _turns.get()
+    history = _recent_history(self) if turns is not None else None
+    if turns is None or history is None:
+        return await _original_get_tracker(self, conversation_id)
+    return await history.open(self, conversation_id or DEFAULT_SENDER_ID, turns)
+
+
+async def _save_recent_tracker(self: Any, tracker: Any) -> None:
+    turns = _turns.get()
+    opened = turns.opened.get(id(tracker)) if turns is not None else None
+    history = _recent_history(self) if opened is not None else None
+    if turns is None or opened is None or opened[0] is not tracker or history is None:
+        return await _original_save_tracker(self, tracker)
+    try:
+        await history.close(self, tracker, opened[1], opened[2])
+    finally:
+        del turns.opened[id(tracker)]
+
+
+def _bounded_event_query(self: Any, session: Any, sender_id: str, fetch_events_from_all_sessions: bool) -> Any:
+    """SQLTrackerStore's query of a conversation's rows; during a message handled on its window, only the
+    window's rows (the slots' rows before the cut, then every row from the cut on)."""
+    import sqlalchemy as sa
+
+    query = _original_event_query(self, session, sender_id, fetch_events_from_all_sessions)
+    turns = _turns.get()
+    bound = turns.reads.get(sender_id) if turns is not None and not fetch_events_from_all_sessions else None
+    if bound is None:
+        return query
+    prefix_rows, first_row = bound
+    return query.filter(sa.or_(self.SQLEvent.id >= first_row, self.SQLEvent.id.in_(prefix_rows)))
+
+
+def _additional_events_of_turn(self: Any, session: Any, tracker: Any) -> Any:
+    """SQLTrackerStore's events to write: for a tracker read as a window, the events its turn added (Rasa counts
+    the rows of the session, which a window does not hold)."""
+    import itertools
+
+    turns = _turns.get()
+    opened = turns.opened.get(id(tracker)) if turns is not None else None
+    if opened is None or opened[0] is not tracker or opened[2] is None:
+        return _original_additional_events(self, session, tracker)
+    return itertools.islice(tracker.events, opened[1], len(tracker.events))
+
+
+
 class PatchError(RuntimeError):
     """The patches cannot be installed as asked (another Rasa version, an unknown patch name)."""
 
@@ -414,6 +801,7 @@ def _patches() -> Dict[str, List[Tuple[Any, str, Any]]]:
     from rasa.core.actions.action import RemoteAction
     from rasa.core.policies.rule_policy import RulePolicy
     from rasa.core.processor import MessageProcessor
+    from rasa.core.tracker_store import SQLTrackerStore
     from rasa.engine.runner.dask import DaskGraphRunner
     from rasa.shared.core.domain import Domain
     from rasa.utils.endpoints import EndpointConfig
@@ -429,14 +817,22 @@ def _patches() -> Dict[str, List[Tuple[Any, str, Any]]]:
         "model_load_by_prediction": [(RasaModel, "load", classmethod(_load_model_without_a_training_step))],
         "graph_in_order": [(DaskGraphRunner, "run", _run_graph_in_order)],
         "empty_domain_once": [(Domain, "is_empty", _domain_is_empty)],
+        "bounded_history": [(MessageProcessor, "handle_message", _handle_message_on_recent_history),
+                            (MessageProcessor, "get_tracker", _get_recent_tracker),
+                            (MessageProcessor, "save_tracker", _save_recent_tracker),
+                            (SQLTrackerStore, "_event_query", _bounded_event_query),
+                            (SQLTrackerStore, "_additional_events", _additional_events_of_turn)],
     }
 
 
-# The global through which each patch's wrapper calls Rasa's own function.
-_ORIGINALS = {"event_class_lookup": "_original_all_subclasses", "nlu_cache": "_original_parse",
-              "rule_match_memo": "_original_possible_keys", "rules_skip_text_look": "_original_find_action_from_rules",
-              "kept_action_session": "_original_session", "model_load_by_prediction": "_original_model_load",
-              "graph_in_order": "_original_graph_run", "empty_domain_once": "_original_is_empty"}
+# The globals through which each patch's wrappers call Rasa's own functions, one per replaced attribute.
+_ORIGINALS = {"event_class_lookup": ("_original_all_subclasses",), "nlu_cache": ("_original_parse",),
+              "rule_match_memo": ("_original_possible_keys",),
+              "rules_skip_text_look": ("_original_find_action_from_rules",),
+              "kept_action_session": ("_original_session",), "model_load_by_prediction": ("_original_model_load",),
+              "graph_in_order": ("_original_graph_run",), "empty_domain_once": ("_original_is_empty",),
+              "bounded_history": ("_original_handle_message", "_original_get_tracker", "_original_save_tracker",
+                                  "_original_event_query", "_original_additional_events")}
 # What install() replaced, to put Rasa's own back: (owner, attribute, original).
 _installed: List[Tuple[Any, str, Any]] = []
 
@@ -456,9 +852,9 @@ def install(off: Iterable[str] = ()) -> List[str]:
         raise PatchError(f"unknown Rasa patch(es) {', '.join(sorted(unknown))}; known: {', '.join(patches)}")
     uninstall()
     # The wrappers call Rasa's own functions through these module globals (Rasa's, as uninstall() left them).
-    for name, global_name in _ORIGINALS.items():
-        [(owner, attribute, _)] = patches[name]
-        globals()[global_name] = owner.__dict__[attribute]
+    for name, global_names in _ORIGINALS.items():
+        for (owner, attribute, _), global_name in zip(patches[name], global_names, strict=True):
+            globals()[global_name] = owner.__dict__[attribute]
     chosen = [name for name in patches if name not in off]
     for name in chosen:
         for owner, attribute, replacement in patches[name]:

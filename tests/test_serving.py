@@ -482,10 +482,12 @@ def test_rasa_started_through_the_launcher_runs_patched_and_refuses_a_wrong_patc
     from bot.settings import PROJECT_ROOT
 
     check = ("import sys; from bot import launch, serving; sys.argv = ['bot.launch', '--version']; "
-             "import rasa.__main__ as m; m.main = lambda: print(len(serving._installed)); launch.main()")
+             "import rasa.__main__ as m; m.main = lambda: print(sorted({a for _, a, _ in serving._installed})); "
+             "launch.main()")
     done = subprocess.run([sys.executable, "-c", check], cwd=PROJECT_ROOT, capture_output=True, text=True,
                           timeout=300, env={**os.environ, "QN_RASA_PATCHES_OFF": "nlu_cache"})
-    assert done.stdout.strip().splitlines()[-1] == "8", done.stderr[-2000:]  # nine patches, one switched off
+    replaced = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else done.stderr[-2000:]
+    assert "'_parse_message_with_graph'" not in replaced and "'handle_message'" in replaced, replaced
     refused = subprocess.run([sys.executable, "-m", "bot.launch", "--version"], cwd=PROJECT_ROOT,
                              capture_output=True, text=True, timeout=300,
                              env={**os.environ, "QN_RASA_PATCHES_OFF": "no-such-patch"})

@@ -1,0 +1,192 @@
+"""bot/serving.py's bounded_history: a message handled on the conversation's recent window gets exactly what
+Rasa's own handling of the whole conversation gives, and the store keeps the same conversation, on each tracker
+store the bot is run with (Rasa's in-memory store, Rasa's SQL store, the project's masking SQL store).
+
+The conversations are recorded ones (tests/data/trackers/long_*.json, bench/record_conversations.py): long enough
+for the window to be cut several times, through a booking form interrupted and resumed, fields changed at the
+summary, the two-stage fallback (a loop that reverts and logs messages again), "/back" and "/restart". Each is
+replayed twice in one process, with and without the patch, and compared turn by turn (every reply) and as stored
+(every event: actions with the policy and confidence that predicted them, slots, loops); midway, the windows are
+forgotten, as by a restart, so the conversation is read whole and cut again."""
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.settings import PROJECT_ROOT
+from tests.conftest import skip_or_fail
+
+RECORDED = sorted((PROJECT_ROOT / "tests" / "data" / "trackers").glob("long_*.json"))
+MESSAGES = 60  # of each recorded conversation: the window is cut about every four messages from the 8th on
+STORES = ("memory", "sql", "masking")
+RUN_SPECIFIC = ("timestamp", "recipient_id", "message_id")  # differ between two runs of one conversation
+
+
+def _trained_model() -> Path:
+    models = sorted((PROJECT_ROOT / "models").glob("qn-*.tar.gz"), key=lambda path: path.stat().st_mtime)
+    if not models:
+        skip_or_fail("no trained model in models/ (scripts/train.sh trains one)")
+    return models[-1]
+
+
+@pytest.fixture(scope="module")
+def action_server(tmp_path_factory):
+    """The action server on a free port, with the knowledge loaded into a private SQLite database (booking
+    open with the benches' stand-in slots)."""
+    _trained_model()
+    sys.path.insert(0, str(PROJECT_ROOT / "bench"))
+    from serve import VENV_BIN, bookable_knowledge, free_port
+
+    workdir = tmp_path_factory.mktemp("bounded")
+    env = {**os.environ, "QN_DATABASE_URL": f"sqlite:///{workdir / 'knowledge.db'}",
+           "QN_KNOWLEDGE_DIR": str(bookable_knowledge(workdir / "knowledge")),
+           "QN_TICKET_SECRET": "bounded-history-test-secret-0123456789",
+           "QN_CONVERSATIONS_URL": f"sqlite:///{workdir / 'conversations.db'}"}
+    subprocess.run([str(VENV_BIN / "qn-staff"), "load"], env=env, check=True, capture_output=True)
+    port = free_port()
+    server = subprocess.Popen([str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port",
+                               str(port)], cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2).read()
+            break
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                raise RuntimeError("the action server did not start")
+            time.sleep(0.3)
+    saved = {key: os.environ.get(key) for key in env if key.startswith("QN_")}
+    os.environ.update({key: value for key, value in env.items() if key.startswith("QN_")})
+    try:
+        yield {"url": f"http://127.0.0.1:{port}/webhook", "workdir": workdir}
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        server.terminate()
+        server.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def agent(action_server):
+    """The trained model in this process, patched as bot.launch patches it."""
+    from rasa.core.agent import Agent
+    from rasa.utils.endpoints import EndpointConfig
+
+    from bot import serving
+
+    serving.install()
+    try:
+        yield Agent.load(str(_trained_model()), action_endpoint=EndpointConfig(action_server["url"]))
+    finally:
+        serving.uninstall()
+
+
+def _store(kind: str, agent, workdir: Path) -> Any:
+    import sqlalchemy as sa
+    from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore
+
+    from bot.conversations.store import MaskingSQLTrackerStore
+
+    database = workdir / f"{kind}-{time.time_ns()}.db"
+    if kind == "memory":
+        return InMemoryTrackerStore(agent.domain)
+    store_class = SQLTrackerStore if kind == "sql" else MaskingSQLTrackerStore
+    store = store_class(agent.domain, dialect="sqlite", db=str(database))
+    # Test speed only: SQLite does not wait for the disk at each commit (what is stored is the same).
+    sa.event.listen(store.engine, "connect", lambda connection, _: connection.execute("PRAGMA synchronous=OFF"))
+    store.engine.dispose()
+    return store
+
+
+def _use_store(agent, store) -> None:
+    """The agent and its processor keep conversations in `store` from now on (as if loaded with it)."""
+    from rasa.core.tracker_store import AwaitableTrackerStore, FailSafeTrackerStore
+
+    agent.tracker_store = agent.processor.tracker_store = AwaitableTrackerStore(FailSafeTrackerStore(store))
+    agent.processor.__dict__.pop("_qn_history", None)
+
+
+def _without_times(value: Any) -> Any:
+    """`value` without what differs between two runs of one conversation: times, its id, the messages' ids, and
+    the random id a booking summary gets (booking_draft)."""
+    if isinstance(value, dict) and value.get("event") == "slot" and value.get("name") == "booking_draft" \
+            and value.get("value"):
+        value = {**value, "value": "a draft's random id"}
+    if isinstance(value, dict):
+        return {key: _without_times(item) for key, item in value.items() if key not in RUN_SPECIFIC}
+    if isinstance(value, list):
+        return [_without_times(item) for item in value]
+    return value
+
+
+def _stored(store, sender_id: str) -> list:
+    """The conversation as the store holds it, every event, without the times of day."""
+    if hasattr(store, "store"):
+        return _without_times(json.loads(store.store[sender_id])["events"])
+    with store.session_scope() as session:
+        rows = session.query(store.SQLEvent).filter(store.SQLEvent.sender_id == sender_id) \
+            .order_by(store.SQLEvent.id).all()
+        return [(row.type_name, row.intent_name, row.action_name, _without_times(json.loads(row.data)))
+                for row in rows]
+
+
+async def _replay(agent, sender_id: str, messages: list[str], forget_at: int) -> list:
+    import numpy as np
+
+    replies = []
+    for turn, text in enumerate(messages):
+        if turn == forget_at:  # as after a restart: the window is gone, the conversation is read whole again
+            agent.processor.__dict__.pop("_qn_history", None)
+        np.random.seed(turn)  # the same variation of a domain response in both runs
+        replies.append(_without_times(await agent.handle_text(text, sender_id=sender_id)))
+    return replies
+
+
+@pytest.mark.parametrize("kind", STORES)
+def test_a_long_conversation_on_its_recent_window_goes_exactly_as_on_its_whole_history(agent, action_server, kind,
+                                                                                       monkeypatch):
+    from bot import serving
+
+    assert len(RECORDED) >= 2, "bench/record_conversations.py records the conversations"
+    read: dict[str, list[int]] = {}  # events each message of a conversation was handled on
+    opened = serving._RecentHistory.open
+
+    async def counted_open(self, processor, sender_id, turns):
+        tracker = await opened(self, processor, sender_id, turns)
+        read.setdefault(sender_id, []).append(len(tracker.events))
+        return tracker
+
+    monkeypatch.setattr(serving._RecentHistory, "open", counted_open)
+    store = _store(kind, agent, action_server["workdir"])
+    _use_store(agent, store)
+    for path in RECORDED:
+        messages = json.loads(path.read_text(encoding="utf-8"))["messages"][:MESSAGES]
+        whole, windowed = f"whole-{path.stem}", f"window-{path.stem}"
+        serving.install(off=["bounded_history"])
+        expected = asyncio.run(_replay(agent, whole, messages, forget_at=-1))
+        serving.install()
+        got = asyncio.run(_replay(agent, windowed, messages, forget_at=len(messages) // 2))
+        history = agent.processor.__dict__["_qn_history"]
+        assert history is not None, f"bounded_history is not used with the {kind} store"
+        for turn, (mine, rasas) in enumerate(zip(got, expected)):
+            assert mine == rasas, f"{path.name}, message {turn + 1} ({messages[turn]!r})"
+        assert _stored(store, windowed) == _stored(store, whole)
+        # The windows were cut: within a session, a message was handled on fewer events than the one before.
+        sizes = read[windowed]
+        assert any(later < earlier for earlier, later in zip(sizes, sizes[1:])), sizes
+    # The longest session was handled on a few turns at a time to its end.
+    assert max(read["window-long_visitor"][-20:]) < len(_stored(store, "whole-long_visitor")) / 4
