@@ -431,7 +431,10 @@ class KnowledgeBase:
         families: dict[str, list[tuple[float, ProcedureEntry]]] = {}
         for hit in index.bm25.rank(query, limit=40):
             entry = index.entries[hit.id]
-            score = hit.score * special_version_factor(entry.folded, folded_query)
+            factor = special_version_factor(entry.folded, folded_query)
+            if factor < 1 and index.bm25.said_in_full(hit.id, text):
+                factor = 1.0  # asked for by one of its names ("cancel permanent residence"): not a version
+            score = hit.score * factor
             families.setdefault(entry.family, []).append((score, entry))
         best = sorted(((max(score for score, _ in members),
                         min(members, key=lambda m: (level_rank(m[1].levels, m[1].folded, folded_query), -m[0]))[1])
@@ -440,7 +443,10 @@ class KnowledgeBase:
             return ProcedureMatch()
         top_score, top = best[0]
         runner_up = best[1][0] if len(best) > 1 else 0.0
-        if top_score >= MIN_SCORE and top_score >= CLEAR_LEAD * runner_up:
+        # Taken at once: clearly ahead, or the only one of the best whose official name the question says in full.
+        named_alone = index.bm25.said_in_full(top.id, text, first_name_only=True) and not any(
+            index.bm25.said_in_full(entry.id, text) for _, entry in best[1:])
+        if top_score >= MIN_SCORE and (top_score >= CLEAR_LEAD * runner_up or named_alone):
             return ProcedureMatch(top.ref())
         return ProcedureMatch(candidates=[entry.ref() for _, entry in best])
 

@@ -41,6 +41,10 @@ def terms(text: str) -> list[str]:
     return words + [f"{a}_{b}" for a, b in zip(words, words[1:])]
 
 
+# How much a name said in full counts (bench/procedures.py: 1 and 2 measured on the portal's records).
+COVERAGE_POWER = 1
+
+
 @dataclass(frozen=True)
 class Ranked:
     id: str
@@ -62,7 +66,7 @@ class BM25Index:
             counts: Counter[str] = Counter()
             for text, weight in fields:
                 for term in terms(text):
-                    counts[term] += weight
+                    counts[term] = max(counts[term], weight)
             self.lengths[doc_id] = sum(counts.values())
             for term, count in counts.items():
                 self.postings[term][doc_id] = count
@@ -72,18 +76,24 @@ class BM25Index:
 
     def rank(self, query: str, limit: int = 5) -> list[Ranked]:
         """The best `limit` documents. A name said in full beats one that merely shares words with the question:
-        scores are multiplied by (1 + coverage)², at most 4, so documents are boosted best first and the rest
+        scores are multiplied by (1 + coverage) ** COVERAGE_POWER, so documents are boosted best first and the rest
         skipped once even a full boost could not reach the `limit`-th best."""
         query_terms = set(terms(query))
         kept: list[tuple[float, str]] = []  # a min-heap of the best `limit` so far
         for doc_id, score in sorted(self.scores(query_terms).items(), key=lambda item: -item[1]):
-            if len(kept) >= limit and score * 4 < kept[0][0]:
+            if len(kept) >= limit and score * 2 ** COVERAGE_POWER < kept[0][0]:
                 break
             coverage = max((len(name & query_terms) / len(name) for name in self.names[doc_id]), default=0.0)
-            heapq.heappush(kept, (score * (1 + coverage) ** 2, doc_id))
+            heapq.heappush(kept, (score * (1 + coverage) ** COVERAGE_POWER, doc_id))
             if len(kept) > limit:
                 heapq.heappop(kept)
         return [Ranked(doc_id, score) for score, doc_id in sorted(kept, key=lambda item: (-item[0], item[1]))]
+
+    def said_in_full(self, doc_id: str, query: str, first_name_only: bool = False) -> bool:
+        """Whether the question says one of the document's names (or its first, official one) in full."""
+        query_terms = set(terms(query))
+        names = self.names.get(doc_id, [])
+        return any(name <= query_terms for name in (names[:1] if first_name_only else names))
 
     def scores(self, query_terms: set[str]) -> dict[str, float]:
         """Okapi BM25 of every document sharing a term with the question (bench/procedures.py measures this
@@ -131,7 +141,10 @@ class Vocabulary:
 # Words in a procedure's name that make it a special version of a common procedure ("… có yếu tố nước ngoài",
 # "… tại khu vực biên giới", "đăng ký lại …"): unless the question says them, the common version is meant.
 SPECIAL_VERSIONS = ("nuoc ngoai", "bien gioi", "luu dong", "dang ky lai", "trung uong", "quan doi", "quan su",
-                    "cong an nhan dan", "to chuc", "doanh nghiep", "co quan")
+                    "cong an nhan dan", "to chuc", "doanh nghiep", "co quan",
+                    # what is done to a paper one already has: renewing, replacing, withdrawing, ending it
+                    "cap lai", "cap doi", "gia han", "thu hoi", "cham dut", "xoa", "dinh chinh", "dieu chinh",
+                    "tam ngung", "giai the", "cai chinh", "dang ky bien dong")
 SPECIAL_VERSION_FACTOR = 0.6
 # A foreign spouse, parent or guest makes a civil-status or residence procedure one "có yếu tố nước ngoài".
 FOREIGN_WORDS = frozenset("""

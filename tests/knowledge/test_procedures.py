@@ -36,9 +36,9 @@ def test_each_procedure_is_the_top_match_by_name_alias_and_without_diacritics(kn
 
 
 def test_close_matches_are_offered_as_a_choice(knowledge):
-    match = knowledge.find_procedure("thường trú")
+    match = knowledge.find_procedure("hộ chiếu")  # getting one, or reporting one lost
     assert match.procedure is None and len(match.candidates) >= 2
-    assert all("thường trú" in c.name.lower() for c in match.candidates[:2])
+    assert all("hộ chiếu" in c.name.lower() for c in match.candidates[:2])
 
 
 def test_nothing_is_made_up_for_an_unknown_procedure(knowledge):
