@@ -13,6 +13,7 @@ Targets: top-1 at least 90%, median under 10 ms at 2,642 records, import under a
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sqlite3
 import statistics
 import sys
@@ -133,6 +134,9 @@ def main() -> None:
         styles = Counter(q["style"] for q in questions)
         print(f"questions: {len(questions)} ({', '.join(f'{k} {v}' for k, v in styles.items())})")
         for name in RANKERS if args.ranker == "all" else [args.ranker]:
+            if name == "bm25s" and importlib.util.find_spec("bm25s") is None:
+                print("bm25s: not installed (the bot does not use it): pip install bm25s==0.3.11 to compare")
+                continue
             print(f"{name}: {evaluate(KnowledgeBase(engine, ranker=RANKERS[name]), questions, args.errors)}")
 
 
