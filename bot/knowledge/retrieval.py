@@ -15,7 +15,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from bot.text import canonical
+from bot.text import canonical, has_vietnamese_diacritics, nfc
 
 # Phrases that say what the user wants to know, not which procedure: removed before ranking. Removed as
 # whole phrases, because their syllables also name things ("hộ" in "hồ sơ" and "hộ chiếu").
@@ -110,29 +110,43 @@ class BM25Index:
         return scores
 
 
+def _accented(text: str) -> str:
+    """Lower-case words with their diacritics (NFC), punctuation removed."""
+    return " ".join(re.sub(r"[^\w]+", " ", nfc(text).lower()).split())
+
+
 class Vocabulary:
     """What people say, mapped to the official names' words (knowledge/procedure_terms.yml): a question that says
     "sổ đỏ" is searched as if it also said "giấy chứng nhận quyền sử dụng đất"."""
 
     def __init__(self, entries: list[tuple[str, list[str]]]):
-        pairs = {canonical(said): (means, canonical(means)) for means, says in entries for said in says}
+        pairs = {canonical(said): (means, canonical(means), _accented(said))
+                 for means, says in entries for said in says}
         # By first word, longest first: "mở hộ kinh doanh" is read before "hộ kinh doanh".
-        self._by_first_word: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
-        for said, (means, folded_means) in sorted(pairs.items(), key=lambda pair: -len(pair[0])):
+        self._by_first_word: dict[str, list[tuple[str, str, str, str | None]]] = defaultdict(list)
+        for said, (means, folded_means, accented) in sorted(pairs.items(), key=lambda pair: -len(pair[0])):
             if said:
-                self._by_first_word[said.split()[0]].append((f" {said} ", means, f" {folded_means} "))
+                self._by_first_word[said.split()[0]].append(
+                    (f" {said} ", means, f" {folded_means} ", f" {accented} " if has_vietnamese_diacritics(accented)
+                     else None))
 
     def expand(self, query: str) -> str:
         """The question with the official words of what it says appended. Two passes, each reading the first's
-        result, so that "mở hộ kd" becomes "mở hộ kinh doanh", then "đăng ký thành lập hộ kinh doanh"."""
+        result, so that "mở hộ kd" becomes "mở hộ kinh doanh", then "đăng ký thành lập hộ kinh doanh". Where both
+        the question and a phrase have diacritics, they must agree: "sơ đồ" is not "sổ đỏ"."""
         folded = f" {canonical(query)} "
+        as_typed = folded
+        accented = f" {_accented(query)} " if has_vietnamese_diacritics(query) else None
         extra: list[str] = []
         for _ in range(2):
             for word in dict.fromkeys(folded.split()):
-                for said, means, folded_means in self._by_first_word.get(word, ()):
-                    if said in folded:
-                        folded = folded.replace(said, folded_means)
-                        extra.append(means)
+                for said, means, folded_means, said_accented in self._by_first_word.get(word, ()):
+                    if said not in folded:
+                        continue
+                    if accented and said_accented and said in as_typed and said_accented not in accented:
+                        continue
+                    folded = folded.replace(said, folded_means)
+                    extra.append(means)
         if any(f" {word} " in folded for word in FOREIGN_WORDS):
             extra.append("nước ngoài")  # a foreign spouse or guest: the "có yếu tố nước ngoài" version
         return " ".join([query, *dict.fromkeys(extra)])

@@ -83,6 +83,11 @@ def test_what_people_say_finds_the_official_name(portal, question, expected):
     assert answer(portal, question) == expected
 
 
+def test_a_phrase_typed_with_other_diacritics_is_not_the_vocabulary_word(portal):
+    assert portal.procedure_index().vocabulary.expand("xem sơ đồ bảo tàng") == "xem sơ đồ bảo tàng"  # not "sổ đỏ"
+    assert "quyền sử dụng đất" in portal.procedure_index().vocabulary.expand("lam so do")  # no diacritics: either
+
+
 def test_a_question_that_fits_several_different_procedures_is_asked_back_without_repeating_versions(portal):
     match = portal.find_procedure("thẻ căn cước")
     assert match.procedure is None
