@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import signal
 import statistics
@@ -51,8 +52,9 @@ def address(number: int) -> str:
     return f"127.0.{1 + number // 250}.{1 + number % 250}"
 
 
-def client(source: str) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.AsyncHTTPTransport(local_address=source), timeout=120)
+def client(source: str, connections: int = 100) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.AsyncHTTPTransport(local_address=source, limits=httpx.Limits(
+        max_connections=connections)), timeout=120)
 
 
 def machine_busy() -> tuple[float, float]:
@@ -131,8 +133,15 @@ class Prod:
             except OSError:
                 return False
 
-    def cpu(self) -> float:
-        return sum(cpu_seconds(pid) for pid in process_tree([self.process.pid]))
+    def cpu(self) -> dict[str, float]:
+        """CPU seconds so far of the Rasa replicas, the action servers and nginx (from make prod's pid files)."""
+        parts = {"Rasa": 0.0, "actions": 0.0, "nginx": 0.0}
+        run_dir = Path(self.env["QN_PROD_RUN_DIR"])
+        for pid_file in run_dir.glob("*.pid"):
+            part = {"rasa": "Rasa", "actions": "actions", "nginx": "nginx"}.get(pid_file.stem.split("-")[0])
+            if part and pid_file.stem != "nginx-master":
+                parts[part] += sum(cpu_seconds(pid) for pid in process_tree([int(pid_file.read_text())]))
+        return parts
 
     def stop(self) -> None:
         self.process.send_signal(signal.SIGTERM)
@@ -215,24 +224,42 @@ async def flood(url: str, size: int) -> dict[str, object]:
         return timings, lost
 
     quiet, quiet_lost = await visitors(f"quiet-{uuid.uuid4().hex[:6]}")
-    async with client("127.0.0.2") as flooder:
-        sender = f"flood-{uuid.uuid4().hex[:6]}"
-        tasks = [asyncio.create_task(flooder.post(url, json={"sender": sender, "message": f"xin chào {i}"}))
-                 for i in range(size)]
-        await asyncio.sleep(0.2)
-        during, lost = await visitors(f"during-{uuid.uuid4().hex[:6]}")
-        outcomes: dict[str, int] = {}
-        for task in tasks:
-            try:
-                answer = await task
-                kind = str(answer.status_code)
-                if answer.status_code == 200:
-                    kind = "200 please wait" if PLEASE_WAIT_START in answer.text else "200 answered"
-            except httpx.HTTPError as error:
-                kind = type(error).__name__
-            outcomes[kind] = outcomes.get(kind, 0) + 1
+    # The flood comes from a process of its own, as an abusive client's would: in this one, its thousand
+    # connections would slow the visitors' own client (httpx's pool grows slow with that many), not the bot.
+    flooder = await asyncio.create_subprocess_exec(sys.executable, __file__, "--flood-sender", url, str(size),
+                                                   stdout=asyncio.subprocess.PIPE)
+    assert flooder.stdout is not None
+    await flooder.stdout.readline()  # "sent": every message is on its way
+    during, lost = await visitors(f"during-{uuid.uuid4().hex[:6]}")
+    outcomes = json.loads((await flooder.stdout.read()) or b"{}")
+    await flooder.wait()
     return {"quiet_p95": percentile(quiet, 0.95), "during_p95": percentile(during, 0.95),
             "lost": lost + quiet_lost, "flood": outcomes}
+
+
+async def send_flood(url: str, size: int) -> None:
+    """`size` messages of one sender, all at once from one address (aiohttp: light with a thousand connections);
+    prints "sent", then what they got, as JSON."""
+    import aiohttp
+
+    sender = f"flood-{uuid.uuid4().hex[:6]}"
+    connector = aiohttp.TCPConnector(limit=0, local_addr=("127.0.0.2", 0))
+    async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=300)) as session:
+        async def one(number: int) -> str:
+            try:
+                async with session.post(url, json={"sender": sender, "message": f"xin chào {number}"}) as answer:
+                    if answer.status != 200:
+                        return str(answer.status)
+                    said = " ".join(r.get("text", "") for r in await answer.json())
+                    return "200 please wait" if said.startswith(PLEASE_WAIT_START) else "200 answered"
+            except aiohttp.ClientError as error:
+                return type(error).__name__
+
+        tasks = [asyncio.create_task(one(n)) for n in range(size)]
+        await asyncio.sleep(0.1)
+        print("sent", flush=True)
+        kinds = await asyncio.gather(*tasks)
+    print(json.dumps({kind: kinds.count(kind) for kind in sorted(set(kinds))}), flush=True)
 
 
 MALFORMED = [b"[1, 2]", b"5", b"null", b'"text"', b"{", b"", b"true", b"{}", b'{"text": 5}', b'{"sender": "a"}',
@@ -262,7 +289,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--flood", action="store_true", help="issue 22's flood, with the most replicas")
     parser.add_argument("--flood-size", type=int, default=1000)
     parser.add_argument("--malformed", action="store_true", help="malformed bodies on every webhook")
+    parser.add_argument("--flood-sender", nargs=2, metavar=("URL", "SIZE"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.flood_sender:  # the flood's own process (see flood())
+        asyncio.run(send_flood(args.flood_sender[0], int(args.flood_sender[1])))
+        return 0
     if not list((ROOT / "models").glob("*.tar.gz")):
         print("no trained model: run scripts/train.sh first", file=sys.stderr)
         return 2
@@ -276,7 +307,8 @@ def main(argv: list[str] | None = None) -> int:
                 for users in args.users:
                     cpu, (busy, total), services = prod.cpu(), machine_busy(), services_cpu()
                     figures = asyncio.run(replay(prod.url, users, args.messages, f"r{replicas}u{users}"))
-                    cpu_ms = (prod.cpu() - cpu) / figures["messages"] * 1000
+                    bot_ms = ", ".join(f"{part} {(after - cpu[part]) / figures['messages'] * 1000:.1f}"
+                                       for part, after in prod.cpu().items())
                     busy_after, total_after = machine_busy()
                     cores = (busy_after - busy) / max(1, total_after - total) * (os.cpu_count() or 1)
                     service_ms = ", ".join(f"{name} {(after - services[name]) / figures['messages'] * 1000:.1f}"
@@ -284,7 +316,7 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"{replicas} replica(s), {users:>3} users: {figures['per_s']:6.1f} msg/s  "
                           f"p50 {figures['p50']:5.0f} ms  p95 {figures['p95']:5.0f} ms  "
                           f"({figures['messages']} messages, {figures['failures']} unanswered)  "
-                          f"CPU ms/message: bot {cpu_ms:.1f}, {service_ms}; {cores:.2f} cores busy", flush=True)
+                          f"CPU ms/message: {bot_ms}, {service_ms}; {cores:.2f} cores busy", flush=True)
                 if args.flood and replicas == max(args.replicas):
                     result = asyncio.run(flood(prod.url, args.flood_size))
                     print(f"flood of {args.flood_size} from one sender: others' p95 {result['quiet_p95']:.0f} ms "

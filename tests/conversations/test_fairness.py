@@ -28,15 +28,25 @@ async def conversation(client: httpx.AsyncClient, url: str, sender: str, timings
 
 async def others_while(url: str, flood_size: int) -> tuple[list[float], list[list[str]], list[list[dict]]]:
     """20 visitors' turn times and answers while one sender fires `flood_size` messages at once; and the flood's
-    answers."""
+    answers. The flood goes through aiohttp, light with hundreds of connections: through the visitors' httpx
+    client, it slowed that client itself (its pool grows slow with that many), which the timings then showed."""
+    import aiohttp
+
     flooder, timings = f"flood-{uuid.uuid4().hex[:6]}", []
-    async with httpx.AsyncClient(timeout=180, limits=httpx.Limits(max_connections=500)) as client:
-        flood = [asyncio.create_task(client.post(url, json={"sender": flooder, "message": f"xin chào lần {i}"}))
-                 for i in range(flood_size)]
+
+    async def flood_message(session: aiohttp.ClientSession, number: int) -> list[dict]:
+        async with session.post(url, json={"sender": flooder, "message": f"xin chào lần {number}"}) as response:
+            assert response.status == 200
+            return await response.json()
+
+    connector = aiohttp.TCPConnector(limit=0)
+    async with httpx.AsyncClient(timeout=180) as client, \
+            aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=180)) as session:
+        flood = [asyncio.create_task(flood_message(session, i)) for i in range(flood_size)]
         await asyncio.sleep(0.3)  # the flood is in the server
         visitors = await asyncio.gather(*(conversation(client, url, f"calm-{uuid.uuid4().hex[:6]}", timings)
                                           for _ in range(20)))
-        answers = [(await task).json() for task in flood]
+        answers = [await task for task in flood]
     return timings, visitors, answers
 
 
