@@ -5,7 +5,7 @@
 # TELEGRAM_BOT_TOKEN) Telegram's webhook behind the same proxy. A process that exits is started again after 1 s.
 # Stopping this script (Ctrl-C, SIGTERM) stops everything it started.
 #
-# Needs: nginx (Debian's package: apt-get install nginx-light), PostgreSQL, Redis and RabbitMQ reachable, a trained
+# Needs: nginx (Debian's package: apt-get install nginx), PostgreSQL, Redis and RabbitMQ reachable, a trained
 # model (make train), QN_DATABASE_URL (PostgreSQL) and QN_TICKET_SECRET. Ports: QN_PROD_PORT (8080, public),
 # QN_PROD_INTERNAL_PORT (8081, 127.0.0.1 only), replicas from QN_RASA_PORT (5005), action servers from
 # QN_ACTIONS_PORT (5055), the Telegram bridge on TELEGRAM_WEBHOOK_PORT (8443). Logs and pids in QN_PROD_RUN_DIR
@@ -16,7 +16,7 @@ export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 
 fail() { echo "make prod: $*" >&2; exit 2; }
 NGINX=${QN_NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
-[ -x "$NGINX" ] || fail "nginx is not installed: apt-get install nginx-light (Debian, Ubuntu) or brew install nginx"
+[ -x "$NGINX" ] || fail "nginx is not installed: apt-get install nginx (Debian, Ubuntu) or brew install nginx"
 [ -x .venv/bin/python ] || fail "no .venv: run make setup"
 compgen -G "models/*.tar.gz" > /dev/null || fail "no trained model in models/: run make train"
 

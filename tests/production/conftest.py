@@ -119,7 +119,7 @@ def _require_services() -> None:
     if not list((PROJECT_ROOT / "models").glob("*.tar.gz")):
         skip_or_fail("no trained model in models/ (scripts/train.sh trains one)")
     if not (shutil.which("nginx") or Path("/usr/sbin/nginx").exists()):
-        skip_or_fail("nginx is not installed (apt-get install nginx-light)")
+        skip_or_fail("nginx is not installed (apt-get install nginx)")
     try:
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
     except redis.exceptions.RedisError as error:
