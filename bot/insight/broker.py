@@ -13,7 +13,7 @@ from rasa.core.brokers.broker import EventBroker
 from rasa.utils.endpoints import EndpointConfig
 from sqlalchemy.engine import Engine
 
-from bot.conversations.store import conversations_url
+from bot.conversations.store import conversations_engine, conversations_url
 from bot.db import get_engine
 from bot.insight.turns import Turn, TurnAssembler, create_table, save_turns
 from bot.settings import Settings
@@ -52,7 +52,7 @@ class TurnSummaryBroker(EventBroker):
 
     def __init__(self, url: str) -> None:
         self.assembler = TurnAssembler()
-        self.writer = TurnWriter(get_engine(url))
+        self.writer = TurnWriter(conversations_engine(url) if url.startswith("sqlite") else get_engine(url))
 
     @classmethod
     async def from_endpoint_config(cls, broker_config: EndpointConfig,

@@ -29,8 +29,10 @@ async def test_events_from_rasas_broker_reach_the_page_store_in_postgresql(tmp_p
     assert QUEUE == "qn_conversation_events"  # the name production's endpoints give Rasa's broker
     queue = f"qn_conversation_events_test_{uuid.uuid4().hex[:8]}"
     try:
+        # An exchange of its own: Rasa's default one fans out every running bot's events to every queue bound to it.
         broker = await EventBroker.create(EndpointConfig(url="localhost", type="pika", username="guest",
-                                                         password="guest", port=5672, queues=[queue]))
+                                                         password="guest", port=5672, queues=[queue],
+                                                         exchange_name=queue))
     except Exception as error:  # noqa: BLE001 - whatever aio-pika raises when nothing listens
         skip_or_fail(f"RabbitMQ is not reachable at localhost:5672 ({type(error).__name__})")
     try:
@@ -51,6 +53,7 @@ async def test_events_from_rasas_broker_reach_the_page_store_in_postgresql(tmp_p
             left = await channel.declare_queue(queue, durable=True, passive=True)
             remaining = left.declaration_result.message_count
             await left.delete(if_unused=False, if_empty=False)
+            await channel.exchange_delete(queue)
         await broker.close()
     assert written == 6 and remaining == 0  # every message acknowledged once its turn was written
     with postgres_engine.connect() as connection:

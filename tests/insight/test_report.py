@@ -146,3 +146,16 @@ def test_bookings_per_day_counts_made_cancelled_and_never_shows_who(tmp_path):
     assert [(d.made, d.cancelled, d.paid) for d in days] == [(3, 0, 0), (0, 1, 0)]
     telegram = bookings_per_day(engine, Period(date(2026, 3, 10), date(2026, 3, 11)), "telegram")
     assert [d.made for d in telegram] == [1, 0]
+
+
+def test_a_finished_day_counted_once_still_takes_a_turn_that_arrives_late(tmp_path):
+    engine = seeded_conversations(tmp_path)
+    period = Period(date(2026, 3, 10), date(2026, 3, 10))
+    assert read_report(engine, period).messages == 3  # counted, and kept: the day is over
+    late = turns_of("zalo-9", turn("giá vàng hôm nay", "out_of_scope", "utter_out_of_scope", took=0.1))
+    with engine.begin() as connection:
+        save_turns(connection, late)  # a consumer catching up with RabbitMQ
+    report = read_report(engine, period)
+    assert report.messages == 4 and "zalo" in report.channels
+    assert [(g.kind, g.example) for g in report.unanswered if g.kind == "out_of_scope"] == [
+        ("out_of_scope", "giá vàng hôm nay")]
