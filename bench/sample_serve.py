@@ -1,9 +1,10 @@
 """Where the running Rasa server spends its time under load, sampled from outside with py-spy.
 
-    .venv/bin/python bench/sample_serve.py [--seconds 30] [--users 20] [--top 40] [--raw FILE]
+    .venv/bin/python bench/sample_serve.py [--seconds 30] [--users 20] [--top 40] [--raw FILE] [--repeated]
 
-Starts the full bot as bench/serve.py does, warms it, and replays bench/serve.py's conversations with
-`--users` users at once for `--seconds` while py-spy samples the Rasa process 200 times a second. Unlike
+Starts the full bot as bench/serve.py does, warms it, and sends bench/serve.py's headline traffic (conversations
+whose texts never repeat; `--repeated`: its 40 repeated texts) with `--users` users at once for `--seconds` while
+py-spy samples the Rasa process 200 times a second. Unlike
 bench/profile_turn.py (cProfile inside one process), this sees the real server (Sanic, the channel, the
 admission limit, the HTTP round trips) and slows it down little, so its shares match bench/serve.py's
 conditions. Prints Rasa's CPU per message and the functions with the largest share of samples, counted
@@ -28,7 +29,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from serve import ROOT, VENV_BIN, line, replay, start_full_bot  # noqa: E402
+from serve import ROOT, TRAFFIC_SEED, VENV_BIN, line, plans_from, replay, start_full_bot  # noqa: E402
+from traffic import Traffic  # noqa: E402
 
 SITE_PACKAGES = re.compile(r"\(/.*?/site-packages/")
 
@@ -61,6 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--raw", type=Path, help="also keep py-spy's raw stacks here")
+    parser.add_argument("--repeated", action="store_true", help="the 40 repeated texts instead of new ones")
     args = parser.parse_args(argv)
     spy = shutil.which("py-spy", path=str(VENV_BIN)) or shutil.which("py-spy")
     if spy is None:
@@ -72,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         raw = args.raw or Path(tmp) / "stacks.txt"
         bot = start_full_bot(Path(tmp))
+        traffic = Traffic(TRAFFIC_SEED)
         try:
             asyncio.run(replay(bot, 5, 20, "warm"))
             rasa = bot.processes[1]
@@ -84,7 +88,8 @@ def main(argv: list[str] | None = None) -> int:
                 return 2
             cpu_before, started, messages, round_ = bot.cpu()[1], time.monotonic(), 0, 0
             while time.monotonic() - started < args.seconds:
-                figures = asyncio.run(replay(bot, args.users, 10, f"sample-{round_}"))
+                plans = None if args.repeated else plans_from(traffic, args.users, 10)
+                figures = asyncio.run(replay(bot, args.users, 10, f"sample-{round_}", plans))
                 messages, round_ = messages + figures["messages"], round_ + 1
                 print(line("full", args.users, figures), flush=True)
             cpu_ms = (bot.cpu()[1] - cpu_before) / messages * 1000

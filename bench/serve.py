@@ -1,16 +1,23 @@
 """Serving speed of the whole bot against a vanilla `rasa init` bot, measured in the same run.
 
     .venv/bin/python bench/serve.py [--rounds 3] [--messages 200] [--skip-vanilla] [--busy-cores N]
+                                    [--no-limit] [--no-cache] [--without PATCH]
 
-Starts the full bot (action server, knowledge base on SQLite, Rasa with our REST channel) on free ports, and
-a vanilla `rasa init` bot (its default config and model, trained once into var/bench/vanilla), then replays
-a mix of Vietnamese conversations (site questions, lists, procedures, booking steps; with and without
-diacritics, teencode) against each one's REST channel, with 1 and with 20 users at once. Two variants of the
-full bot run beside it: "no-cache" analyses every text afresh (QN_NLU_CACHE_ENTRIES=0), "no-limit" lets
-every turn into Rasa at once (QN_CONCURRENT_TURNS=0). Prints messages/s and p50/p95/p99 latency for each
-and the ratios to vanilla, the cold start (command to first answer), and the resident memory of all the
-bot's processes. Issue 7's targets: at 20 users >= 3x vanilla's messages/s and p95 <= 300
-ms; one user p50 <= 40 ms; cold start <= 30 s; <= 1.5 GB resident.
+Starts the full bot (action server, knowledge base on SQLite, Rasa with our REST channel and endpoints.yml's
+stores) on free ports, and a vanilla `rasa init` bot (its default config and model, trained once into
+var/bench/vanilla), then sends each the same traffic through its REST channel, with 1 and with 20 users at once:
+- **new texts** (the headline): visitors' conversations of about ten messages whose texts never repeat
+  (bench/traffic.py: the held-out NLU sets, variants of them, booking steps with generated details), one new
+  conversation after another per user, the same texts in the same order for every bot; the NLU cache never
+  answers, as with real people;
+- **repeated texts**, beside it and labelled so: ten hand-written conversations (40 texts) replayed over and
+  over, which the NLU cache answers after their first time.
+Prints messages/s and p50/p95/p99 latency for each, the ratios to vanilla per round (each round measures every
+bot back to back), Rasa's and the action server's CPU per message, the cold start (command to first answer) and
+the resident memory of all the bot's processes. Variants of the full bot on request: "no-limit" lets every turn
+into Rasa at once (QN_CONCURRENT_TURNS=0), "no-cache" analyses every text afresh (QN_NLU_CACHE_ENTRIES=0),
+"no-PATCH" runs without one of bot/serving.py's patches. Issue 20's targets, new texts: at 20 users >= 3x
+vanilla's messages/s and p95 <= 300 ms; one user p50 <= 25 ms; cold start <= 20 s; <= 1 GB resident.
 
 The host's speed drifts (the same work took 5.8 to 12.4 ms of Rasa's CPU within one session): --busy-cores 1
 keeps one core's worth of another process spinning during the rounds, a repeatable stand-in for a slow phase.
@@ -40,11 +47,15 @@ import yaml
 
 from bot.settings import endpoints_with_actions_at
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from traffic import Traffic  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 VANILLA_DIR = ROOT / "var" / "bench" / "vanilla"
 
-# Each user plays one of these from the start, then the next one (a new sender each time).
+TRAFFIC_SEED = 2020
+# The repeated traffic: each user plays one of these from the start, then the next one (a new sender each time).
 CONVERSATIONS: list[list[str]] = [
     ["xin chào", "đền Cửa Ông ở đâu?", "mấy giờ mở cửa?", "vé bao nhiêu?", "cảm ơn"],
     ["yen tu mo cua may gio", "gioi thieu ve yen tu", "o dong trieu co di tich nao", "/find_places"],
@@ -205,9 +216,22 @@ def start_vanilla_bot(workdir: Path) -> Bot:
                {**os.environ, "LOG_LEVEL": "WARNING"}, port, workdir)
 
 
-async def replay(bot: Bot, users: int, messages_per_user: int, label: str) -> dict[str, float]:
+def plans_from(traffic: Traffic, users: int, messages_per_user: int) -> list[list[list[str]]]:
+    """For each user, the conversations they will have (new texts), enough for `messages_per_user` messages."""
+    plans = []
+    for _ in range(users):
+        plan: list[list[str]] = []
+        while sum(map(len, plan)) < messages_per_user:
+            plan.append(traffic.conversation())
+        plans.append(plan)
+    return plans
+
+
+async def replay(bot: Bot, users: int, messages_per_user: int, label: str,
+                 plans: list[list[list[str]]] | None = None) -> dict[str, float]:
     """`users` simulated users at once, each sending `messages_per_user` messages, conversation by
-    conversation, waiting for each answer before the next message."""
+    conversation (a new sender each), waiting for each answer before the next message. Each user's
+    conversations: `plans[user]` (new texts), else bench's repeated CONVERSATIONS."""
     latencies: list[float] = []
     failures = 0
 
@@ -215,7 +239,8 @@ async def replay(bot: Bot, users: int, messages_per_user: int, label: str) -> di
         nonlocal failures
         sent, round_ = 0, 0
         while sent < messages_per_user:
-            conversation = CONVERSATIONS[(number + round_) % len(CONVERSATIONS)]
+            conversation = plans[number][round_] if plans is not None \
+                else CONVERSATIONS[(number + round_) % len(CONVERSATIONS)]
             sender = f"{label}-{number}-{round_}"
             for text in conversation:
                 if sent >= messages_per_user:
@@ -246,7 +271,7 @@ async def replay(bot: Bot, users: int, messages_per_user: int, label: str) -> di
 
 
 def line(name: str, users: int, figures: dict[str, float]) -> str:
-    return (f"{name:8} {users:>3} users: {figures['per_s']:6.1f} msg/s  p50 {figures['p50']:6.0f} ms  "
+    return (f"{name:10} {users:>3} users: {figures['per_s']:6.1f} msg/s  p50 {figures['p50']:6.0f} ms  "
             f"p95 {figures['p95']:6.0f} ms  p99 {figures['p99']:6.0f} ms  ({figures['messages']} messages, "
             f"{figures['failures']} without a reply)")
 
@@ -262,69 +287,84 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--without", action="append", default=[], metavar="PATCH",
                         help="also run the full bot without this Rasa patch (bot/serving.py; repeatable): what it is "
                              "worth")
+    parser.add_argument("--no-limit", action="store_true",
+                        help="also run the full bot letting every turn into Rasa at once (QN_CONCURRENT_TURNS=0)")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="also run the full bot analysing every text afresh (QN_NLU_CACHE_ENTRIES=0)")
     parser.add_argument("--workers", type=int, default=1,
                         help="Rasa's Sanic workers for the full bot; more than 1 needs Redis on 127.0.0.1:6379")
     args = parser.parse_args(argv)
     if not list((ROOT / "models").glob("qn-*.tar.gz")):
         print("no trained model: run scripts/train.sh first", file=sys.stderr)
         return 2
-    starts = {"full": lambda tmp: start_full_bot(tmp, args.workers),
-              # the same bot with every text analysed afresh: the worst case for the NLU cache
-              "no-cache": lambda tmp: start_full_bot(tmp, args.workers, "no-cache",
-                                                     {"QN_NLU_CACHE_ENTRIES": "0"}),
-              # the same bot letting every turn into Rasa at once: what the admission limit does for the tail
-              "no-limit": lambda tmp: start_full_bot(tmp, args.workers, "no-limit",
-                                                     {"QN_CONCURRENT_TURNS": "0"}),
-              **{f"no-{patch}": (lambda tmp, patch=patch: start_full_bot(tmp, args.workers, f"no-{patch}",
-                                                                         {"QN_RASA_PATCHES_OFF": patch}))
-                 for patch in args.without},
-              "vanilla": start_vanilla_bot}
-    if args.skip_vanilla:
-        del starts["vanilla"]
+    starts = {"full": lambda tmp: start_full_bot(tmp, args.workers)}
+    if args.no_limit:  # what the admission limit does for the tail
+        starts["no-limit"] = lambda tmp: start_full_bot(tmp, args.workers, "no-limit", {"QN_CONCURRENT_TURNS": "0"})
+    if args.no_cache:
+        starts["no-cache"] = lambda tmp: start_full_bot(tmp, args.workers, "no-cache", {"QN_NLU_CACHE_ENTRIES": "0"})
+    for patch in args.without:
+        starts[f"no-{patch}"] = lambda tmp, patch=patch: start_full_bot(tmp, args.workers, f"no-{patch}",
+                                                                         {"QN_RASA_PATCHES_OFF": patch})
+    if not args.skip_vanilla:
+        starts["vanilla"] = start_vanilla_bot
     # This shared machine's speed drifts by tens of percent within minutes: the bots run side by side and
     # every round measures each of them back to back, so each round's ratio compares like with like.
-    runs: dict[tuple[str, int], list[dict[str, float]]] = {}
+    runs: dict[tuple[str, str, int], list[dict[str, float]]] = {}
+    cpu: dict[tuple[str, str, int], list[list[float]]] = {}
     bots: dict[str, Bot] = {}
+    traffic: dict[str, Traffic] = {}
     spinners: list[subprocess.Popen] = []
     with tempfile.TemporaryDirectory() as tmp:
         try:
             for name, start in starts.items():  # one at a time, so that each cold start is undisturbed
                 bots[name] = start(Path(tmp))
+                traffic[name] = Traffic(TRAFFIC_SEED)  # the same new texts, in the same order, for every bot
                 asyncio.run(replay(bots[name], 5, 20, f"warm-{name}"))  # first calls build caches
-                print(f"{name:8} cold start {bots[name].cold_start:.1f} s", flush=True)
+                asyncio.run(replay(bots[name], 5, 10, f"warm-new-{name}", plans_from(traffic[name], 5, 10)))
+                print(f"{name:10} cold start {bots[name].cold_start:.1f} s", flush=True)
             if args.busy_cores:
                 print(f"{args.busy_cores} other process(es) spinning during the rounds", flush=True)
             spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"])
                         for _ in range(args.busy_cores)]
             for round_ in range(1, args.rounds + 1):
-                for users in (1, 20):
-                    for name, bot in bots.items():
-                        before = bot.cpu()
-                        figures = asyncio.run(replay(bot, users, max(1, args.messages // users),
-                                                     f"{name}-{users}-r{round_}"))
-                        used = [(after - start) / figures["messages"] * 1000
-                                for start, after in zip(before, bot.cpu())]
-                        runs.setdefault((name, users), []).append(figures)
-                        print(f"round {round_} " + line(name, users, figures) + "  CPU ms/message per process: "
-                              + ", ".join(f"{ms:.1f}" for ms in used), flush=True)
+                for kind in ("new", "repeated"):
+                    for users in (1, 20):
+                        per_user = max(1, args.messages // users)
+                        for name, bot in bots.items():
+                            plans = plans_from(traffic[name], users, per_user) if kind == "new" else None
+                            before = bot.cpu()
+                            figures = asyncio.run(replay(bot, users, per_user, f"{name}-{kind}-{users}-r{round_}",
+                                                         plans))
+                            used = [(after - start) / figures["messages"] * 1000
+                                    for start, after in zip(before, bot.cpu())]
+                            runs.setdefault((kind, name, users), []).append(figures)
+                            cpu.setdefault((kind, name, users), []).append(used)
+                            print(f"round {round_} {kind:8} " + line(name, users, figures)
+                                  + "  CPU ms/message per process: " + ", ".join(f"{ms:.1f}" for ms in used),
+                                  flush=True)
             for name, bot in bots.items():
-                print(f"{name:8} memory after the rounds: {bot.memory()}", flush=True)
+                print(f"{name:10} memory after the rounds: {bot.memory()}", flush=True)
         finally:
             for spinner in spinners:
                 spinner.kill()
             for bot in bots.values():
                 bot.stop()
-    print(f"\nmedians over {args.rounds} rounds:")
-    for (name, users), figures in runs.items():
-        median = {key: statistics.median(f[key] for f in figures) for key in figures[0]}
-        print(line(name, users, median))
-    if "vanilla" in bots:
-        for name in [n for n in bots if n != "vanilla"]:
-            for users in (1, 20):
-                ratios = [mine["per_s"] / theirs["per_s"]
-                          for mine, theirs in zip(runs[(name, users)], runs[("vanilla", users)])]
-                print(f"ratio {name}/vanilla at {users:>2} users: median {statistics.median(ratios):.2f}x "
-                      f"messages/s (rounds: {', '.join(f'{r:.2f}' for r in ratios)})")
+    for kind, title in (("new", "NEW TEXTS (every text new, conversations of about ten messages): the headline"),
+                        ("repeated", "repeated texts (40 hand-written texts replayed; the NLU cache answers them)")):
+        print(f"\n{title}, medians over {args.rounds} rounds:")
+        for (run_kind, name, users), figures in runs.items():
+            if run_kind == kind:
+                median = {key: statistics.median(f[key] for f in figures) for key in figures[0]}
+                processes = zip(*cpu[(kind, name, users)])
+                print(line(name, users, median) + "  CPU ms/message: "
+                      + ", ".join(f"{statistics.median(ms):.1f}" for ms in processes))
+        if "vanilla" in bots:
+            for name in [n for n in bots if n != "vanilla"]:
+                for users in (1, 20):
+                    ratios = [mine["per_s"] / theirs["per_s"] for mine, theirs
+                              in zip(runs[(kind, name, users)], runs[(kind, "vanilla", users)])]
+                    print(f"ratio {name}/vanilla at {users:>2} users: median {statistics.median(ratios):.2f}x "
+                          f"messages/s (rounds: {', '.join(f'{r:.2f}' for r in ratios)})")
     return 0
 
 

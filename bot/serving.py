@@ -509,9 +509,10 @@ class _RecentHistory:
     def _last_row(self, sender_id: str) -> Any:
         import sqlalchemy as sa
 
-        with self.store.session_scope() as session:
-            return session.query(sa.func.max(self.store.SQLEvent.id)).filter(
-                self.store.SQLEvent.sender_id == sender_id).scalar()
+        events = self.store.SQLEvent.__table__
+        with self.store.engine.connect() as connection:
+            return connection.execute(sa.select(sa.func.max(events.c.id)).where(
+                events.c.sender_id == sender_id)).scalar()
 
     def _rows(self, sender_id: str) -> List[int]:
         """The ids of the rows a read of the conversation takes (bounded if this message's read is)."""
@@ -571,12 +572,11 @@ class _RecentHistory:
         try:
             if self.sql:  # the store's own write, of the turn's events (_additional_events)
                 await _original_save_tracker(processor, tracker)
-                rows = self._rows(sender_id)
-                if len(rows) != len(events):
-                    raise LookupError(f"{len(rows)} rows read back for {len(events)} events")
-                kept = _Window(rows[-1], retry_at=window.retry_at if window else 0)
-                self._keep(processor, sender_id, events, kept, rows=rows,
-                           held_prefix=len(window.prefix_rows) if window else 0)
+                kept = _Window(self._last_row(sender_id), retry_at=window.retry_at if window else 0)
+                if window is not None:
+                    kept.prefix_rows, kept.first_row = window.prefix_rows, window.first_row
+                self._keep(processor, sender_id, events, kept, held_prefix=len(kept.prefix_rows),
+                           rows=None if window is not None else self._rows(sender_id))
             elif window is None:
                 await _original_save_tracker(processor, tracker)
                 self._keep(processor, sender_id, events, _Window(self.store.store.get(sender_id)))
@@ -611,7 +611,8 @@ class _RecentHistory:
               texts: List[str | None] | None = None, rows: List[int] | None = None, held_prefix: int = 0) -> None:
         """Remember the conversation's window: `events` (the tracker after the turn: the window it was read as,
         whose first `held_prefix` events are the slots' rows before its cut, then the turn's events), cut if due.
-        In-memory store: `texts`, each event's JSON where known; SQL stores: `rows`, each event's row id."""
+        In-memory store: `texts`, each event's JSON where known. SQL stores: `rows`, each event's row id, when the
+        conversation was read whole (else read back, bounded, only if the window is cut)."""
         from rasa.shared.core.constants import ACTION_SESSION_START_NAME
         from rasa.shared.core.events import ActionExecuted
 
@@ -627,12 +628,14 @@ class _RecentHistory:
             cut = self._cut(processor, sender_id, events)
             window.retry_at = 0 if cut is not None else turns + HISTORY_TURNS // 2
         start, prefix = cut if cut is not None else (held_prefix, list(range(held_prefix)))
-        kept = [*prefix, *range(start, len(events))]
-        if rows is not None:
+        if self.sql and (rows is not None or cut is not None):
+            rows = rows if rows is not None else self._rows(sender_id)  # each event's row, by a bounded read
+            if len(rows) != len(events):
+                raise LookupError(f"{len(rows)} rows read back for {len(events)} events")
             window.prefix_rows, window.first_row = [rows[i] for i in prefix], rows[start]
-        else:
+        elif not self.sql:
             known = texts or [None] * len(events)
-            window.texts = [known[i] or json.dumps(events[i].as_dict()) for i in kept]
+            window.texts = [known[i] or json.dumps(events[i].as_dict()) for i in [*prefix, *range(start, len(events))]]
         self.windows[sender_id] = window
         self.windows.move_to_end(sender_id)
         while len(self.windows) > HISTORY_CONVERSATIONS:
