@@ -300,6 +300,7 @@ def main(argv: list[str] | None = None) -> int:
     if not list((ROOT / "models").glob("*.tar.gz")):
         print("no trained model: run scripts/train.sh first", file=sys.stderr)
         return 2
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stopped: still stop make prod and drop its database
     print(f"{os.cpu_count()} cores", flush=True)
     for replicas in sorted(args.replicas):
         with tempfile.TemporaryDirectory() as tmp:

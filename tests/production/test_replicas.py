@@ -60,10 +60,13 @@ def test_a_booking_whose_turns_alternate_between_replicas_keeps_its_slots_and_or
 
 
 def test_200_confirmations_at_once_through_the_proxy_give_exactly_the_capacity(production: Production):
+    preparing = asyncio.Semaphore(20)  # 20 visitors at a time up to their summaries: the load, not a pile-up
+
     async def to_summary(number: int, http: httpx.AsyncClient) -> str:
         sender = new_sender(f"crowd{number}")
-        for message in ("đặt 1 vé người lớn thứ Bảy tuần sau 14:00-16:00", "Trần Văn Bình", "0912345678"):
-            replies, _ = await production.say(http, sender, message)
+        async with preparing:
+            for message in ("đặt 1 vé người lớn thứ Bảy tuần sau 14:00-16:00", "Trần Văn Bình", "0912345678"):
+                replies, _ = await production.say(http, sender, message)
         assert "40.000 đ" in text_of(replies), text_of(replies)
         return sender
 
