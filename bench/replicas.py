@@ -158,6 +158,11 @@ class Prod:
             pass
         admin(f'drop database if exists "{self.database}" with (force)')
         asyncio.run(self._drop_queue())
+        import redis
+
+        keys = redis.Redis.from_url(self.env.get("QN_REDIS_URL") or "redis://127.0.0.1:6379/0")
+        for key in keys.scan_iter(f"{self.env['QN_REDIS_PREFIX']}:*"):
+            keys.delete(key)
 
     async def _drop_queue(self) -> None:
         import aio_pika
