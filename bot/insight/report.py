@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.insight.bookings import BookingDay, bookings_per_day, places_left_per_day
 from bot.insight.facts import KINDS, fact_kind
@@ -200,6 +201,8 @@ def read_report(conversations: Engine, period: Period, channel: str | None = Non
         total.add(counts)
         messages[day] += counts.messages
         people[day] += counts.conversations
+    if knowledge is not None and _unreadable(knowledge):
+        knowledge = None  # nothing loaded yet: records are shown by their ids
     museum = knowledge.museum() if knowledge is not None else None
     museum_id = museum.id if museum else None
     unknown: Counter[str] = Counter()
@@ -224,6 +227,14 @@ def read_report(conversations: Engine, period: Period, channel: str | None = Non
         report.bookings = bookings_per_day(bookings, period, channel)
         report.places_left = places_left_per_day(bookings, museum)
     return report
+
+
+def _unreadable(knowledge: KnowledgeBase) -> bool:
+    try:
+        knowledge.museum()
+    except SQLAlchemyError:
+        return True
+    return False
 
 
 def _subject_name(subject: str, knowledge: KnowledgeBase | None) -> str:

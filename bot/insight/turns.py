@@ -210,6 +210,8 @@ def _stored_events(events_engine: Engine, batch: int = 20000) -> Iterator[tuple[
 def rebuild_turns(events_engine: Engine, turns_engine: Engine) -> int:
     """Make the summary again from Rasa's `events` table (after a change to how turns are summarised)."""
     create_table(turns_engine)
+    if not sa.inspect(events_engine).has_table("events"):
+        return 0  # Rasa has stored no conversation there yet
     count = 0
     with turns_engine.begin() as connection:
         connection.execute(conversation_turns.delete())
