@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -33,6 +34,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import QueuePool
 
+from bot.db import get_engine
 from bot.settings import PROJECT_ROOT, Settings, environment
 
 # Slots that hold what identifies a visitor, and the slot whose value says the booking now holds them.
@@ -154,13 +156,18 @@ def _make_folder_of(url: str) -> None:
         Path(url.removeprefix("sqlite:///").split("?", 1)[0]).parent.mkdir(parents=True, exist_ok=True)
 
 
+@lru_cache(maxsize=8)
 def conversations_engine(url: str) -> Engine:
-    """For the SQLite file of conversations, an engine that keeps its connections open, in WAL mode with
+    """The engine of the conversations' database, one per process (bot/db.py's for a server database).
+
+    For a SQLite file, an engine that keeps its connections open, in WAL mode with
     `synchronous=NORMAL`, instead of Rasa's, which opens a connection per session: Rasa's SQLite store cost 25 ms
     a turn, this one 3 ms (docs/staff-page.md), because every close of the last connection
     checkpoints the WAL and every commit waits for the disk. NORMAL in WAL mode loses no turn if the bot
     crashes, only the last ones if the machine loses power. The turn summary's writer uses it too, so that
     neither holds the file's write lock while waiting for the disk."""
+    if not url.startswith("sqlite"):
+        return get_engine(url)
     _make_folder_of(url)
     engine = sa.create_engine(url, poolclass=QueuePool, pool_size=5, max_overflow=10,
                               connect_args={"check_same_thread": False})

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from asyncio import AbstractEventLoop
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date, timedelta
 from typing import Any
 
 from rasa.core.brokers.broker import EventBroker
@@ -14,7 +15,7 @@ from rasa.utils.endpoints import EndpointConfig
 from sqlalchemy.engine import Engine
 
 from bot.conversations.store import conversations_engine, conversations_url
-from bot.db import get_engine
+from bot.insight.report import keep_finished_days
 from bot.insight.turns import Turn, TurnAssembler, create_table, save_turns
 from bot.settings import Settings
 
@@ -28,10 +29,17 @@ class TurnWriter:
         self.engine = engine
         create_table(engine)
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="turn-writer")
+        self._newest_day: str | None = None
 
     def write_now(self, turns: list[Turn]) -> None:
         with self.engine.begin() as connection:
             save_turns(connection, turns)
+        newest = max(turn.day for turn in turns)
+        if self._newest_day is not None and newest > self._newest_day:
+            # A new day: the day before yesterday is now finished. Count it once here, not at a page view.
+            finished = date.fromisoformat(newest) - timedelta(days=2)
+            keep_finished_days(self.engine, finished, date.fromisoformat(newest))
+        self._newest_day = max(newest, self._newest_day or newest)
 
     def _write_logged(self, turns: list[Turn]) -> None:
         try:
@@ -52,7 +60,7 @@ class TurnSummaryBroker(EventBroker):
 
     def __init__(self, url: str) -> None:
         self.assembler = TurnAssembler()
-        self.writer = TurnWriter(conversations_engine(url) if url.startswith("sqlite") else get_engine(url))
+        self.writer = TurnWriter(conversations_engine(url))
 
     @classmethod
     async def from_endpoint_config(cls, broker_config: EndpointConfig,

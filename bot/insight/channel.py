@@ -25,7 +25,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.conversations.store import conversations_url
+from bot.conversations.store import conversations_engine, conversations_url
 from bot.db import get_engine
 from bot.insight.page import PLOTLY_JS, render_page, unanswered_csv
 from bot.insight.report import Period, Report, read_report
@@ -83,10 +83,11 @@ def build_report(settings: Settings, period: Period, channel: str | None) -> Rep
     knowledge_engine = get_engine(settings.database_url)
     knowledge = KnowledgeBase(knowledge_engine)
     try:
-        return read_report(get_engine(conversations_url(settings)), period, channel, knowledge, knowledge_engine)
+        return read_report(conversations_engine(conversations_url(settings)), period, channel, knowledge,
+                           knowledge_engine)
     except SQLAlchemyError:  # no bookings table yet (nothing loaded): the conversations alone
         logger.warning("staff page: bookings unreadable", exc_info=True)
-        return read_report(get_engine(conversations_url(settings)), period, channel, knowledge)
+        return read_report(conversations_engine(conversations_url(settings)), period, channel, knowledge)
 
 
 class StaffPageInput(InputChannel):

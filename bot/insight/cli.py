@@ -40,7 +40,7 @@ def since_period(since: str) -> "Period":
 
 
 def _unanswered(args: argparse.Namespace) -> int:
-    from bot.conversations.store import conversations_url
+    from bot.conversations.store import conversations_engine, conversations_url
     from bot.db import get_engine
     from bot.insight.page import unanswered_csv
     from bot.insight.report import read_report
@@ -52,7 +52,7 @@ def _unanswered(args: argparse.Namespace) -> int:
     except ValueError:
         print(f"--since: a number of days like 7d, or a date like 2025-10-01 (got {args.since!r})", file=sys.stderr)
         return 1
-    report = read_report(get_engine(conversations_url(settings)), period, args.channel or None,
+    report = read_report(conversations_engine(conversations_url(settings)), period, args.channel or None,
                          KnowledgeBase(get_engine(args.database_url)))
     text = unanswered_csv(report)
     if args.csv == "-":
@@ -65,15 +65,14 @@ def _unanswered(args: argparse.Namespace) -> int:
 
 
 def _consumer(args: argparse.Namespace) -> int:
-    from bot.conversations.store import conversations_url
-    from bot.db import get_engine
+    from bot.conversations.store import conversations_engine, conversations_url
     from bot.insight.broker import TurnWriter
     from bot.insight.consumer import consume
 
-    url = conversations_url(Settings.from_env())
-    print(f"Taking events from RabbitMQ queue {args.queue} into {get_engine(url).url!r}; Ctrl-C stops.")
+    engine = conversations_engine(conversations_url(Settings.from_env()))
+    print(f"Taking events from RabbitMQ queue {args.queue} into {engine.url!r}; Ctrl-C stops.")
     try:
-        written = asyncio.run(consume(TurnWriter(get_engine(url)), args.amqp_url, args.queue, args.idle_exit))
+        written = asyncio.run(consume(TurnWriter(engine), args.amqp_url, args.queue, args.idle_exit))
     except KeyboardInterrupt:
         return 0
     print(f"{written} turns written")
@@ -81,12 +80,15 @@ def _consumer(args: argparse.Namespace) -> int:
 
 
 def _rebuild(args: argparse.Namespace) -> int:
-    from bot.conversations.store import conversations_url
-    from bot.db import get_engine
+    from bot.conversations.store import conversations_engine, conversations_url
+    from bot.insight.report import keep_finished_days
     from bot.insight.turns import rebuild_turns
 
     url = conversations_url(Settings.from_env())
-    print(f"{rebuild_turns(get_engine(args.events_url or url), get_engine(url))} turns summarised")
+    turns = conversations_engine(url)
+    print(f"{rebuild_turns(conversations_engine(args.events_url or url), turns)} turns summarised")
+    keep_finished_days(turns, date(2000, 1, 1))
+    print("finished days counted")
     return 0
 
 

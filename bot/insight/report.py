@@ -186,6 +186,14 @@ def day_counts(engine: Engine, period: Period, today: date | None = None) -> dic
     return {**kept, **fresh}
 
 
+def keep_finished_days(engine: Engine, first: date, today: date | None = None) -> None:
+    """Count and keep every finished day from `first` on (the days before yesterday), so that no page view has
+    to: the turn writer does it for the day that has just finished, `qn-staff insight-rebuild` for all."""
+    last = (today or datetime.now(VIETNAM).date()) - timedelta(days=2)
+    if first <= last:
+        day_counts(engine, Period(first, last), today)
+
+
 def read_report(conversations: Engine, period: Period, channel: str | None = None,
                 knowledge: KnowledgeBase | None = None, bookings: Engine | None = None) -> Report:
     """Everything the page shows, added up from each day's counts."""

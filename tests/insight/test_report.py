@@ -159,3 +159,18 @@ def test_a_finished_day_counted_once_still_takes_a_turn_that_arrives_late(tmp_pa
     assert report.messages == 4 and "zalo" in report.channels
     assert [(g.kind, g.example) for g in report.unanswered if g.kind == "out_of_scope"] == [
         ("out_of_scope", "giá vàng hôm nay")]
+
+
+def test_the_turn_writer_counts_a_day_once_it_is_finished(tmp_path):
+    from bot.conversations.store import conversations_engine
+    from bot.insight.broker import TurnWriter
+    from bot.insight.turns import conversation_days
+
+    writer = TurnWriter(conversations_engine(f"sqlite:///{tmp_path / 'turns.db'}"))
+    day = 86400
+    for at in (NOON - 2 * day, NOON):  # 8 March, then 10 March: 8 March is finished now
+        writer.write_now(turns_of("web-1", turn("xin chào", "greet", "utter_greet", at=at)))
+    writer.close()
+    with writer.engine.connect() as connection:
+        kept = connection.execute(conversation_days.select()).all()
+    assert [(row.day, row.channel) for row in kept] == [("2026-03-08", "rest")]
