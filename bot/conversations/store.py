@@ -161,8 +161,8 @@ def conversations_engine(url: str) -> Engine:
     """The engine of the conversations' database, one per process (bot/db.py's for a server database).
 
     For a SQLite file, an engine that keeps its connections open, in WAL mode with
-    `synchronous=NORMAL`, instead of Rasa's, which opens a connection per session: Rasa's SQLite store cost 25 ms
-    a turn, this one 3 ms (docs/staff-page.md), because every close of the last connection
+    `synchronous=NORMAL`, instead of Rasa's, which opens a connection per session: Rasa's SQLite store cost 4.6-25 ms
+    a turn, this one 2.6-3.3 ms (docs/staff-page.md), because every close of the last connection
     checkpoints the WAL and every commit waits for the disk. NORMAL in WAL mode loses no turn if the bot
     crashes, only the last ones if the machine loses power. The turn summary's writer uses it too, so that
     neither holds the file's write lock while waiting for the disk."""
