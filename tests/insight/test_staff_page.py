@@ -119,8 +119,10 @@ def test_staff_see_what_was_sent_in_a_real_browser(staff_bot, seeded):
 
     options = webdriver.ChromeOptions()
     options.binary_location = chromium
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--window-size=1400,2600", "--lang=vi"):
+    # No background networking: this machine's network is closed, and Chromium would keep trying.
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--disable-quic", "--window-size=1400,2600", "--lang=vi"):
         options.add_argument(argument)
     browser = webdriver.Chrome(service=Service(driver_path), options=options)
     try:
