@@ -83,18 +83,29 @@ def training_texts(directory: Path) -> list[str]:
 def leaked(heldout: Iterable[Example], training: Iterable[str], similarity: float = 0.8) -> list[str]:
     """Held-out examples that training has seen: the same after folding, or (3+ words) sharing at least
     `similarity` of their words (Jaccard). A split with leaks over-reports accuracy."""
+    return _near_any([e.text for e in heldout], list(training), similarity)
+
+
+def _near_any(texts: list[str], others: list[str], similarity: float) -> list[str]:
+    """The texts that one of `others` says too: the same after folding, or (3+ words) sharing at least
+    `similarity` of their words (Jaccard)."""
     from bot.text import canonical
 
-    seen = {canonical(t) for t in training}
+    seen = {canonical(t) for t in others}
     seen_words = [set(t.split()) for t in seen if len(t.split()) >= 3]
     found = []
-    for example in heldout:
-        form = canonical(example.text)
+    for text in texts:
+        form = canonical(text)
         words = set(form.split())
         if form in seen or (len(words) >= 3 and any(len(words & w) / len(words | w) >= similarity
                                                      for w in seen_words)):
-            found.append(example.text)
+            found.append(text)
     return found
+
+
+def close_to_heldout(texts: list[str], heldout: Iterable[Example], similarity: float = 0.8) -> list[str]:
+    """Candidate training texts that `leaked` would report against the held-out examples: left out of training."""
+    return _near_any(texts, [e.text for e in heldout], similarity)
 
 
 Parser = Callable[[str], Awaitable[dict[str, Any]]]
