@@ -6,6 +6,9 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 scripts/train.sh
 .venv/bin/qn-staff load
+# The national portal's procedure records, where this machine has them (not part of the project: see README).
+portal=${QN_PORTAL_DIR:-../shared/data/dvc}
+if [ -d "$portal" ]; then .venv/bin/qn-staff import-portal "$portal" | tail -n 1; fi
 mkdir -p var
 QN_RASA_PORT=${QN_RASA_PORT:-5005}
 scripts/serve.sh > var/server.log 2>&1 &

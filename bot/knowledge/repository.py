@@ -34,6 +34,7 @@ from bot.knowledge.retrieval import (
     BM25Index,
     Vocabulary,
     level_rank,
+    name_head,
     special_version_factor,
     version_family,
 )
@@ -426,12 +427,15 @@ class KnowledgeBase:
         named = index.entries.get(index.codes.get(text.strip(), text.strip()))
         if named is not None:
             return ProcedureMatch(named.ref())
-        query = index.vocabulary.expand(text)
+        meanings = index.vocabulary.meanings(text)
+        query = " ".join([text, *meanings])
         folded_query = canonical(query)
         families: dict[str, list[tuple[float, ProcedureEntry]]] = {}
         for hit in index.bm25.rank(query, limit=40):
+            if meanings and not index.bm25.answers(hit.id, text, meanings):
+                continue
             entry = index.entries[hit.id]
-            factor = special_version_factor(entry.folded, folded_query)
+            factor = special_version_factor(entry.head, folded_query)
             if factor < 1 and index.bm25.said_in_full(hit.id, text):
                 factor = 1.0  # asked for by one of its names ("cancel permanent residence"): not a version
             score = hit.score * factor
@@ -474,11 +478,12 @@ class ProcedureEntry:
     levels: tuple[str, ...]
     folded: str = ""
     family: str = ""
+    head: str = ""  # the folded name before the list of whom it serves: where a version's special words are
 
     @classmethod
     def of(cls, procedure_id: str, name: str, levels: list[str] | tuple[str, ...]) -> ProcedureEntry:
         return cls(procedure_id, name, tuple(canonical(level) for level in levels), canonical(name),
-                   version_family(name))
+                   version_family(name), canonical(name_head(name)))
 
     def ref(self) -> ProcedureRef:
         return ProcedureRef(self.id, self.name)

@@ -89,6 +89,17 @@ class BM25Index:
                 heapq.heappop(kept)
         return [Ranked(doc_id, score) for score, doc_id in sorted(kept, key=lambda item: (-item[0], item[1]))]
 
+    def answers(self, doc_id: str, question: str, meanings: list[str], min_idf: float = 1.0) -> bool:
+        """Whether a document is about what the question asks: its names share a telling word of the question
+        (not "làm", "cấp"), or hold one of the official phrases the question's words mean in full. Widening a
+        question must not make "làm sổ đỏ" answer with whatever shares "giấy" and "nhận" when no land procedure
+        is loaded."""
+        names = self.names.get(doc_id, [])
+        asked = set(terms(question))
+        if any(self.idf.get(term, 0.0) >= min_idf for name in names for term in name & asked if "_" not in term):
+            return True
+        return any(set(terms(phrase)) <= name for phrase in meanings for name in names)
+
     def said_in_full(self, doc_id: str, query: str, first_name_only: bool = False) -> bool:
         """Whether the question says one of the document's names (or its first, official one) in full."""
         query_terms = set(terms(query))
@@ -131,7 +142,10 @@ class Vocabulary:
                      else None))
 
     def expand(self, query: str) -> str:
-        """The question with the official words of what it says appended. Two passes, each reading the first's
+        return " ".join([query, *self.meanings(query)])
+
+    def meanings(self, query: str) -> list[str]:
+        """The official words of what the question says, to append to it. Two passes, each reading the first's
         result, so that "mở hộ kd" becomes "mở hộ kinh doanh", then "đăng ký thành lập hộ kinh doanh". Where both
         the question and a phrase have diacritics, they must agree: "sơ đồ" is not "sổ đỏ"."""
         folded = f" {canonical(query)} "
@@ -149,7 +163,7 @@ class Vocabulary:
                     extra.append(means)
         if any(f" {word} " in folded for word in FOREIGN_WORDS):
             extra.append("nước ngoài")  # a foreign spouse or guest: the "có yếu tố nước ngoài" version
-        return " ".join([query, *dict.fromkeys(extra)])
+        return list(dict.fromkeys(extra))
 
 
 # Words in a procedure's name that make it a special version of a common procedure ("… có yếu tố nước ngoài",
@@ -179,6 +193,15 @@ def version_family(name: str) -> str:
     folded = canonical(name)
     folded = _LEVEL_NOTE.sub("", folded).strip()
     return folded.removeprefix("thu tuc ").strip()
+
+
+_AUDIENCE = re.compile(r"\s(?:đối với|trong trường hợp)\s", re.IGNORECASE)
+
+
+def name_head(name: str) -> str:
+    """A name up to the list of whom or which case it serves ("… lần đầu đối với hộ gia đình, cá nhân, …, người
+    gốc Việt Nam định cư ở nước ngoài"): words there describe who may use it, not a special version."""
+    return _AUDIENCE.split(name, maxsplit=1)[0]
 
 
 def special_version_factor(folded_name: str, folded_query: str) -> float:

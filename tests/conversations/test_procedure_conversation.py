@@ -1,11 +1,13 @@
 """Citizens asking how to do a procedure, through the running bot."""
 from __future__ import annotations
 
+import subprocess
 import uuid
 
 import yaml
 
 from tests.conftest import KNOWLEDGE_DIR
+from tests.conversations.conftest import VENV_BIN
 
 PROCEDURES = {p["id"]: p for p in
               yaml.safe_load((KNOWLEDGE_DIR / "procedures.yml").read_text(encoding="utf-8"))["procedures"]}
@@ -58,3 +60,31 @@ def test_without_diacritics_and_in_teencode(running_bot):
 def test_close_matches_are_asked_back_with_buttons(running_bot):
     [reply] = running_bot.say(new_user(), "căn cước làm như thế nào vậy")  # three ID-card procedures
     assert reply["text"] == "Bạn hỏi về thủ tục nào ạ?" and len(reply["buttons"]) >= 2
+
+
+def test_a_procedure_known_only_from_the_portal_is_answered_from_its_record(running_bot, tmp_path):
+    """Imported while the bot runs: its next answer knows the record, pages long steps and gives fees per channel."""
+    from tests.knowledge.test_portal_import import record, write_records
+
+    steps = " ".join(f"Bước {n}: Tổ chức, cá nhân thực hiện công việc thứ {n} của hồ sơ khai thác tổ yến, "
+                     f"gồm kiểm tra hiện trạng đảo, đối chiếu ranh giới khu vực và lập biên bản có chữ ký của các "
+                     f"bên liên quan theo quy định (phần việc số {n})." for n in range(1, 9))
+    channels = ("Hình thức nộpThời gianPhí, lệ phíMô tảTrực tiếp15 Ngày làm việcPhí : 500,000 Đồng"
+                "Nộp tại Sở Nông nghiệp và Môi trường")
+    name = "Cấp giấy phép khai thác tổ yến trên đảo"
+    path = write_records(tmp_path / "records.jsonl", [
+        record("9.999001", name, "Cấp tỉnh", trinh_tu_thuc_hien=steps, cach_thuc_thuc_hien=channels)])
+    subprocess.run([str(VENV_BIN / "qn-staff"), "import-portal", str(path)], env=running_bot.env, check=True,
+                   capture_output=True)
+    user = new_user()
+
+    replies = running_bot.say(user, "xin giấy phép khai thác tổ yến trên đảo thế nào?")
+
+    first = text_of(replies)
+    assert first.startswith(name) and "Cấp tỉnh" in first and "công việc thứ 1 " in first
+    assert "công việc thứ 8 " not in first and "dichvucong.gov.vn/thu-tuc-hanh-chinh/9.999001" in first
+    more = [b["payload"] for b in replies[-1]["buttons"] if "procedure_page" in b["payload"]]
+    rest = text_of(running_bot.say(user, more[0]))
+    assert "công việc thứ 8 " in rest and "công việc thứ 1 " not in rest
+    assert "500,000 Đồng" in text_of(running_bot.say(user, "lệ phí bao nhiêu?"))
+    assert "15 Ngày làm việc" in text_of(running_bot.say(user, "mất bao lâu?"))
