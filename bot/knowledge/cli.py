@@ -8,8 +8,12 @@
                            import the national portal's procedure records (a folder with records/*.jsonl and
                            lists/*.xlsx, one records file or one list export), by code, in one transaction;
                            prints what it could not read and what disappeared since the last import
-    qn-staff qr SITE_ID | --all [--out DIR]
-                           print each site's Telegram deep link and write its QR code (PNG and SVG)
+    qn-staff qr SITE_ID | --all [--out DIR] [--paper A4|A5]
+                           print each site's Telegram deep link; write its QR code (PNG, SVG) and a printable
+                           plaque (PDF; --all: one PDF, a page per site)
+    qn-staff purge [--days N]
+                           remove visitors' names and phones from bookings visited more than N days ago
+                           (QN_PURGE_AFTER_DAYS, 30)
     qn-staff try-booking [--slots S --capacity N --closed DAYS] | --off
                            open booking on a local bot with a schedule you type in (asked when not given);
                            the chat marks it as a trial, never as the museum's published schedule
