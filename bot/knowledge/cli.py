@@ -140,7 +140,8 @@ def main(argv: list[str] | None = None) -> int:
             print("The database is empty: run `qn-staff load`.")
         else:
             print(f"Version {stats.version}, loaded {stats.loaded_at}")
-        print(f"sites: {stats.sites}\nprocedures: {stats.procedures}\nticket types: {stats.ticket_types}\n"
+        print(f"sites: {stats.sites}\nprocedures: {stats.procedures} (and {stats.portal_procedures} from the national "
+              f"portal)\nticket types: {stats.ticket_types}\n"
               f"museum: {'yes' if stats.museum else 'no'}")
         return 0
     except KnowledgeValidationError as error:

@@ -55,6 +55,7 @@ class KnowledgeStats:
     procedures: int
     ticket_types: int
     museum: bool
+    portal_procedures: int = 0
 
 
 @dataclass(frozen=True)
@@ -284,6 +285,7 @@ class KnowledgeBase:
                 procedures=count(Procedure),
                 ticket_types=count(TicketType),
                 museum=count(Museum) > 0,
+                portal_procedures=count(PortalRecord),
             )
 
 
