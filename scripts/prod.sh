@@ -94,6 +94,8 @@ for i in $(seq 1 "$QN_PROD_REPLICAS"); do
     --credentials credentials.yml --port "$port" --interface 127.0.0.1
   ready+=("http://127.0.0.1:$port/webhooks/rest/")
 done
+# The staff page's store: the conversation events RabbitMQ carries, one row per message (bot/insight).
+QN_CONVERSATIONS_URL=${QN_CONVERSATIONS_URL:-$QN_DATABASE_URL} supervise insight .venv/bin/qn-staff insight-consumer
 if [ -n "$telegram" ]; then
   supervise telegram env QN_RASA_URL="http://127.0.0.1:$QN_PROD_INTERNAL_PORT" TELEGRAM_WEBHOOK_LISTEN=127.0.0.1 \
     TELEGRAM_WEBHOOK_PORT="$QN_PROD_TELEGRAM_PORT" .venv/bin/python -m bot.channels.telegram

@@ -99,8 +99,9 @@ def register_commands(commands: Any, settings: Settings) -> None:
     unanswered.add_argument("--csv", required=True, help="file to write, - for the terminal")
     unanswered.set_defaults(run=_unanswered)
     consumer = commands.add_parser("insight-consumer", help="RabbitMQ events into the staff page's store")
-    consumer.add_argument("--amqp-url", default="amqp://guest:guest@localhost:5672/", help="RabbitMQ")
-    consumer.add_argument("--queue", default="qn_conversation_events", help="the queue Rasa's broker publishes to")
+    consumer.add_argument("--amqp-url", default=settings.rabbitmq_url, help="RabbitMQ (QN_RABBITMQ_URL)")
+    consumer.add_argument("--queue", default=settings.events_queue,
+                          help="the queue Rasa's broker publishes to (QN_EVENTS_QUEUE)")
     consumer.add_argument("--idle-exit", type=float, default=None, help="stop after this many idle seconds")
     consumer.set_defaults(run=_consumer)
     rebuild = commands.add_parser("insight-rebuild", help="summarise Rasa's stored conversations again")

@@ -106,6 +106,7 @@ def launched_bot(workdir: Path, database_url: str, extra_env: dict[str, str] | N
     env = {**os.environ, "QN_DATABASE_URL": database_url, "QN_KNOWLEDGE_DIR": str(knowledge_dir),
            "PYTHONPATH": str(PROJECT_ROOT), "LOG_LEVEL": "WARNING", "QN_TICKET_SECRET": TICKET_SECRET,
            "QN_TRIAL_BOOKING_FILE": str(workdir / "trial_booking.json"),
+           "QN_CONVERSATIONS_URL": f"sqlite:///{workdir / 'conversations.db'}",
            # VNPAY's sandbox protocol with a test merchant: nothing leaves this machine (the pay URL is unused).
            "QN_VNPAY_TMN_CODE": VNPAY_TMN_CODE, "QN_VNPAY_HASH_SECRET": VNPAY_SECRET,
            "QN_VNPAY_RETURN_URL": f"http://127.0.0.1:{rasa_port}/webhooks/vnpay/return",
@@ -113,7 +114,9 @@ def launched_bot(workdir: Path, database_url: str, extra_env: dict[str, str] | N
     subprocess.run([str(VENV_BIN / "qn-staff"), "load"], env=env, check=True, capture_output=True)
 
     endpoints = workdir / "endpoints.yml"
-    endpoints.write_text(endpoints_with_actions_at(f"http://127.0.0.1:{actions_port}/webhook") + extra_endpoints)
+    shipped = yaml.safe_load(endpoints_with_actions_at(f"http://127.0.0.1:{actions_port}/webhook"))
+    shipped.update(yaml.safe_load(extra_endpoints) or {})  # a test's stores replace the shipped ones
+    endpoints.write_text(yaml.safe_dump(shipped, allow_unicode=True, sort_keys=False))
     actions_log, rasa_log = workdir / "actions.log", workdir / "rasa.log"
     bot = RunningBot(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{actions_port}", database_url,
                      knowledge_dir, env, apis, None, actions_log, rasa_log)  # type: ignore[arg-type]

@@ -42,7 +42,8 @@ def services():
 
 def endpoints_for(schema: str) -> str:
     url = create_engine(POSTGRES_URL).url
-    return (f"tracker_store:\n  type: SQL\n  dialect: postgresql\n  url: {url.host}\n  port: {url.port or 5432}\n"
+    return (f"tracker_store:\n  type: bot.conversations.store.MaskingSQLTrackerStore\n  dialect: postgresql\n"
+            f"  url: {url.host}\n  port: {url.port or 5432}\n"
             f"  db: {url.database}\n  username: {url.username}\n  password: \"{url.password or ''}\"\n"
             f"  query:\n    options: \"-csearch_path={schema}\"\n"
             f"lock_store:\n  type: redis\n  url: 127.0.0.1\n  port: 6379\n  key_prefix: {schema}\n")
