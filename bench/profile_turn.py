@@ -1,10 +1,11 @@
 """Where a message's time goes, inside the Rasa server: each NLU component, each policy, the action server
 round trip (which includes the knowledge queries), and Rasa's own bookkeeping.
 
-    .venv/bin/python bench/profile_turn.py [--repeat 3]
+    .venv/bin/python bench/profile_turn.py [--repeat 3] [--repeated]
 
-Loads the trained model with Rasa's Agent in this process, starts the action server, replays bench/serve.py's
-conversations under cProfile, and prints the cumulative time per message of the functions that matter.
+Loads the trained model with Rasa's Agent in this process, starts the action server, sends conversations whose
+texts never repeat (bench/traffic.py, as bench/serve.py's headline; `--repeated`: bench/serve.py's 40 repeated
+texts, `--repeat` times) under cProfile, and prints the cumulative time per message of the functions that matter.
 The action server's own share (knowledge queries included) is measured by timing its HTTP calls.
 """
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from serve import CONVERSATIONS, ROOT, VENV_BIN, bookable_knowledge, free_port  # noqa: E402
+from traffic import Traffic  # noqa: E402
 
 # (label, file suffix, function name) of what to report, in pipeline order.
 WATCHED = [
@@ -53,10 +55,11 @@ def cumulative_by_watch(stats: pstats.Stats) -> dict[str, float]:
     return totals
 
 
-async def replay(agent, repeat: int) -> int:
+async def replay(agent, repeat: int, traffic: Traffic | None = None) -> int:
     count = 0
     for round_ in range(repeat):
-        for number, conversation in enumerate(CONVERSATIONS):
+        conversations = CONVERSATIONS if traffic is None else [traffic.conversation() for _ in CONVERSATIONS]
+        for number, conversation in enumerate(conversations):
             for text in conversation:
                 await agent.handle_text(text, sender_id=f"profile-{round_}-{number}")
                 count += 1
@@ -66,6 +69,7 @@ async def replay(agent, repeat: int) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeated", action="store_true", help="the 40 repeated texts instead of new ones")
     parser.add_argument("--without-fixes", action="store_true", help="Rasa as shipped, without bot/serving.py")
     parser.add_argument("--dump", type=Path, help="also write the raw profile here (for pstats)")
     parser.add_argument("--profile-actions", type=Path, metavar="FILE",
@@ -123,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
                 waited[0] = gc_time[0] = full_collections[0] = 0
                 started_at = time.perf_counter()
                 profiler.enable()
-                count = await replay(agent, args.repeat)
+                count = await replay(agent, args.repeat, None if args.repeated else Traffic())
                 profiler.disable()
                 return count, time.perf_counter() - started_at
 

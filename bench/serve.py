@@ -177,9 +177,10 @@ def bookable_knowledge(into: Path) -> Path:
 
 
 def start_full_bot(workdir: Path, workers: int = 1, name: str = "full",
-                   settings: dict[str, str] | None = None, api: bool = False) -> Bot:
+                   settings: dict[str, str] | None = None, api: bool = False, memory_store: bool = False) -> Bot:
     """The whole bot as `make serve` runs it, with `settings` (environment variables) changed; `api`: with
-    Rasa's HTTP API on (to read trackers back)."""
+    Rasa's HTTP API on (to read trackers back); `memory_store`: conversations in Rasa's in-memory tracker store,
+    without an event broker, instead of endpoints.yml's stores."""
     workdir = Path(tempfile.mkdtemp(dir=workdir))
     knowledge = bookable_knowledge(workdir / "knowledge")
     env = {**os.environ, **(settings or {}),
@@ -189,6 +190,10 @@ def start_full_bot(workdir: Path, workers: int = 1, name: str = "full",
     actions_port, rasa_port = free_port(), free_port()
     endpoints = workdir / "endpoints.yml"
     endpoints.write_text(endpoints_with_actions_at(f"http://127.0.0.1:{actions_port}/webhook"))
+    if memory_store:
+        shipped = yaml.safe_load(endpoints.read_text())
+        endpoints.write_text(yaml.safe_dump({key: value for key, value in shipped.items()
+                                             if key not in ("tracker_store", "event_broker")}))
     if workers > 1:  # production set-up: conversations shared through Redis, locked per conversation
         prefix = f"bench{os.getpid()}"
         endpoints.write_text(endpoints.read_text() + (
@@ -291,6 +296,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="also run the full bot letting every turn into Rasa at once (QN_CONCURRENT_TURNS=0)")
     parser.add_argument("--no-cache", action="store_true",
                         help="also run the full bot analysing every text afresh (QN_NLU_CACHE_ENTRIES=0)")
+    parser.add_argument("--memory-store", action="store_true",
+                        help="also run the full bot with Rasa's in-memory tracker store, no event broker: what "
+                             "endpoints.yml's stores cost")
     parser.add_argument("--workers", type=int, default=1,
                         help="Rasa's Sanic workers for the full bot; more than 1 needs Redis on 127.0.0.1:6379")
     args = parser.parse_args(argv)
@@ -302,6 +310,8 @@ def main(argv: list[str] | None = None) -> int:
         starts["no-limit"] = lambda tmp: start_full_bot(tmp, args.workers, "no-limit", {"QN_CONCURRENT_TURNS": "0"})
     if args.no_cache:
         starts["no-cache"] = lambda tmp: start_full_bot(tmp, args.workers, "no-cache", {"QN_NLU_CACHE_ENTRIES": "0"})
+    if args.memory_store:
+        starts["memory"] = lambda tmp: start_full_bot(tmp, args.workers, "memory", memory_store=True)
     for patch in args.without:
         starts[f"no-{patch}"] = lambda tmp, patch=patch: start_full_bot(tmp, args.workers, f"no-{patch}",
                                                                          {"QN_RASA_PATCHES_OFF": patch})

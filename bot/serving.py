@@ -167,51 +167,51 @@ _original_parse_message: Any = None
 _original_diet_process: Any = None
 
 
-def _parse_together(processor: Any, waiting: List[Tuple[Any, Any, bool, Any]]) -> None:
-    """Analyse the waiting messages ((message, tracker, only_output_properties, future)) and settle their futures:
-    one at a time as Rasa does when alone, else those the NLU cache does not answer in one run of the NLU graph
-    (no node of which reads the tracker), which DIET then classifies as one batch (_diet_process_in_one_batch). If
-    that run fails, each message is analysed alone, so one bad message fails only its own turn."""
+def _parse_together(processor: Any, items: List[Tuple[Any, Any, bool]]) -> List[Tuple[Any, BaseException | None]]:
+    """Analyse the messages ((message, tracker, only_output_properties)): (parse data, None) or (None, error) for
+    each. Those the NLU cache does not answer go through one run of the NLU graph (no node of which reads the
+    tracker), which DIET then classifies as one batch (_diet_process_in_one_batch); one alone goes Rasa's way. If
+    the batch's run fails, each message is analysed alone, so that one bad message fails only its own turn."""
     from rasa.engine.constants import PLACEHOLDER_MESSAGE, PLACEHOLDER_TRACKER
     from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 
     from bot.nlu import gazetteer
 
-    def settle(future: Any, result: Any = None, error: BaseException | None = None) -> None:
-        if not future.done():
-            future.set_exception(error) if error is not None else future.set_result(result)
-
     cache = _nlu_cache(processor) if _nlu_cache_installed() else None
+    outcomes: List[Tuple[Any, BaseException | None]] = [(None, None)] * len(items)
     pending = []
-    for message, tracker, only, future in waiting:
+    for index, (message, tracker, only) in enumerate(items):
         hit = cache.lookup(message.text, only) if cache is not None else None
         if hit is not None:
-            settle(future, hit)
+            outcomes[index] = (hit, None)
         else:
-            pending.append((message, tracker, only, future))
-    if len(pending) > 1 and len({only for _, _, only, _ in pending}) == 1:
+            pending.append(index)
+    if len(pending) > 1 and len({items[index][2] for index in pending}) == 1:
         try:
             gazetteer.last_version_used = gazetteer.NOT_RUN
+            target = processor.model_metadata.nlu_target
             results = processor.graph_runner.run(
-                inputs={PLACEHOLDER_MESSAGE: [message for message, _, _, _ in pending],
-                        PLACEHOLDER_TRACKER: pending[0][1]},
-                targets=[processor.model_metadata.nlu_target])[processor.model_metadata.nlu_target]
+                inputs={PLACEHOLDER_MESSAGE: [items[index][0] for index in pending],
+                        PLACEHOLDER_TRACKER: items[pending[0]][1]}, targets=[target])[target]
             version_used = gazetteer.last_version_used
         except Exception:  # each alone, below
             logger.debug("nlu_batch: the batch's analysis failed; each message is analysed alone", exc_info=True)
         else:
-            for (message, _, only, future), parsed_message in zip(pending, results, strict=True):
+            for index, parsed_message in zip(pending, results, strict=True):
+                message, _, only = items[index]
                 parse_data = {TEXT: "", INTENT: {INTENT_NAME_KEY: None, PREDICTED_CONFIDENCE_KEY: 0.0}, ENTITIES: []}
                 parse_data.update(parsed_message.as_dict(only_output_properties=only))  # as _parse_message_with_graph
                 if cache is not None:
                     cache.keep(message.text, only, version_used, parse_data)
-                settle(future, parse_data)
-            return
-    for message, tracker, only, future in pending:
+                outcomes[index] = (parse_data, None)
+            return outcomes
+    for index in pending:
+        message, tracker, only = items[index]
         try:
-            settle(future, processor._parse_message_with_graph(message, tracker, only))
+            outcomes[index] = (processor._parse_message_with_graph(message, tracker, only), None)
         except Exception as error:
-            settle(future, error=error)
+            outcomes[index] = (None, error)
+    return outcomes
 
 
 def _nlu_cache_installed() -> bool:
@@ -220,35 +220,84 @@ def _nlu_cache_installed() -> bool:
     return MessageProcessor.__dict__.get("_parse_message_with_graph") is _parse_with_cache
 
 
-async def _parse_message_in_batches(self: Any, message: Any, tracker: Any = None,
-                                    only_output_properties: bool = True) -> Dict[str, Any]:
-    """Rasa's parse_message, with the analysis made together with the other messages waiting for theirs at the
-    same moment. Rasa runs the NLU graph for each message alone, and DIET's TensorFlow call costs almost the same
-    for one text as for four (bench: 2.7 ms a text in fours against 11.9 alone), so under load, when several
-    turns reach their analysis in one pass of the event loop, they share it. The analysis is scheduled to run
-    right after the callbacks already due, so a message alone waits for nothing."""
+@dataclass
+class _Analyses:
+    """A processor's messages waiting for their analysis, and the one thread that analyses them."""
+
+    executor: Any
+    waiting: List[Tuple[Any, Any, bool, Any]] = dataclasses.field(default_factory=list)
+    busy: bool = False
+
+
+async def _analyse_waiting(analyses: _Analyses, processor: Any) -> None:
+    """Analyse what waits, batch after batch, in the analysis thread, until nothing waits: the messages that
+    arrive while a batch is analysed form the next one."""
     import asyncio
 
-    import rasa.core.processor
+    analyses.busy = True
+    try:
+        await asyncio.sleep(0)  # the turns due now reach their analysis and join
+        while analyses.waiting:
+            waiting, analyses.waiting = analyses.waiting, []
+            loop = asyncio.get_running_loop()
+            try:
+                items = [(message, tracker, only) for message, tracker, only, _ in waiting]
+                outcomes = await loop.run_in_executor(analyses.executor, _parse_together, processor, items)
+            except asyncio.CancelledError:
+                for *_, future in waiting:
+                    future.cancel()
+                raise
+            for (*_, future), (result, error) in zip(waiting, outcomes, strict=True):
+                if not future.done():
+                    future.set_exception(error) if error is not None else future.set_result(result)
+    finally:
+        analyses.busy = False
+
+
+async def _parse_message_in_batches(self: Any, message: Any, tracker: Any = None,
+                                    only_output_properties: bool = True) -> Dict[str, Any]:
+    """Rasa's parse_message, with the analysis made in a thread of its own, together with the other messages
+    waiting for theirs. Rasa runs the NLU graph on the event loop, for each message alone; DIET's TensorFlow call
+    costs almost the same for one text as for four (2.7 ms a text in fours against 11.9 alone), and TensorFlow
+    leaves Python's lock while it computes, so the event loop meanwhile goes on with the other turns (their
+    predictions, actions, stores) on the second core. A message alone is analysed at once; a text the NLU cache
+    knows is answered on the event loop."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
     from rasa.shared.core.trackers import DialogueStateTracker
 
     if self.http_interpreter:
         return await _original_parse_message(self, message, tracker, only_output_properties)
     if tracker is None:
         tracker = DialogueStateTracker.from_events(message.sender_id, [])
+    cache = _nlu_cache(self) if _nlu_cache_installed() else None
+    known = cache.lookup(message.text, only_output_properties) if cache is not None else None
+    if known is not None:  # a text seen before: answered here, without the trip to the analysis thread
+        return _rest_of_parse_message(self, known)
+    analyses = self.__dict__.get("_qn_analyses")
+    if analyses is None:
+        analyses = self.__dict__["_qn_analyses"] = _Analyses(
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="qn-nlu"))
     loop = asyncio.get_running_loop()
     future = loop.create_future()
-    waiting = self.__dict__.setdefault("_qn_nlu_waiting", [])
-    waiting.append((message, tracker, only_output_properties, future))
-    if len(waiting) == 1:
-        loop.call_soon(lambda: _parse_together(self, self.__dict__.pop("_qn_nlu_waiting")))
-    parse_data: Dict[str, Any] = await future
-    # The rest of Rasa's parse_message.
-    self._update_full_retrieval_intent(parse_data)
+    analyses.waiting.append((message, tracker, only_output_properties, future))
+    if not analyses.busy:
+        task = loop.create_task(_analyse_waiting(analyses, self))
+        self.__dict__.setdefault("_qn_analysis_tasks", set()).add(task)  # kept until done
+        task.add_done_callback(self.__dict__["_qn_analysis_tasks"].discard)
+    return _rest_of_parse_message(self, await future)
+
+
+def _rest_of_parse_message(processor: Any, parse_data: Dict[str, Any]) -> Dict[str, Any]:
+    """What Rasa's parse_message does with the analysis."""
+    import rasa.core.processor
+
+    processor._update_full_retrieval_intent(parse_data)
     rasa.core.processor.structlogger.debug(
         "processor.message.parse", parse_data_text=copy.deepcopy(parse_data["text"]),
         parse_data_intent=parse_data["intent"], parse_data_entities=copy.deepcopy(parse_data["entities"]))
-    self._check_for_unseen_features(parse_data)
+    processor._check_for_unseen_features(parse_data)
     return parse_data
 
 

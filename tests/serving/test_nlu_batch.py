@@ -50,13 +50,9 @@ def _analyse_together(processor, texts: list[str]) -> list[dict]:
 
     from bot import serving
 
-    async def run() -> list[dict]:
-        loop = asyncio.get_running_loop()
-        waiting = [(UserMessage(text), None, True, loop.create_future()) for text in texts]
-        serving._parse_together(processor, waiting)
-        return [await future for *_, future in waiting]
-
-    return asyncio.run(run())
+    outcomes = serving._parse_together(processor, [(UserMessage(text), None, True) for text in texts])
+    assert all(error is None for _, error in outcomes)
+    return [parsed for parsed, _ in outcomes]
 
 
 def test_texts_analysed_four_at_a_time_get_what_each_gets_alone(agent, monkeypatch):
@@ -102,7 +98,8 @@ def test_when_a_batch_cannot_be_analysed_each_message_is_analysed_alone(agent, m
 
 
 def test_turns_arriving_together_share_one_analysis_and_get_their_own_answers(agent, monkeypatch):
-    """Through Agent.handle_text, as the channels call it: turns started together are analysed in one batch."""
+    """Through Agent.handle_text, as the channels call it: turns started together are analysed in one batch (in
+    the analysis thread), and each gets the answers it gets alone."""
     batches = _count_batches(agent, monkeypatch)
     texts = ["giờ mở cửa của bảo tàng quảng ninh", "thủ tục làm căn cước cần gì", "where is Yen Tu", "chào bạn"]
 
