@@ -4,8 +4,9 @@
 
 Loads the trained model with Rasa's Agent in this process (patched as bot.launch patches it), starts the action
 server, and lets one visitor send `--turns` messages in one conversation (bench/traffic.py: every text new, so
-the NLU cache never answers). Each turn's wall time and this process's CPU time are recorded; the figures are
-medians of ten turns around turn 10 (6-15), 100 (96-105), 200 (196-205) and 300 (291-300). Per tracker store
+the NLU cache is off). Each turn's wall time and this process's CPU time are recorded; the figures are medians
+of ten turns around turn 10 (6-15), 100 (96-105), 200 (196-205) and 300 (291-300), which are the same ten
+questions each time, so that they differ by the conversation's length only. Per tracker store
 (`shipped`: endpoints.yml's, with its event broker; `memory`: Rasa's default; `sql`: Rasa's SQLTrackerStore on a
 SQLite file) and per variant of the patches: `patched` (all of bot/serving.py), `unbounded` (all but
 `bounded_history`: Rasa re-reads the whole conversation every turn), `rasa` (none). Issue 20's target: turn 200
@@ -31,6 +32,9 @@ from serve import ROOT, VENV_BIN, bookable_knowledge, free_port  # noqa: E402
 from traffic import Traffic  # noqa: E402
 
 BUCKETS = {10: range(6, 16), 100: range(96, 106), 200: range(196, 206), 300: range(291, 301)}
+# The same ten questions (no form) at each bucket, so that the buckets differ by the conversation's length only.
+PROBE = ["greet", "ask_place_info", "ask_opening_hours", "ask_place_location", "find_places", "ask_procedure",
+         "ask_procedure_documents", "ask_procedure_fee", "ask_ticket_price", "thank"]
 VARIANTS = {"patched": [], "unbounded": ["bounded_history"], "rasa": ["all"]}
 
 
@@ -85,7 +89,13 @@ def main(argv: list[str] | None = None) -> int:
     if not models:
         print("no trained model: run scripts/train.sh first", file=sys.stderr)
         return 2
-    texts = Traffic(seed=300).long_conversation(args.turns)
+    traffic = Traffic(seed=300)
+    probe = [traffic.say(intent) for intent in PROBE]
+    texts = traffic.long_conversation(args.turns)
+    for turns in BUCKETS.values():
+        for turn, text in zip(turns, probe):
+            if turn <= len(texts):
+                texts[turn - 1] = text
     results: dict[tuple[str, str], list[tuple[float, float]]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
