@@ -43,7 +43,14 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from serve import CONVERSATIONS, bookable_knowledge, cpu_seconds, free_port, process_tree  # noqa: E402
+from serve import (  # noqa: E402
+    CONVERSATIONS,
+    bookable_knowledge,
+    cpu_seconds,
+    free_port,
+    process_tree,
+    timed_message,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -191,14 +198,9 @@ async def replay(url: str, users: int, messages: int, label: str, first_address:
                 conversation = CONVERSATIONS[(number + round_) % len(CONVERSATIONS)]
                 sender = f"{label}-{number}-{round_}"
                 for message in conversation[:per_user - sent]:
-                    started = time.perf_counter()
-                    try:
-                        answer = await http.post(url, json={"sender": sender, "message": message})
-                        if answer.status_code != 200 or not answer.json():
-                            failures += 1
-                    except httpx.HTTPError:
-                        failures += 1
-                    latencies.append(time.perf_counter() - started)
+                    seconds, answered = await timed_message(http, url, sender, message)
+                    latencies.append(seconds)
+                    failures += not answered
                     sent += 1
                 round_ += 1
 

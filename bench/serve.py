@@ -232,6 +232,17 @@ def plans_from(traffic: Traffic, users: int, messages_per_user: int) -> list[lis
     return plans
 
 
+async def timed_message(client: httpx.AsyncClient, url: str, sender: str, text: str) -> tuple[float, bool]:
+    """One message's round trip through the REST channel: the seconds it took, and whether a reply came back."""
+    started = time.perf_counter()
+    try:
+        answer = await client.post(url, json={"sender": sender, "message": text})
+        answered = answer.status_code == 200 and bool(answer.json())
+    except httpx.HTTPError:
+        answered = False
+    return time.perf_counter() - started, answered
+
+
 async def replay(bot: Bot, users: int, messages_per_user: int, label: str,
                  plans: list[list[list[str]]] | None = None) -> dict[str, float]:
     """`users` simulated users at once, each sending `messages_per_user` messages, conversation by
@@ -250,14 +261,9 @@ async def replay(bot: Bot, users: int, messages_per_user: int, label: str,
             for text in conversation:
                 if sent >= messages_per_user:
                     break
-                started = time.perf_counter()
-                try:
-                    answer = await client.post(bot.url, json={"sender": sender, "message": text})
-                    if answer.status_code != 200 or not answer.json():
-                        failures += 1
-                except httpx.HTTPError:
-                    failures += 1
-                latencies.append(time.perf_counter() - started)
+                seconds, answered = await timed_message(client, bot.url, sender, text)
+                latencies.append(seconds)
+                failures += not answered
                 sent += 1
             round_ += 1
 

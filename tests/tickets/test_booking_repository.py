@@ -6,10 +6,6 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
-import pytest
-
-from bot.db import get_engine
-from bot.schema import migrate
 from bot.tickets.models import CANCELLED, CONFIRMED
 from bot.tickets.repository import BookingRepository, BookingRequest, TicketLine
 
@@ -21,19 +17,6 @@ def request(key: str, sender: str = "user-1", places: int = 1) -> BookingRequest
                           "0912345678", "counter")
 
 
-@pytest.fixture
-def sqlite_repository(tmp_path):
-    engine = get_engine(f"sqlite:///{tmp_path / 'tickets.db'}")
-    migrate(engine)
-    return BookingRepository(engine)
-
-
-@pytest.fixture
-def postgres_repository(postgres_engine):
-    migrate(postgres_engine)
-    return BookingRepository(postgres_engine)
-
-
 def confirm_all_at_once(repository: BookingRepository, requests: list[BookingRequest], capacity: int):
     start = threading.Barrier(len(requests))
 
@@ -43,11 +26,6 @@ def confirm_all_at_once(repository: BookingRepository, requests: list[BookingReq
 
     with ThreadPoolExecutor(max_workers=len(requests)) as pool:
         return list(pool.map(confirm, requests))
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def repository(request):
-    return request.getfixturevalue(f"{request.param}_repository")
 
 
 def test_200_concurrent_confirmations_for_a_slot_of_50_never_overbook(repository):

@@ -30,24 +30,6 @@ def facts(booking: BookingView) -> tuple:
             booking.status, booking.payment_method, booking.lines, booking.used_at)
 
 
-@pytest.fixture
-def sqlite_repository(tmp_path):
-    engine = get_engine(f"sqlite:///{tmp_path / 'tickets.db'}")
-    migrate(engine)
-    return BookingRepository(engine)
-
-
-@pytest.fixture
-def postgres_repository(postgres_engine):
-    migrate(postgres_engine)
-    return BookingRepository(postgres_engine)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def repository(request):
-    return request.getfixturevalue(f"{request.param}_repository")
-
-
 def test_bookings_visited_before_the_cutoff_lose_name_and_phone_and_keep_the_rest(repository):
     old = book(repository, CUTOFF - timedelta(days=40), "old")
     cancelled = repository.cancel(book(repository, CUTOFF - timedelta(days=1), "cancelled").code, "sender-cancelled")
