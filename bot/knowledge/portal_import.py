@@ -63,11 +63,6 @@ def _columns(procedure: PortalProcedure, imported_at: datetime) -> dict[str, Any
     }
 
 
-_COMPARED = ("name", "url", "level", "field", "agency", "authority", "address", "audience", "steps", "channels",
-             "papers", "conditions", "results", "legal_basis", "decision", "related", "source_date", "detailed",
-             "source_file")
-
-
 def import_portal(engine: Engine, path: str | Path) -> PortalImportReport:
     """Read every record under PATH and store them in one transaction. Raises FileNotFoundError / ValueError
     when PATH names nothing readable (nothing is changed then)."""
@@ -104,7 +99,7 @@ def import_portal(engine: Engine, path: str | Path) -> PortalImportReport:
                 report.added += 1
             elif old.detailed and not procedure.detailed:
                 report.unchanged += 1  # a list row says less than the detailed record already held
-            elif all(getattr(old, name) == columns[name] for name in _COMPARED):
+            elif all(getattr(old, name) == value for name, value in columns.items() if name != "imported_at"):
                 report.unchanged += 1
             else:
                 for name, value in columns.items():

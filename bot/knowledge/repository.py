@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from bot.knowledge.gazetteer import Gazetteer, build_gazetteer
+from bot.knowledge.loader import PORTAL
 from bot.knowledge.models import (
     Contact,
     KnowledgeVersion,
@@ -36,6 +37,7 @@ from bot.knowledge.retrieval import (
     level_rank,
     name_head,
     special_version_factor,
+    terms,
     version_family,
 )
 from bot.knowledge.schema import WEEKDAYS
@@ -431,14 +433,15 @@ class KnowledgeBase:
             return ProcedureMatch(named.ref())
         meanings = index.vocabulary.meanings(text)
         query = " ".join([text, *meanings])
+        asked = set(terms(text))  # the question's own words, without the vocabulary's
         folded_query = canonical(query)
         families: dict[str, list[tuple[float, ProcedureEntry]]] = {}
         for hit in index.bm25.rank(query, limit=40):
-            if meanings and not index.bm25.answers(hit.id, text, meanings):
+            if meanings and not index.bm25.answers(hit.id, asked, meanings):
                 continue
             entry = index.entries[hit.id]
             factor = special_version_factor(entry.head, folded_query)
-            if factor < 1 and index.bm25.said_in_full(hit.id, text):
+            if factor < 1 and index.bm25.said_in_full(hit.id, asked):
                 factor = 1.0  # asked for by one of its names ("cancel permanent residence"): not a version
             score = hit.score * factor
             families.setdefault(entry.family, []).append((score, entry))
@@ -450,8 +453,8 @@ class KnowledgeBase:
         top_score, top = best[0]
         runner_up = best[1][0] if len(best) > 1 else 0.0
         # Taken at once: clearly ahead, or the only one of the best whose official name the question says in full.
-        named_alone = index.bm25.said_in_full(top.id, text, first_name_only=True) and not any(
-            index.bm25.said_in_full(entry.id, text) for _, entry in best[1:])
+        named_alone = index.bm25.said_in_full(top.id, asked, first_name_only=True) and not any(
+            index.bm25.said_in_full(entry.id, asked) for _, entry in best[1:])
         if top_score >= MIN_SCORE and (top_score >= CLEAR_LEAD * runner_up or named_alone):
             return ProcedureMatch(top.ref())
         return ProcedureMatch(candidates=[entry.ref() for _, entry in best])
@@ -462,8 +465,8 @@ class KnowledgeBase:
         def build() -> ProcedureGuide | None:
             with self._session() as session:
                 p = session.get(Procedure, procedure_id)
-                record = session.get(PortalRecord, p.code if p is not None else procedure_id) \
-                    if (p is None or p.code) else None
+                code = procedure_id if p is None else p.code  # a portal code, or the guide's own (if any)
+                record = session.get(PortalRecord, code) if code else None
                 if p is None and record is None:
                     return None
                 return _guide(p, record)
@@ -499,9 +502,6 @@ class ProcedureIndex:
     codes: dict[str, str]
 
 
-PORTAL_WHERE = "Cổng Dịch vụ công quốc gia (https://dichvucong.gov.vn)"
-
-
 def _paper_text(paper: dict[str, Any]) -> str:
     """A paper as the portal states it: its name, its form, and the count in the portal's own words."""
     counts = [f"{paper['originals']} bản chính" if paper.get("originals") else "",
@@ -535,9 +535,9 @@ def _guide(p: Procedure | None, r: PortalRecord | None) -> ProcedureGuide:
         portal = dict(
             code=r.code, name=r.name, audience="; ".join(r.audience) or None,
             online_level="trực tuyến" if "online" in kinds else ("trực tiếp" if kinds else "chưa rõ"),
-            where=r.agency or r.address or PORTAL_WHERE, steps=tuple(r.steps), documents=_documents(r.papers),
+            where=r.agency or r.address or PORTAL, steps=tuple(r.steps), documents=_documents(r.papers),
             fee=None, processing_time=None, legal_basis=_legal(r.legal_basis), agency=r.authority or r.agency,
-            offline=r.address, sources=tuple(x for x in (r.url,) if x) or (PORTAL_WHERE,),
+            offline=r.address, sources=tuple(x for x in (r.url,) if x) or (PORTAL,),
             levels=tuple(r.level), channels=channels, conditions=r.conditions, results=tuple(r.results), url=r.url,
             source_date=r.source_date.isoformat() if r.source_date else None,
         )

@@ -89,20 +89,18 @@ class BM25Index:
                 heapq.heappop(kept)
         return [Ranked(doc_id, score) for score, doc_id in sorted(kept, key=lambda item: (-item[0], item[1]))]
 
-    def answers(self, doc_id: str, question: str, meanings: list[str], min_idf: float = 1.0) -> bool:
+    def answers(self, doc_id: str, asked: set[str], meanings: list[str], min_idf: float = 1.0) -> bool:
         """Whether a document is about what the question asks: its names share a telling word of the question
         (not "làm", "cấp"), or hold one of the official phrases the question's words mean in full. Widening a
         question must not make "làm sổ đỏ" answer with whatever shares "giấy" and "nhận" when no land procedure
         is loaded."""
         names = self.names.get(doc_id, [])
-        asked = set(terms(question))
         if any(self.idf.get(term, 0.0) >= min_idf for name in names for term in name & asked if "_" not in term):
             return True
         return any(set(terms(phrase)) <= name for phrase in meanings for name in names)
 
-    def said_in_full(self, doc_id: str, query: str, first_name_only: bool = False) -> bool:
-        """Whether the question says one of the document's names (or its first, official one) in full."""
-        query_terms = set(terms(query))
+    def said_in_full(self, doc_id: str, query_terms: set[str], first_name_only: bool = False) -> bool:
+        """Whether the question (its `terms`) says one of the document's names (or its first, official one) in full."""
         names = self.names.get(doc_id, [])
         return any(name <= query_terms for name in (names[:1] if first_name_only else names))
 
