@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import abc
 import asyncio
+import json
 import logging
 from functools import lru_cache
 from pathlib import Path
@@ -43,6 +44,12 @@ def latest_text(tracker: Tracker) -> str:
 def money(amount: int) -> str:
     """Vietnamese money: 40000 -> "40.000 đ"."""
     return f"{amount:,}".replace(",", ".") + " đ"
+
+
+def payload(intent: str, **entities: Any) -> str:
+    """A button's payload, what a user could type too: `/intent{"entity": "value"}`, built with json.dumps (a
+    staff-edited name may hold quotes)."""
+    return f"/{intent}{json.dumps(entities, ensure_ascii=False)}" if entities else f"/{intent}"
 
 
 def user_language(tracker: Tracker) -> str:

@@ -1,13 +1,12 @@
 """Core conversation actions: the clarifying fallback and the hand-over to official channels."""
 from __future__ import annotations
 
-import json
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import BaseAction, ask_knowledge, response_text, user_language
+from actions.base import BaseAction, ask_knowledge, payload, response_text, user_language
 
 # Intents never offered as a guess: they are not something a user "meant".
 _NOT_OFFERED = {"nlu_fallback", "out_of_scope", "affirm", "deny"}
@@ -26,14 +25,13 @@ class ActionAskAffirmation(BaseAction):
         language = user_language(tracker)
         latest = tracker.latest_message or {}
         entities = {e["entity"]: e["value"] for e in latest.get("entities", []) if e.get("entity") != "language"}
-        suffix = json.dumps(entities, ensure_ascii=False) if entities else ""
         buttons = []
         for candidate in latest.get("intent_ranking", []):
             intent = candidate.get("name")
             title = response_text(domain, f"utter_intent_label_{intent}", language)
             if intent in _NOT_OFFERED or not title:
                 continue
-            buttons.append({"title": title, "payload": f"/{intent}{suffix}"})
+            buttons.append({"title": title, "payload": payload(intent, **entities)})
             if len(buttons) == MAX_GUESSES:
                 break
         none_title = response_text(domain, "utter_none_of_these", language) or "—"

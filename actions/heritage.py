@@ -9,7 +9,16 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import BaseAction, ask_knowledge, latest_text, money, response_text, user_language, weekday_name
+from actions.base import (
+    BaseAction,
+    ask_knowledge,
+    latest_text,
+    money,
+    payload,
+    response_text,
+    user_language,
+    weekday_name,
+)
 from actions.core import format_contact
 from bot.knowledge.places import KIND_EN, RANK_EN, PlaceMatch, PlaceRef, category_of
 from bot.knowledge.repository import KnowledgeBase, MuseumInfo, PlaceCard
@@ -75,7 +84,7 @@ def follow_up_buttons(card: PlaceCard, domain: Domain, language: str) -> List[Di
         {"title": title("utter_button_fee"), "payload": f"/ask_ticket_price{target}"},
         {"title": title("utter_button_location"), "payload": f"/ask_place_location{target}"},
         {"title": title("utter_button_nearby", area=card.former_area),
-         "payload": f'/find_places{{"area": "{card.former_area}"}}'},
+         "payload": payload("find_places", area=card.former_area)},
     ]
 
 
@@ -128,7 +137,7 @@ class PlaceAction(BaseAction):
                 await self.answer(dispatcher, card, domain, language)
                 return [SlotSet("place_id", card.id)]
         if match.candidates:
-            buttons = [{"title": display_name(p, language), "payload": f'/{self.intent}{{"place": "{p.id}"}}'}
+            buttons = [{"title": display_name(p, language), "payload": payload(self.intent, place=p.id)}
                        for p in match.candidates]
             dispatcher.utter_message(response="utter_which_place", buttons=buttons)
         elif entity:
@@ -288,7 +297,7 @@ class ActionFindPlaces(BaseAction):
         items = "\n".join(
             f"{offset + i}. {display_name(p, language)} ({KIND_EN.get(p.kind, p.kind) if language == 'en' else p.kind}"
             f", {p.former_area})" for i, p in enumerate(page, 1))
-        buttons = [{"title": display_name(p, language), "payload": f'/ask_place_info{{"place": "{p.id}"}}'}
+        buttons = [{"title": display_name(p, language), "payload": payload("ask_place_info", place=p.id)}
                    for p in page]
         if offset + len(page) < total:
             buttons.append({"title": response_text(domain, "utter_see_more", language) or "+",
@@ -321,7 +330,7 @@ class ActionNearestPlaces(BaseAction):
             dispatcher.utter_message(response="utter_places_near_none")
             return []
         items = "\n".join(f"{i}. {display_name(p, language)}: {km:.1f} km" for i, (p, km) in enumerate(nearest, 1))
-        buttons = [{"title": display_name(p, language), "payload": f'/ask_place_info{{"place": "{p.id}"}}'}
+        buttons = [{"title": display_name(p, language), "payload": payload("ask_place_info", place=p.id)}
                    for p, _ in nearest]
         dispatcher.utter_message(response="utter_places_near", items=items, buttons=buttons)
         return []

@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import abc
-import json
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import BaseAction, ask_knowledge, latest_text, response_text, user_language
+from actions.base import BaseAction, ask_knowledge, latest_text, payload, response_text, user_language
 from bot.knowledge.repository import KnowledgeBase, ProcedureGuide, ProcedureMatch
 from bot.text import fold, split_for_chat
 
@@ -22,11 +21,6 @@ LEVEL_RESPONSES = {"toàn trình": "utter_level_toan_trinh", "một phần": "ut
                    "trực tiếp": "utter_level_truc_tiep", "trực tuyến": "utter_level_truc_tuyen"}
 CHANNEL_RESPONSES = {"in_person": "utter_channel_in_person", "online": "utter_channel_online",
                      "post": "utter_channel_post"}
-
-
-def payload(intent: str, **entities: str) -> str:
-    """A button's payload: what a user could type, built with json.dumps (names may hold quotes)."""
-    return f"/{intent}{json.dumps(entities, ensure_ascii=False)}"
 
 
 def step_pages(steps: tuple[str, ...], limit: int = STEPS_PAGE_CHARS) -> list[str]:

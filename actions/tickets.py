@@ -21,6 +21,7 @@ from actions.base import (
     ask_knowledge,
     latest_text,
     money,
+    payload,
     response_text,
     user_language,
     weekday_name,
@@ -406,7 +407,7 @@ class BookingLookup(BaseAction):
         if len(mine) == 1:
             return mine[0]
         dispatcher.utter_message(response="utter_ask_booking_code", buttons=[
-            {"title": f"{b.code} ({b.visit_date:%d/%m})", "payload": f'/{intent}{{"booking_code": "{b.code}"}}'}
+            {"title": f"{b.code} ({b.visit_date:%d/%m})", "payload": payload(intent, booking_code=b.code)}
             for b in mine])
         return None
 
