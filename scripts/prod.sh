@@ -33,6 +33,8 @@ eval "$exports"
 # lets one turn of a conversation at a time into Rasa, on any replica. A short ticket lifetime means a replica
 # killed in the middle of a turn holds that conversation back for 10 s, not Rasa's 60 s.
 export TICKET_LOCK_LIFETIME=${TICKET_LOCK_LIFETIME:-10}
+# The staff page's store, written by its RabbitMQ consumer and read by the page on every replica.
+export QN_CONVERSATIONS_URL=${QN_CONVERSATIONS_URL:-$QN_DATABASE_URL}
 
 telegram=""
 if [ -n "${TELEGRAM_BOT_TOKEN:-}" ]; then
@@ -95,7 +97,7 @@ for i in $(seq 1 "$QN_PROD_REPLICAS"); do
   ready+=("http://127.0.0.1:$port/webhooks/rest/")
 done
 # The staff page's store: the conversation events RabbitMQ carries, one row per message (bot/insight).
-QN_CONVERSATIONS_URL=${QN_CONVERSATIONS_URL:-$QN_DATABASE_URL} supervise insight .venv/bin/qn-staff insight-consumer
+supervise insight .venv/bin/qn-staff insight-consumer
 if [ -n "$telegram" ]; then
   supervise telegram env QN_RASA_URL="http://127.0.0.1:$QN_PROD_INTERNAL_PORT" TELEGRAM_WEBHOOK_LISTEN=127.0.0.1 \
     TELEGRAM_WEBHOOK_PORT="$QN_PROD_TELEGRAM_PORT" .venv/bin/python -m bot.channels.telegram

@@ -166,6 +166,8 @@ def test_the_edge_refuses_oversized_bodies_floods_and_malformed_requests_and_kee
         assert refused.status_code == 400 and refused.json()["error"], body
     assert httpx.get(f"{production.url}/conversations/x/tracker").status_code == 404
     assert httpx.get(f"{production.url}/status").status_code == 404
+    # The staff page is reachable through the proxy, for staff only.
+    assert httpx.get(f"{production.url}/webhooks/staff/").status_code == 401
 
     async def flood_and_a_visitor() -> tuple[list[int], int]:
         async with client("127.0.0.2") as flooder, client("127.0.0.3") as visitor:
