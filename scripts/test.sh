@@ -4,18 +4,22 @@
 # end-to-end test stories. Set QN_REQUIRE_SERVICES=1 to fail, not skip, when PostgreSQL/Redis are absent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Each stage says when it starts (seconds since the start), so a slow stage shows in CI's log.
+stage() { echo "== [$SECONDS s] $*"; }
 scripts/setup.sh
-echo "== ruff and mypy (pyproject.toml's [tool.ruff], [tool.mypy])"
+stage "ruff and mypy (pyproject.toml's [tool.ruff], [tool.mypy])"
 .venv/bin/ruff check .
 .venv/bin/mypy
-echo "== rasa data validate"
+stage "rasa data validate"
 .venv/bin/python scripts/validate_data.py
+stage "training"
 scripts/train.sh
 .venv/bin/qn-staff load  # the gazetteer and the evaluation read the knowledge base
-echo "== held-out NLU sets (the first split and the independently written one)"
+stage "held-out NLU sets (the first split and the independently written one)"
 mkdir -p results
 .venv/bin/python -m bot.nlu.evaluation --json results/nlu.json
-echo "== end-to-end test stories"
+stage "end-to-end test stories"
 .venv/bin/python -m bot.launch test core --model models --stories tests/stories --fail-on-prediction-errors --out results/core --quiet
-echo "== pytest"
-.venv/bin/python -m pytest "$@"
+stage "pytest"
+.venv/bin/python -m pytest --durations=15 "$@"
+stage "done"
