@@ -15,21 +15,15 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
+from bot.lexicon import (
+    FOREIGN_WORDS,
+    LEVEL_PREFERENCE,
+    LEVEL_WORDS,
+    QUESTION_PHRASES,
+    QUESTION_WORDS,
+    SPECIAL_VERSIONS,
+)
 from bot.text import canonical, has_vietnamese_diacritics, nfc
-
-# Phrases that say what the user wants to know, not which procedure: removed before ranking. Removed as
-# whole phrases, because their syllables also name things ("hộ" in "hồ sơ" and "hộ chiếu").
-QUESTION_PHRASES = sorted("""
-thu tuc|lam sao|lam the nao|nhu the nao|the nao|ra sao|can gi|can nhung gi|giay to|ho so|gom nhung gi|gom gi
-bao lau|mat bao lau|mat may ngay|bao nhieu ngay|bao nhieu tien|bao nhieu|het bao nhieu|le phi|chi phi|mat phi
-truc tuyen|dich vu cong|cong dich vu cong|ung dung|o dau|huong dan|cac buoc|cach nao|cach|tren mang
-how to|how do i|how long|how much|what documents|do i need|does it take|does it cost|where can i
-""".replace("\n", "|").split("|"), key=len, reverse=True)
-QUESTION_WORDS = frozenset("""
-can gi nao khong ko vay voi nhe nha a oi cho hoi xin toi minh em anh chi ban ad la cua di den tai phai
-duoc co muon thi sao nhung cac mot app qua tren va
-i the a an my to for of is it do does get need what where when can please
-""".split())
 
 
 def terms(text: str) -> list[str]:
@@ -164,26 +158,9 @@ class Vocabulary:
         return list(dict.fromkeys(extra))
 
 
-# Words in a procedure's name that make it a special version of a common procedure ("… có yếu tố nước ngoài",
-# "… tại khu vực biên giới", "đăng ký lại …"): unless the question says them, the common version is meant.
-SPECIAL_VERSIONS = ("nuoc ngoai", "bien gioi", "luu dong", "dang ky lai", "trung uong", "quan doi", "quan su",
-                    "cong an nhan dan", "to chuc", "doanh nghiep", "co quan",
-                    # what is done to a paper one already has: renewing, replacing, withdrawing, ending it
-                    "cap lai", "cap doi", "gia han", "thu hoi", "cham dut", "xoa", "dinh chinh", "dieu chinh",
-                    "tam ngung", "giai the", "cai chinh", "dang ky bien dong")
 SPECIAL_VERSION_FACTOR = 0.6
-# A foreign spouse, parent or guest makes a civil-status or residence procedure one "có yếu tố nước ngoài".
-FOREIGN_WORDS = frozenset("""
-nuoc ngoai|nguoi nuoc ngoai|ngoai quoc|nguoi tay|viet kieu|foreign|foreigner|foreigners|trung quoc|han quoc|nguoi nhat
-|nhat ban|dai loan|nguoi my|hoa ky|nguoi phap|nguoi duc|nguoi anh|nguoi uc|nguoi nga|nuoc lao|nguoi lao
-|campuchia|thai lan
-|singapore|nguoi an do|canada|chinese|korean|japanese|american|french|german|british|australian|russian
-""".replace("\n", "").split("|"))
 # "(thực hiện tại cấp tỉnh)", "(cấp xã)": the same procedure done at another level of government.
 _LEVEL_NOTE = re.compile(r"(?:\sthuc hien)?(?:\stai)?\scap (?:trung uong|tinh|xa|huyen|bo)$")
-LEVEL_WORDS = {"xa": "cap xa", "tinh": "cap tinh", "bo": "cap bo", "trung uong": "cap bo"}
-# A citizen of the province goes to the commune, then the province; a ministry's version comes last.
-LEVEL_PREFERENCE = ("cap xa", "cap tinh", "cap bo")
 
 
 def version_family(name: str) -> str:
