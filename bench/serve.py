@@ -45,7 +45,7 @@ from pathlib import Path
 import httpx
 import yaml
 
-from bot.settings import endpoints_with_actions_at
+from bot.settings import SHIPPED_ACTIONS_URL, endpoints_with_actions_at
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from traffic import Traffic  # noqa: E402
@@ -177,19 +177,23 @@ def bookable_knowledge(into: Path) -> Path:
 
 
 def start_full_bot(workdir: Path, workers: int = 1, name: str = "full",
-                   settings: dict[str, str] | None = None, api: bool = False, memory_store: bool = False) -> Bot:
+                   settings: dict[str, str] | None = None, api: bool = False, memory_store: bool = False,
+                   root: Path = ROOT) -> Bot:
     """The whole bot as `make serve` runs it, with `settings` (environment variables) changed; `api`: with
     Rasa's HTTP API on (to read trackers back); `memory_store`: conversations in Rasa's in-memory tracker store,
-    without an event broker, instead of endpoints.yml's stores."""
+    without an event broker, instead of endpoints.yml's stores; `root`: the code of another checkout (a `git
+    worktree` of an earlier commit, say), with this checkout's venv and model."""
     workdir = Path(tempfile.mkdtemp(dir=workdir))
     knowledge = bookable_knowledge(workdir / "knowledge")
-    env = {**os.environ, **(settings or {}),
+    env = {**os.environ, **(settings or {}), "PYTHONPATH": str(root),
            "QN_DATABASE_URL": f"sqlite:///{workdir / 'bench.db'}", "QN_KNOWLEDGE_DIR": str(knowledge),
            "QN_TICKET_SECRET": "bench-ticket-secret-0123456789", "LOG_LEVEL": "WARNING", "QN_LOG_LEVEL": "WARNING"}
     subprocess.run([str(VENV_BIN / "qn-staff"), "load"], env=env, check=True, capture_output=True)
     actions_port, rasa_port = free_port(), free_port()
     endpoints = workdir / "endpoints.yml"
-    endpoints.write_text(endpoints_with_actions_at(f"http://127.0.0.1:{actions_port}/webhook"))
+    actions_url = f"http://127.0.0.1:{actions_port}/webhook"
+    endpoints.write_text(endpoints_with_actions_at(actions_url) if root == ROOT else
+                         (root / "endpoints.yml").read_text(encoding="utf-8").replace(SHIPPED_ACTIONS_URL, actions_url))
     if memory_store:
         shipped = yaml.safe_load(endpoints.read_text())
         endpoints.write_text(yaml.safe_dump({key: value for key, value in shipped.items()
@@ -201,10 +205,10 @@ def start_full_bot(workdir: Path, workers: int = 1, name: str = "full",
             f"lock_store:\n  type: redis\n  url: 127.0.0.1\n  port: 6379\n  db: 0\n  key_prefix: {prefix}lock\n"))
         env["SANIC_WORKERS"] = str(workers)
     return Bot(name, [
-        ([str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port)], ROOT),
-        ([str(VENV_BIN / "python"), "-m", "bot.launch", "run", "--model", "models", "--endpoints", str(endpoints),
-          "--credentials", "credentials.yml", "--port", str(rasa_port), "--interface", "127.0.0.1",
-          *(["--enable-api"] if api else [])], ROOT),
+        ([str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port)], root),
+        ([str(VENV_BIN / "python"), "-m", "bot.launch", "run", "--model", str(ROOT / "models"), "--endpoints",
+          str(endpoints), "--credentials", "credentials.yml", "--port", str(rasa_port), "--interface", "127.0.0.1",
+          *(["--enable-api"] if api else [])], root),
     ], env, rasa_port, workdir)
 
 
@@ -305,9 +309,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--memory-store", action="store_true",
                         help="also run the full bot with Rasa's in-memory tracker store, no event broker: what "
                              "endpoints.yml's stores cost")
+    parser.add_argument("--setting", action="append", default=[], metavar="NAME:KEY=VALUE[,KEY=VALUE]",
+                        help="also run the full bot, as NAME, with these environment settings (repeatable): e.g. "
+                             "limit8:QN_CONCURRENT_TURNS=8")
+    parser.add_argument("--tree", action="append", default=[], metavar="NAME:DIR",
+                        help="also run the full bot, as NAME, from the code in DIR (e.g. a `git worktree` of the "
+                             "commit before a change), with this checkout's venv and model")
+    parser.add_argument("--kinds", default="new,repeated",
+                        help="which traffic to measure, comma-separated: new, repeated (default both)")
     parser.add_argument("--workers", type=int, default=1,
                         help="Rasa's Sanic workers for the full bot; more than 1 needs Redis on 127.0.0.1:6379")
     args = parser.parse_args(argv)
+    kinds = [kind for kind in ("new", "repeated") if kind in args.kinds.split(",")]
     if not list((ROOT / "models").glob("qn-*.tar.gz")):
         print("no trained model: run scripts/train.sh first", file=sys.stderr)
         return 2
@@ -321,6 +334,16 @@ def main(argv: list[str] | None = None) -> int:
     for patch in args.without:
         starts[f"no-{patch}"] = lambda tmp, patch=patch: start_full_bot(tmp, args.workers, f"no-{patch}",
                                                                          {"QN_RASA_PATCHES_OFF": patch})
+    for variant in args.setting:
+        name, _, assignments = variant.partition(":")
+        settings = dict(pair.split("=", 1) for pair in assignments.split(",") if "=" in pair)
+        if not name or not settings:
+            parser.error(f"--setting {variant!r}: NAME:KEY=VALUE[,KEY=VALUE] expected")
+        starts[name] = lambda tmp, name=name, settings=settings: start_full_bot(tmp, args.workers, name, settings)
+    for variant in args.tree:
+        name, _, folder = variant.partition(":")
+        starts[name] = lambda tmp, name=name, folder=folder: start_full_bot(tmp, args.workers, name,
+                                                                             root=Path(folder).resolve())
     if not args.skip_vanilla:
         starts["vanilla"] = start_vanilla_bot
     # This shared machine's speed drifts by tens of percent within minutes: the bots run side by side and
@@ -343,7 +366,7 @@ def main(argv: list[str] | None = None) -> int:
             spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"])
                         for _ in range(args.busy_cores)]
             for round_ in range(1, args.rounds + 1):
-                for kind in ("new", "repeated"):
+                for kind in kinds:
                     for users in (1, 20):
                         per_user = max(1, args.messages // users)
                         for name, bot in bots.items():
@@ -367,6 +390,8 @@ def main(argv: list[str] | None = None) -> int:
                 bot.stop()
     for kind, title in (("new", "NEW TEXTS (every text new, conversations of about ten messages): the headline"),
                         ("repeated", "repeated texts (40 hand-written texts replayed; the NLU cache answers them)")):
+        if kind not in kinds:
+            continue
         print(f"\n{title}, medians over {args.rounds} rounds:")
         for (run_kind, name, users), figures in runs.items():
             if run_kind == kind:
