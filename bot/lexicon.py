@@ -47,17 +47,23 @@ def says_near_me(text: str) -> bool:
 
 # Phrases that say what the user wants to know, not which procedure: removed before ranking. Removed as
 # whole phrases, because their syllables also name things ("hộ" in "hồ sơ" and "hộ chiếu").
-QUESTION_PHRASES = sorted("""
+QUESTION_PHRASES: tuple[tuple[str, ...], ...] = tuple(sorted((tuple(phrase.split()) for phrase in """
 thu tuc|lam sao|lam the nao|nhu the nao|the nao|ra sao|can gi|can nhung gi|giay to|ho so|gom nhung gi|gom gi
 bao lau|mat bao lau|mat may ngay|bao nhieu ngay|bao nhieu tien|bao nhieu|het bao nhieu|le phi|chi phi|mat phi
 truc tuyen|dich vu cong|cong dich vu cong|ung dung|o dau|huong dan|cac buoc|cach nao|cach|tren mang
 how to|how do i|how long|how much|what documents|do i need|does it take|does it cost|where can i
-""".replace("\n", "|").split("|"), key=len, reverse=True)
+""".replace("\n", "|").split("|") if phrase), key=lambda words: (len(words), len(" ".join(words))), reverse=True))
 # Single words of a question that name no procedure (pronouns, particles, "muốn", "được").
 QUESTION_WORDS = frozenset("""
 can gi nao khong ko vay voi nhe nha a oi cho hoi xin toi minh em anh chi ban ad la cua di den tai phai
 duoc co muon thi sao nhung cac mot app qua tren va
 i the a an my to for of is it do does get need what where when can please
+""".split())
+# The same words as typed with diacritics: these fold like words of names ("tôi" like "tối", "thì" like "thị",
+# "bạn" like "bản", "cần" like "căn"), so a question typed with diacritics drops only these exact forms.
+QUESTION_WORDS_TYPED = frozenset("""
+cần gì nào không vậy với nhé à ạ ơi hỏi tôi mình chị bạn là của đi đến tại phải được có muốn thì những các một
+trên và
 """.split())
 
 # Words in a procedure's name that make it a special version of a common procedure ("… có yếu tố nước ngoài",
@@ -80,3 +86,20 @@ nuoc ngoai|nguoi nuoc ngoai|ngoai quoc|nguoi tay|viet kieu|foreign|foreigner|for
 LEVEL_WORDS = {"xa": "cap xa", "tinh": "cap tinh", "bo": "cap bo", "trung uong": "cap bo"}
 # A citizen of the province goes to the commune, then the province; a ministry's version comes last.
 LEVEL_PREFERENCE = ("cap xa", "cap tinh", "cap bo")
+
+# Abbreviations of procedure names and of chat about them, both in official names ("thẻ BHYT", "công ty TNHH")
+# and in questions ("đóng bhxh", "mở cty"), read as the words they stand for on both sides (folded). Only forms
+# that mean one thing in this domain: "hc" (hộ chiếu / hành chính) and "gd" (gia đình / giám đốc) are left alone.
+PROCEDURE_ABBREVIATIONS: dict[str, str] = {
+    "bhxh": "bao hiem xa hoi", "bhyt": "bao hiem y te", "bhtn": "bao hiem that nghiep",
+    "tnld": "tai nan lao dong", "bhtnld": "bao hiem tai nan lao dong", "bnn": "benh nghe nghiep",
+    "tnhh": "trach nhiem huu han", "mtv": "mot thanh vien", "tncn": "thu nhap ca nhan",
+    "tndn": "thu nhap doanh nghiep", "gtgt": "gia tri gia tang", "ttdb": "tieu thu dac biet",
+    "kcb": "kham chua benh", "ubnd": "uy ban nhan dan", "hkd": "ho kinh doanh", "cty": "cong ty",
+    "pccc": "phong chay chua chay", "cmnd": "chung minh nhan dan", "cccd": "can cuoc cong dan",
+    "gcn": "giay chung nhan", "qsdd": "quyen su dung dat", "gpxd": "giay phep xay dung",
+    "gplx": "giay phep lai xe", "gks": "giay khai sinh", "dkkh": "dang ky ket hon", "mst": "ma so thue",
+    "lltp": "ly lich tu phap", "nvqs": "nghia vu quan su", "attp": "an toan thuc pham", "bds": "bat dong san",
+    "vpdd": "van phong dai dien", "lm": "lam", "kd": "kinh doanh", "tk": "tai khoan", "vk": "vo", "ck": "chong",
+    "bm": "bo me", "trc": "truoc", "ntn": "nhu the nao", "ld": "lao dong",
+}

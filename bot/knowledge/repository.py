@@ -37,7 +37,6 @@ from bot.knowledge.retrieval import (
     level_rank,
     name_head,
     special_version_factor,
-    terms,
     version_family,
 )
 from bot.knowledge.schema import WEEKDAYS
@@ -433,7 +432,7 @@ class KnowledgeBase:
             return ProcedureMatch(named.ref())
         meanings = index.vocabulary.meanings(text)
         query = " ".join([text, *meanings])
-        asked = set(terms(text))  # the question's own words, without the vocabulary's
+        asked = set(index.bm25.terms(text))  # the question's own words, without the vocabulary's
         folded_query = canonical(query)
         families: dict[str, list[tuple[float, ProcedureEntry]]] = {}
         for hit in index.bm25.rank(query, limit=40):

@@ -14,25 +14,91 @@ import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.lexicon import (
     FOREIGN_WORDS,
     LEVEL_PREFERENCE,
     LEVEL_WORDS,
+    PROCEDURE_ABBREVIATIONS,
     QUESTION_PHRASES,
     QUESTION_WORDS,
+    QUESTION_WORDS_TYPED,
     SPECIAL_VERSIONS,
 )
-from bot.text import canonical, has_vietnamese_diacritics, nfc
+from bot.text import canonical, expand_teencode, fold, has_vietnamese_diacritics, nfc
+
+_WORD = re.compile(r"\w+")
 
 
-def terms(text: str) -> list[str]:
-    folded = f" {canonical(text)} "
-    for phrase in QUESTION_PHRASES:
-        if phrase and f" {phrase} " in folded:
-            folded = folded.replace(f" {phrase} ", " ")
-    words = [w for w in folded.split() if w not in QUESTION_WORDS]
-    return words + [f"{a}_{b}" for a, b in zip(words, words[1:])]
+@lru_cache(maxsize=65536)
+def _folded_word(typed: str) -> tuple[str, ...] | None:
+    """The words an abbreviation stands for, folded; None for a word that stands for itself."""
+    folded = fold(typed)
+    expanded = tuple(PROCEDURE_ABBREVIATIONS.get(folded, expand_teencode(folded)).split())
+    return None if expanded == (folded,) else expanded
+
+
+@lru_cache(maxsize=65536)
+def _fold_word(typed: str) -> str:
+    return fold(typed)
+
+
+def _typed_words(text: str) -> list[tuple[str, str | None]]:
+    """Each word folded, with the word as typed (lower-case NFC) when it stands for itself; None for the words an
+    abbreviation stands for ("ntn" -> "như thế nào", "BHXH" -> "bảo hiểm xã hội")."""
+    words: list[tuple[str, str | None]] = []
+    for typed in _WORD.findall(nfc(text).lower().replace("_", " ")):
+        expanded = _folded_word(typed)
+        if expanded is None:
+            if folded := _fold_word(typed):
+                words.append((folded, typed))
+        else:
+            words.extend((word, None) for word in expanded)
+    return words
+
+
+# Question phrases by their first word, longest first.
+_PHRASES_BY_FIRST_WORD: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+for _phrase in QUESTION_PHRASES:
+    _PHRASES_BY_FIRST_WORD[_phrase[0]].append(_phrase)
+
+
+def terms(text: str, compounds: frozenset[str] | set[str] | None = None) -> list[str]:
+    """Folded words and pairs of neighbouring words, without the phrases and words that ask rather than name.
+    A question word typed with its diacritics is told from the name's word it folds like ("thẻ" is not "the",
+    "bản" not "bạn"). Typed without them, it is kept where it forms a pair of words some name holds
+    (`compounds`): "the can cuoc" keeps "the" (thẻ căn cước), "ban sao" keeps "sao" (bản sao). Without
+    `compounds` (the official names themselves, typed with diacritics), words without diacritics are kept."""
+    words: list[tuple[str, str | None]] = []
+    typed_words = _typed_words(text)
+    i = 0
+    while i < len(typed_words):  # question phrases out, the longest first at each word
+        for phrase in _PHRASES_BY_FIRST_WORD.get(typed_words[i][0], ()):
+            if tuple(word for word, _ in typed_words[i:i + len(phrase)]) == phrase:
+                i += len(phrase)
+                break
+        else:
+            words.append(typed_words[i])
+            i += 1
+    folded = [word for word, _ in words]
+    kept = []
+    for i, (word, typed) in enumerate(words):
+        if typed is not None and has_vietnamese_diacritics(typed):
+            if typed in QUESTION_WORDS_TYPED:
+                continue
+        elif word in QUESTION_WORDS and compounds is not None and not (
+                (i > 0 and f"{folded[i - 1]}_{word}" in compounds)
+                or (i + 1 < len(words) and f"{word}_{folded[i + 1]}" in compounds)):
+            continue
+        kept.append(word)
+    return kept + [f"{a}_{b}" for a, b in zip(kept, kept[1:])]
+
+
+def name_terms(name: str) -> frozenset[str]:
+    """The terms of an official name that a question can say: not the name's "cho" (as in "cấp cho"), which a
+    question's own "cho" would not be told from."""
+    return frozenset(term for term in terms(name) if term not in QUESTION_WORDS)
 
 
 # How much a name said in full counts (bench/procedures.py: 1 and 2 measured on the portal's records).
@@ -52,7 +118,7 @@ class BM25Index:
         more than keywords). Fields of `name_weight` or more are the document's names, used for coverage."""
         self.k1, self.b = k1, b
         self.names: dict[str, list[frozenset[str]]] = {
-            doc_id: [frozenset(terms(text)) for text, weight in fields if weight >= name_weight and terms(text)]
+            doc_id: [name for text, weight in fields if weight >= name_weight and (name := name_terms(text))]
             for doc_id, fields in documents.items()}
         self.postings: dict[str, dict[str, int]] = defaultdict(dict)
         self.lengths: dict[str, int] = {}
@@ -67,12 +133,18 @@ class BM25Index:
         self.size = len(documents)
         self.average = (sum(self.lengths.values()) / self.size) if self.size else 1.0
         self.idf = {t: math.log(1 + (self.size - len(p) + 0.5) / (len(p) + 0.5)) for t, p in self.postings.items()}
+        # Pairs of words the documents hold: a question word typed without diacritics is kept in one of them.
+        self.compounds = frozenset(term for term in self.postings if "_" in term)
+
+    def terms(self, text: str) -> list[str]:
+        """`terms` of a question, keeping its words that form a pair of words of the documents."""
+        return terms(text, self.compounds)
 
     def rank(self, query: str, limit: int = 5) -> list[Ranked]:
         """The best `limit` documents. A name said in full beats one that merely shares words with the question:
         scores are multiplied by (1 + coverage) ** COVERAGE_POWER, so documents are boosted best first and the rest
         skipped once even a full boost could not reach the `limit`-th best."""
-        query_terms = set(terms(query))
+        query_terms = set(self.terms(query))
         kept: list[tuple[float, str]] = []  # a min-heap of the best `limit` so far
         for doc_id, score in sorted(self.scores(query_terms).items(), key=lambda item: -item[1]):
             if len(kept) >= limit and score * 2 ** COVERAGE_POWER < kept[0][0]:
@@ -91,7 +163,7 @@ class BM25Index:
         names = self.names.get(doc_id, [])
         if any(self.idf.get(term, 0.0) >= min_idf for name in names for term in name & asked if "_" not in term):
             return True
-        return any(set(terms(phrase)) <= name for phrase in meanings for name in names)
+        return any(name_terms(phrase) <= name for phrase in meanings for name in names)
 
     def said_in_full(self, doc_id: str, query_terms: set[str], first_name_only: bool = False) -> bool:
         """Whether the question (its `terms`) says one of the document's names (or its first, official one) in full."""

@@ -28,6 +28,9 @@ RECORDS = [
     ("1.100013", "Chấm dứt hoạt động hộ kinh doanh", "Cấp xã"),
     ("1.100014", "Cấp giấy phép lái xe quốc tế", "Cấp bộ"),
     ("1.100015", "Cấp lại giấy phép lái xe", "Cấp bộ, Cấp tỉnh"),
+    ("1.100016", "Cấp bản sao Trích lục hộ tịch, bản sao Giấy khai sinh", "Cấp xã"),
+    ("1.100017", "Cấp lại, đổi, điều chỉnh thông tin trên sổ BHXH, thẻ BHYT", "Cấp xã"),
+    ("1.100018", "Điều chỉnh thông tin trên thẻ căn cước", "Cấp xã"),
 ]
 TERMS = """
 terms:
@@ -106,6 +109,25 @@ def test_any_official_name_in_any_spelling_finds_its_procedure(portal, entry, sp
     found = portal.find_procedure(asked.format(spell(name)))
     best = found.procedure or found.candidates[0]
     assert best.id == code or best.name.split(" (")[0] == name.split(" (")[0]  # itself, or its own family
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(SPELLINGS), st.sampled_from([
+    ("xin bản sao khai sinh", "1.100016"),  # "bản sao" is not "bạn" + "sao" (how)
+    ("làm thẻ căn cước cho người đủ 14 tuổi", "1.100003"),  # "thẻ căn" is not "the" + "cần"
+]))
+def test_a_name_word_that_folds_like_a_question_word_still_counts_in_any_spelling(portal, spell, asked):
+    question, expected = asked
+    found = portal.find_procedure(spell(question))
+    assert (found.procedure or found.candidates[0]).id == expected
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(SPELLINGS), st.sampled_from(["điều chỉnh thông tin trên sổ bảo hiểm xã hội",
+                                                     "điều chỉnh thông tin sổ bhxh"]))
+def test_an_abbreviation_in_an_official_name_is_found_by_the_words_it_stands_for_and_itself(portal, spell, question):
+    found = portal.find_procedure(spell(question))
+    assert (found.procedure or found.candidates[0]).id == "1.100017"
 
 
 def test_a_vocabulary_entry_without_what_it_means_is_refused(knowledge_copy):
