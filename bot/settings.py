@@ -56,6 +56,8 @@ class Settings:
     rabbitmq_url: str
     staff_token: str
     purge_after_days: int
+    reminder_time: tuple[int, int]
+    notify_every_seconds: int
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -94,7 +96,22 @@ class Settings:
             staff_token=env.get("QN_STAFF_TOKEN", "").strip(),
             # Bookings keep the visitor's name and phone this many days after the visit (`qn-staff purge`).
             purge_after_days=whole_number("QN_PURGE_AFTER_DAYS", 30, 0),
+            # When, Vietnam time, the day before the visit, visitors are reminded of it (`qn-staff notify`).
+            reminder_time=_clock_time("QN_REMINDER_TIME", env.get("QN_REMINDER_TIME", "").strip() or "18:00"),
+            # How often the notification job (reminders, expired holds, missed e-tickets) looks for work.
+            notify_every_seconds=whole_number("QN_NOTIFY_EVERY_SECONDS", 30, 1),
         )
+
+
+def _clock_time(name: str, value: str) -> tuple[int, int]:
+    hours, _, minutes = value.partition(":")
+    try:
+        hour, minute = int(hours), int(minutes)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a time like 18:00 (got {value!r})") from exc
+    if not (0 <= hour < 24 and 0 <= minute < 60):
+        raise SettingsError(f"{name} must be a time like 18:00 (got {value!r})")
+    return hour, minute
 
 
 def _alphanumeric(name: str, value: str) -> str:

@@ -70,3 +70,14 @@ def to_replies(messages: Iterable[dict[str, Any]], text_limit: int) -> list[Repl
                 replies.append(Reply("venue", venue=venue))
     return replies
 
+
+
+# What a channel's output raises when its API refuses a message the bot sends first (blocked, never talked to the
+# bot, outside the OA's window). Rasa's trigger-intent answer carries the text; the notification job reads it there
+# and counts the refusal instead of trying again (bot/notifications/push.py).
+DELIVERY_REFUSED = "delivery refused"
+
+
+class DeliveryRefused(RuntimeError):
+    def __init__(self, channel: str, reason: str):
+        super().__init__(f"{DELIVERY_REFUSED}: {channel} {reason}")

@@ -133,13 +133,21 @@ def summarise(sender_id: str, events: list[dict[str, Any]]) -> Turn:
                 outcome=outcome, answer=answer, unknown_response=unknown, subject=subject, text=text)
 
 
+def started_by_the_bot(event: dict[str, Any]) -> bool:
+    """A turn Rasa's trigger-intent API started (a message the bot sends first: bot/notifications), not a visitor's
+    message: not summarised, so the staff page counts what visitors asked."""
+    return event.get("event") == "user" and bool((event.get("metadata") or {}).get("is_external"))
+
+
 def split_turns(events: Iterable[dict[str, Any]]) -> tuple[list[list[dict[str, Any]]], list[dict[str, Any]]]:
     """Complete turns (a `user` event up to the bot's next `action_listen`), and what is left after the last
     one (a turn still in progress, to be completed by later events)."""
     complete: list[list[dict[str, Any]]] = []
     current: list[dict[str, Any]] = []
     for event in events:
-        if event.get("event") == "user":
+        if started_by_the_bot(event):
+            current = []
+        elif event.get("event") == "user":
             current = [event]
         elif current:
             current.append(event)
@@ -158,6 +166,9 @@ class TurnAssembler:
 
     def add(self, event: dict[str, Any]) -> Turn | None:
         sender = str(event.get("sender_id") or "")
+        if started_by_the_bot(event):
+            self._open.pop(sender, None)
+            return None
         if event.get("event") == "user":
             self._open[sender] = [event]  # a turn left unfinished (the bot crashed) is dropped
             return None

@@ -14,6 +14,10 @@
     qn-staff purge [--days N]
                            remove visitors' names and phones from bookings visited more than N days ago
                            (QN_PURGE_AFTER_DAYS, 30)
+    qn-staff notify [--loop]
+                           send what the bot says first and is due: reminders the day before a visit, expired
+                           holds, e-tickets a payment's own push missed (each once, however many run)
+    qn-staff notices       how many of those were sent, refused by a channel, or failed
     qn-staff try-booking [--slots S --capacity N --closed DAYS] | --off
                            open booking on a local bot with a schedule you type in (asked when not given);
                            the chat marks it as a trial, never as the museum's published schedule
@@ -40,7 +44,7 @@ from bot.settings import Settings
 
 # Modules that add staff commands of their own concern: each has `register_commands(commands, settings)`, which
 # adds sub-parsers with `set_defaults(run=function)`; the function takes the parsed arguments, returns the exit status.
-STAFF_COMMAND_MODULES = ("bot.entry_cli", "bot.insight.cli", "bot.tickets.staff_cli")
+STAFF_COMMAND_MODULES = ("bot.entry_cli", "bot.insight.cli", "bot.tickets.staff_cli", "bot.notifications.cli")
 
 
 def _print_errors(error: KnowledgeValidationError) -> None:

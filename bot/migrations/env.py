@@ -5,6 +5,7 @@ from alembic import context
 
 import bot.channels.zalo_tokens  # noqa: F401 - registers its table
 import bot.knowledge.models  # noqa: F401
+import bot.notifications.models  # noqa: F401
 import bot.tickets.models  # noqa: F401
 from bot.db import Base
 

@@ -110,21 +110,34 @@ def vnpay_return_ok(params: Mapping[str, str], gateway: VnpayGateway) -> bool:
         and params.get("vnp_TransactionStatus", "00") == "00"
 
 
-def handle_vnpay_ipn(params: Mapping[str, str], gateway: VnpayGateway, bookings: BookingRepository) -> dict:
-    """VNPAY's server-to-server notification: answer in its RspCode protocol."""
+@dataclass(frozen=True)
+class IpnResult:
+    answer: dict  # what VNPAY gets back, in its RspCode protocol
+    paid_now: str | None = None  # the booking this very callback marked paid (at most one callback ever does)
+
+
+def vnpay_ipn(params: Mapping[str, str], gateway: VnpayGateway, bookings: BookingRepository) -> IpnResult:
+    """VNPAY's server-to-server notification: the answer in its RspCode protocol, and which booking this callback
+    marked paid, if any (a repeated or concurrent callback finds it paid already: None)."""
     if not gateway.signature_ok(params):
-        return {"RspCode": "97", "Message": "Invalid signature"}
+        return IpnResult({"RspCode": "97", "Message": "Invalid signature"})
     booking = bookings.get(params.get("vnp_TxnRef", ""))
     if booking is None:
-        return {"RspCode": "01", "Message": "Order not found"}
+        return IpnResult({"RspCode": "01", "Message": "Order not found"})
     try:
         amount_vnd = int(params.get("vnp_Amount", "")) // 100
     except ValueError:
-        return {"RspCode": "04", "Message": "Invalid amount"}
+        return IpnResult({"RspCode": "04", "Message": "Invalid amount"})
     if amount_vnd != booking.total_vnd:
-        return {"RspCode": "04", "Message": "Invalid amount"}
+        return IpnResult({"RspCode": "04", "Message": "Invalid amount"})
     if booking.status != "pending_payment":
-        return {"RspCode": "02", "Message": "Order already confirmed"}
+        return IpnResult({"RspCode": "02", "Message": "Order already confirmed"})
+    paid_now = None
     if params.get("vnp_ResponseCode") == "00" and params.get("vnp_TransactionStatus") == "00":
-        bookings.mark_paid(booking.code, amount_vnd)
-    return {"RspCode": "00", "Message": "Confirm Success"}
+        paid_now = booking.code if bookings.mark_paid(booking.code, amount_vnd) else None
+    return IpnResult({"RspCode": "00", "Message": "Confirm Success"}, paid_now)
+
+
+def handle_vnpay_ipn(params: Mapping[str, str], gateway: VnpayGateway, bookings: BookingRepository) -> dict:
+    """VNPAY's server-to-server notification: answer in its RspCode protocol."""
+    return vnpay_ipn(params, gateway, bookings).answer
