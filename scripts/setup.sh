@@ -17,9 +17,11 @@ if [ ! -x "$VENV/bin/python" ]; then
   "$PY" -m venv "$VENV"
 fi
 if [ "$(cat "$STAMP" 2>/dev/null)" != "$want" ]; then
-  echo "setup: installing dependencies (first time: about 2-3 minutes)"
-  "$VENV/bin/python" -m pip install --quiet --upgrade "pip<25" "wheel==0.43.0"  # newer wheels pull a packaging Rasa 3.6 refuses
-  "$VENV/bin/python" -m pip install --quiet -c constraints.txt -e ".[dev]"
+  echo "setup: installing dependencies (first time: about a minute)"
+  # uv installs the same pinned set as pip (same `pip freeze`) in 19 s from its cache and 51 s from PyPI,
+  # against pip's 2-3 minutes: most of make test's set-up on a fresh clone.
+  "$VENV/bin/python" -m pip install --quiet "uv==0.13.9"
+  "$VENV/bin/uv" pip install --quiet --python "$VENV/bin/python" -c constraints.txt -e ".[dev]"
   echo "$want" > "$STAMP"
 else
   echo "setup: dependencies up to date"
