@@ -103,3 +103,9 @@ PROCEDURE_ABBREVIATIONS: dict[str, str] = {
     "vpdd": "van phong dai dien", "lm": "lam", "kd": "kinh doanh", "tk": "tai khoan", "vk": "vo", "ck": "chong",
     "bm": "bo me", "trc": "truoc", "ntn": "nhu the nao", "ld": "lao dong",
 }
+
+# English words that do not change which procedure a phrase of knowledge/procedure_terms.yml means ("dissolve my
+# company" says "dissolve a company"). Not "the", "to", "in", "an", "me", "that": folded, they are Vietnamese words too
+# (thẻ, tổ, in, an, mẹ, thất); "my" is kept after "người" (người Mỹ).
+VOCABULARY_FILLER_WORDS = frozenset("a my our your his her their its us this these those some of for at with"
+                                    " please".split())

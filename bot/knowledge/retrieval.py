@@ -25,6 +25,7 @@ from bot.lexicon import (
     QUESTION_WORDS,
     QUESTION_WORDS_TYPED,
     SPECIAL_VERSIONS,
+    VOCABULARY_FILLER_WORDS,
 )
 from bot.text import canonical, expand_teencode, fold, has_vietnamese_diacritics, nfc
 
@@ -103,6 +104,9 @@ def name_terms(name: str) -> frozenset[str]:
 
 # How much a name said in full counts (bench/procedures.py: 1 and 2 measured on the portal's records).
 COVERAGE_POWER = 1
+# A name holding none of the question's pairs of words keeps sqrt(0.2 / 1.2) of its score (bench/procedures.py:
+# floors 0.1 to 0.4 and powers 0.5 to 0.75 measured within a point of each other on the development questions).
+PAIR_SHARE_FLOOR = 0.2
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,8 @@ class BM25Index:
         self.names: dict[str, list[frozenset[str]]] = {
             doc_id: [name for text, weight in fields if weight >= name_weight and (name := name_terms(text))]
             for doc_id, fields in documents.items()}
+        self.name_words: dict[str, frozenset[str]] = {
+            doc_id: frozenset().union(*names) for doc_id, names in self.names.items()}
         self.postings: dict[str, dict[str, int]] = defaultdict(dict)
         self.lengths: dict[str, int] = {}
         for doc_id, fields in documents.items():
@@ -133,6 +139,12 @@ class BM25Index:
         self.size = len(documents)
         self.average = (sum(self.lengths.values()) / self.size) if self.size else 1.0
         self.idf = {t: math.log(1 + (self.size - len(p) + 0.5) / (len(p) + 0.5)) for t, p in self.postings.items()}
+        # Each posting's share of the score, computed once: a question only adds them up.
+        self.weights: dict[str, dict[str, float]] = {
+            term: {doc_id: self.idf[term] * tf * (k1 + 1)
+                   / (tf + k1 * (1 - b + b * self.lengths[doc_id] / self.average))
+                   for doc_id, tf in postings.items()}
+            for term, postings in self.postings.items()}
         # Pairs of words the documents hold: a question word typed without diacritics is kept in one of them.
         self.compounds = frozenset(term for term in self.postings if "_" in term)
 
@@ -142,15 +154,24 @@ class BM25Index:
 
     def rank(self, query: str, limit: int = 5) -> list[Ranked]:
         """The best `limit` documents. A name said in full beats one that merely shares words with the question:
-        scores are multiplied by (1 + coverage) ** COVERAGE_POWER, so documents are boosted best first and the rest
-        skipped once even a full boost could not reach the `limit`-th best."""
+        scores are multiplied by (1 + coverage) ** COVERAGE_POWER, and by how much of the question's pairs of words
+        (idf-weighted) its names hold, so that "bản sao giấy khai sinh" is the name that says those words in that
+        order, not any name with "khai sinh". Documents are boosted best first and the rest skipped once even a full
+        boost could not reach the `limit`-th best."""
         query_terms = set(self.terms(query))
+        pairs = [(term, self.idf[term]) for term in query_terms if "_" in term and term in self.idf]
+        pairs_weight = sum(idf for _, idf in pairs) or 1.0
         kept: list[tuple[float, str]] = []  # a min-heap of the best `limit` so far
         for doc_id, score in sorted(self.scores(query_terms).items(), key=lambda item: -item[1]):
             if len(kept) >= limit and score * 2 ** COVERAGE_POWER < kept[0][0]:
                 break
+            in_names = self.name_words[doc_id]
+            pair_share = sum(idf for term, idf in pairs if term in in_names) / pairs_weight
+            pair_factor = ((pair_share + PAIR_SHARE_FLOOR) / (1 + PAIR_SHARE_FLOOR)) ** 0.5  # at most 1
+            if len(kept) >= limit and score * 2 ** COVERAGE_POWER * pair_factor < kept[0][0]:
+                continue
             coverage = max((len(name & query_terms) / len(name) for name in self.names[doc_id]), default=0.0)
-            heapq.heappush(kept, (score * (1 + coverage) ** COVERAGE_POWER, doc_id))
+            heapq.heappush(kept, (score * (1 + coverage) ** COVERAGE_POWER * pair_factor, doc_id))
             if len(kept) > limit:
                 heapq.heappop(kept)
         return [Ranked(doc_id, score) for score, doc_id in sorted(kept, key=lambda item: (-item[0], item[1]))]
@@ -175,13 +196,8 @@ class BM25Index:
         against SQLite's FTS5 and the bm25s library on the same terms)."""
         scores: dict[str, float] = defaultdict(float)
         for term in query_terms:
-            postings = self.postings.get(term)
-            if not postings:
-                continue
-            idf = self.idf[term]
-            for doc_id, tf in postings.items():
-                norm = self.k1 * (1 - self.b + self.b * self.lengths[doc_id] / self.average)
-                scores[doc_id] += idf * tf * (self.k1 + 1) / (tf + norm)
+            for doc_id, weight in self.weights.get(term, {}).items():
+                scores[doc_id] += weight
         return scores
 
 
@@ -190,12 +206,30 @@ def _accented(text: str) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", nfc(text).lower()).split())
 
 
+def _english_stem(word: str) -> str:
+    """An English word without its plural or -ing/-ed ending ("registering" -> "register"); a folded Vietnamese
+    syllable never ends so, and is kept."""
+    for ending, shortest in (("ing", 6), ("ed", 5), ("es", 5), ("s", 4)):
+        if word.endswith(ending) and len(word) >= shortest and not word.endswith("ss"):
+            return word[:-len(ending)]
+    return word
+
+
+def _vocabulary_form(folded: str) -> str:
+    """Text as the vocabulary compares it: English words stemmed and without the words that do not change what
+    is asked for, so "dissolve my company" says "dissolve a company"."""
+    words = folded.split()
+    return " ".join(_english_stem(word) for i, word in enumerate(words)
+                    if word not in VOCABULARY_FILLER_WORDS
+                    or (word == "my" and i > 0 and words[i - 1] in ("nguoi", "nuoc", "hoa")))  # người Mỹ
+
+
 class Vocabulary:
     """What people say, mapped to the official names' words (knowledge/procedure_terms.yml): a question that says
     "sổ đỏ" is searched as if it also said "giấy chứng nhận quyền sử dụng đất"."""
 
     def __init__(self, entries: list[tuple[str, list[str]]]):
-        pairs = {canonical(said): (means, canonical(means), _accented(said))
+        pairs = {_vocabulary_form(canonical(said)): (means, canonical(means), _accented(said))
                  for means, says in entries for said in says}
         # By first word, longest first: "mở hộ kinh doanh" is read before "hộ kinh doanh".
         self._by_first_word: dict[str, list[tuple[str, str, str, str | None]]] = defaultdict(list)
@@ -212,7 +246,7 @@ class Vocabulary:
         """The official words of what the question says, to append to it. Two passes, each reading the first's
         result, so that "mở hộ kd" becomes "mở hộ kinh doanh", then "đăng ký thành lập hộ kinh doanh". Where both
         the question and a phrase have diacritics, they must agree: "sơ đồ" is not "sổ đỏ"."""
-        folded = f" {canonical(query)} "
+        folded = f" {_vocabulary_form(canonical(query))} "
         as_typed = folded
         accented = f" {_accented(query)} " if has_vietnamese_diacritics(query) else None
         extra: list[str] = []

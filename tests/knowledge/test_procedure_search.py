@@ -130,6 +130,13 @@ def test_an_abbreviation_in_an_official_name_is_found_by_the_words_it_stands_for
     assert (found.procedure or found.candidates[0]).id == "1.100017"
 
 
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(["register", "registering", "registers"]), st.sampled_from(["a", "my", "our", "this"]),
+       st.sampled_from(["business", "businesses"]))
+def test_an_english_phrase_of_the_vocabulary_is_read_whatever_its_article_or_ending(portal, verb, article, noun):
+    assert answer(portal, f"how do I go about {verb} {article} household {noun}") == "1.100012"
+
+
 def test_a_vocabulary_entry_without_what_it_means_is_refused(knowledge_copy):
     (knowledge_copy / "procedure_terms.yml").write_text("terms:\n  - say: [sổ đỏ]\n", encoding="utf-8")
     with pytest.raises(KnowledgeValidationError, match="means"):
