@@ -2,12 +2,14 @@
 
     .venv/bin/python bench/procedures.py [--ranker all|bm25|fts5|bm25s] [--errors]
 
-Reads ../shared/data/dvc (the portal's records; skipped with a message when absent) and
-bench/data/procedure_questions.yml: 382 questions about 209 procedures in four styles (Vietnamese, without
-diacritics, chat style, English), written by someone who saw only the records' names, never the search code.
-Prints the import time, then for each first-stage ranker over the same terms (the hand-written BM25 the bot
-uses, SQLite's FTS5 `bm25()`, the bm25s library): top-1 overall and by style, the share answered at once
-(not asked back), index build time, and median / p95 time per question through KnowledgeBase.
+Reads ../shared/data/dvc (the portal's records; skipped with a message when absent) and two question sets, each
+scored apart: bench/data/procedure_questions.yml, the development set (382 questions about 209 procedures in four
+styles: Vietnamese, without diacritics, chat style, English), and bench/data/procedure_questions_test.yml when
+present, an independent set written later by someone else, never used to tune the search. Both were written by
+people who saw only the records' names, never the search code. Prints the import time, then for each set and
+each first-stage ranker over the same terms (the hand-written BM25 the bot uses, SQLite's FTS5 `bm25()`, the
+bm25s library): top-1 overall and by style, the share answered at once (not asked back), index build time, and
+median / p95 time per question through KnowledgeBase.
 Targets: top-1 at least 90%, median under 10 ms at 2,642 records, import under a minute.
 """
 from __future__ import annotations
@@ -34,6 +36,7 @@ from bot.knowledge.retrieval import BM25Index, terms  # noqa: E402
 
 PORTAL = ROOT.parent / "shared" / "data" / "dvc"
 QUESTIONS = ROOT / "bench" / "data" / "procedure_questions.yml"
+TEST_QUESTIONS = ROOT / "bench" / "data" / "procedure_questions_test.yml"  # independent: never tuned on
 Documents = dict[str, list[tuple[str, int]]]
 
 
@@ -93,7 +96,9 @@ def evaluate(kb: KnowledgeBase, questions: list[dict], show_errors: bool) -> str
     for procedure_id in kb.procedure_index().entries:
         guide = kb.procedure(procedure_id)
         code_of[procedure_id] = guide.code if guide else None
-    right, total, direct = Counter(), Counter(), 0
+    right: Counter[str] = Counter()
+    total: Counter[str] = Counter()
+    direct = 0
     timings = []
     for question in questions:
         started = time.perf_counter()
@@ -119,11 +124,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--ranker", default="all", choices=["all", *RANKERS])
     parser.add_argument("--errors", action="store_true", help="print every question answered wrongly")
+    parser.add_argument("--development-only", action="store_true",
+                        help="score the development set alone (while tuning: the independent set is for the end)")
     args = parser.parse_args()
     if not PORTAL.is_dir():
         print(f"skipped: the portal's records are not at {PORTAL}")
         return
-    questions = yaml.safe_load(QUESTIONS.read_text(encoding="utf-8"))["questions"]
+    question_sets = {label: yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]
+                     for label, path in (("development", QUESTIONS), ("independent test", TEST_QUESTIONS))
+                     if path.is_file() and (label == "development" or not args.development_only)}
     with tempfile.TemporaryDirectory() as tmp:
         engine = create_engine(f"sqlite:///{Path(tmp) / 'bench.db'}", future=True)
         started = time.perf_counter()
@@ -131,13 +140,15 @@ def main() -> None:
         print(f"import: {report.read} records ({len(report.errors)} unreadable) in "
               f"{time.perf_counter() - started:.1f} s")
         load_knowledge(engine, ROOT / "knowledge")
-        styles = Counter(q["style"] for q in questions)
-        print(f"questions: {len(questions)} ({', '.join(f'{k} {v}' for k, v in styles.items())})")
-        for name in RANKERS if args.ranker == "all" else [args.ranker]:
-            if name == "bm25s" and importlib.util.find_spec("bm25s") is None:
-                print("bm25s: not installed (the bot does not use it): pip install bm25s==0.3.11 to compare")
-                continue
-            print(f"{name}: {evaluate(KnowledgeBase(engine, ranker=RANKERS[name]), questions, args.errors)}")
+        for label, questions in question_sets.items():
+            styles = Counter(q["style"] for q in questions)
+            print(f"{label} questions: {len(questions)} ({', '.join(f'{k} {v}' for k, v in styles.items())})")
+            for name in RANKERS if args.ranker == "all" else [args.ranker]:
+                if name == "bm25s" and importlib.util.find_spec("bm25s") is None:
+                    print("bm25s: not installed (the bot does not use it): pip install bm25s==0.3.11 to compare")
+                    continue
+                result = evaluate(KnowledgeBase(engine, ranker=RANKERS[name]), questions, args.errors)
+                print(f"{label} {name}: {result}")
 
 
 if __name__ == "__main__":
