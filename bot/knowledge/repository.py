@@ -435,7 +435,7 @@ class KnowledgeBase:
         asked = set(index.bm25.terms(text))  # the question's own words, without the vocabulary's
         folded_query = canonical(query)
         families: dict[str, list[tuple[float, ProcedureEntry]]] = {}
-        for hit in index.bm25.rank(query, limit=40):
+        for hit in index.bm25.rank([text, *meanings], limit=40):
             if meanings and not index.bm25.answers(hit.id, asked, meanings):
                 continue
             entry = index.entries[hit.id]

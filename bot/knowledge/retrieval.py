@@ -152,13 +152,14 @@ class BM25Index:
         """`terms` of a question, keeping its words that form a pair of words of the documents."""
         return terms(text, self.compounds)
 
-    def rank(self, query: str, limit: int = 5) -> list[Ranked]:
+    def rank(self, query: str | list[str], limit: int = 5) -> list[Ranked]:
         """The best `limit` documents. A name said in full beats one that merely shares words with the question:
         scores are multiplied by (1 + coverage) ** COVERAGE_POWER, and by how much of the question's pairs of words
         (idf-weighted) its names hold, so that "bản sao giấy khai sinh" is the name that says those words in that
         order, not any name with "khai sinh". Documents are boosted best first and the rest skipped once even a full
-        boost could not reach the `limit`-th best."""
-        query_terms = set(self.terms(query))
+        boost could not reach the `limit`-th best. A list is a question and the phrases it means: no pair of words
+        spans two of them."""
+        query_terms = {term for text in ([query] if isinstance(query, str) else query) for term in self.terms(text)}
         pairs = [(term, self.idf[term]) for term in query_terms if "_" in term and term in self.idf]
         pairs_weight = sum(idf for _, idf in pairs) or 1.0
         kept: list[tuple[float, str]] = []  # a min-heap of the best `limit` so far
