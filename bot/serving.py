@@ -694,6 +694,14 @@ class _RecentHistory:
             return connection.execute(sa.select(sa.func.max(events.c.id)).where(
                 events.c.sender_id == sender_id)).scalar()
 
+    def _saved_row(self, sender_id: str) -> Any:
+        """The conversation's last row after this turn's save: as the store says it wrote it, where it says so
+        (bot/conversations/store.py's `last_saved_row`: the turn holds the conversation's lock, so its last row is
+        the conversation's), else as the database says."""
+        told = getattr(self.store, "last_saved_row", None)
+        row = told(sender_id) if told is not None else None
+        return row if row is not None else self._last_row(sender_id)
+
     def _rows(self, sender_id: str) -> List[int]:
         """The ids of the rows a read of the conversation takes (bounded if this message's read is)."""
         with self.store.session_scope() as session:
@@ -742,6 +750,11 @@ class _RecentHistory:
             turns.reads.pop(sender_id, None)
             window = None
             tracker = await _original_get_tracker(processor, sender_id)
+            if self.sql and not tracker.events:
+                # Nothing stored yet (Rasa's read finds the latest session's rows, if there are any): all the rows
+                # the conversation will have make its window, read from the first (the turn's own are counted
+                # from the tracker, not the store, and no row ids are read back until a cut).
+                window = _Window(None)
         turns.opened[id(tracker)] = (tracker, len(tracker.events), window)
         return tracker
 
@@ -752,7 +765,7 @@ class _RecentHistory:
         try:
             if self.sql:  # the store's own write, of the turn's events (_additional_events)
                 await _original_save_tracker(processor, tracker)
-                kept = _Window(self._last_row(sender_id), retry_at=window.retry_at if window else 0)
+                kept = _Window(self._saved_row(sender_id), retry_at=window.retry_at if window else 0)
                 if window is not None:
                     kept.prefix_rows, kept.first_row = window.prefix_rows, window.first_row
                 self._keep(processor, sender_id, events, kept, held_prefix=len(kept.prefix_rows),

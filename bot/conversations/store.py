@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -31,9 +32,10 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import QueuePool
 
+from bot.conversations.writer import writer_for
 from bot.db import get_engine
 from bot.settings import PROJECT_ROOT, Settings, environment
 
@@ -48,6 +50,9 @@ NUMBER_LIKE = re.compile(r"(?<![\w+])\+?\d(?:[ .\-]?\d){8,}(?!\w)")
 # those left by forms nobody finished are removed.
 DEFAULT_PENDING_SECONDS = 3600
 SWEEP_EVERY_SECONDS = 60
+
+# The sender and last row id of the latest save in this task (MaskingSQLTrackerStore.last_saved_row).
+_saved_row: ContextVar[tuple[str, int] | None] = ContextVar("qn_saved_row", default=None)
 
 _metadata = sa.MetaData()
 pending_personal_data = sa.Table(
@@ -232,32 +237,56 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
         return None
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Rasa's `save` (the events not stored yet, one row each), masked; then the same events to the broker."""
-        with self.session_scope() as session:
+        """Rasa's `save` (the events not stored yet, one row each), masked; then the same events to the broker.
+        The rows are written by the database's one writer (bot/conversations/writer.py), with whatever other turns
+        are waiting, off the event loop; the turn goes on once they are in."""
+        with self.session_scope() as session:  # Rasa counts the stored rows here; bounded_history does not
             new_events = list(self._additional_events(session, tracker))
-            events = list(tracker.events)
-            stored = masked_events(events, len(events) - len(new_events))
-            for event, data in zip(new_events, stored):
-                session.add(self.SQLEvent(
-                    sender_id=tracker.sender_id, type_name=event.type_name, timestamp=data.get("timestamp"),
-                    intent_name=(data.get("parse_data") or {}).get("intent", {}).get("name"),
-                    action_name=data.get("name"), data=json.dumps(data)))
-            now = time.time()
-            touched = _touches_personal_data(new_events)
-            if touched:
-                self._keep_pending(session, tracker.sender_id, pending_values(events), now)
-            if touched or now - self._swept_at > SWEEP_EVERY_SECONDS:
-                table = pending_personal_data
-                session.execute(table.delete().where(table.c.stored_at < now - self._pending_seconds()))
-                self._swept_at = now
-            session.commit()
+        events = list(tracker.events)
+        stored = masked_events(events, len(events) - len(new_events))
+        rows = [{"sender_id": tracker.sender_id, "type_name": event.type_name, "timestamp": data.get("timestamp"),
+                 "intent_name": (data.get("parse_data") or {}).get("intent", {}).get("name"),
+                 "action_name": data.get("name"), "data": json.dumps(data)}
+                for event, data in zip(new_events, stored)]
+        touched = _touches_personal_data(new_events)
+        pending = pending_values(events) if touched else None
+        last_row = None
+        if rows or touched or time.time() - self._swept_at > SWEEP_EVERY_SECONDS:  # else nothing to write
+            last_row = await writer_for(self.engine).write(
+                lambda connection: self._write_turn(connection, tracker.sender_id, rows, pending))
+        _saved_row.set((tracker.sender_id, last_row) if last_row is not None else None)
         if self.event_broker is not None:
             for data in stored:
                 self.event_broker.publish({"sender_id": tracker.sender_id, **data})
 
-    def _keep_pending(self, session: Any, sender_id: str, values: dict[str, str], now: float) -> None:
+    def _write_turn(self, connection: Connection, sender_id: str, rows: list[dict[str, Any]],
+                    pending: dict[str, str] | None) -> int | None:
+        """In the writer's transaction: the turn's rows, then the form's pending name and phone if the turn
+        changed them, and once a minute the sweep of those nobody came back for. Returns the last row's id."""
+        events = self.SQLEvent.__table__
+        last_row = None
+        if len(rows) > 1:
+            connection.execute(events.insert(), rows[:-1])
+        if rows:
+            last_row = connection.execute(events.insert(), rows[-1]).inserted_primary_key[0]
+        now = time.time()
+        if pending is not None:
+            self._keep_pending(connection, sender_id, pending, now)
+        if pending is not None or now - self._swept_at > SWEEP_EVERY_SECONDS:
+            table = pending_personal_data
+            connection.execute(table.delete().where(table.c.stored_at < now - self._pending_seconds()))
+            self._swept_at = now
+        return int(last_row) if last_row is not None else None
+
+    def last_saved_row(self, sender_id: str) -> int | None:
+        """The id of the last row this task's latest `save` wrote for `sender_id` (None if it wrote none): what
+        bounded_history (bot/serving.py) would otherwise ask the database for after each turn."""
+        saved = _saved_row.get()
+        return saved[1] if saved is not None and saved[0] == sender_id else None
+
+    def _keep_pending(self, connection: Connection, sender_id: str, values: dict[str, str], now: float) -> None:
         table = pending_personal_data
-        session.execute(table.delete().where(table.c.sender_id == sender_id))
+        connection.execute(table.delete().where(table.c.sender_id == sender_id))
         if values:
-            session.execute(table.insert(), [{"sender_id": sender_id, "slot": slot, "value": value,
+            connection.execute(table.insert(), [{"sender_id": sender_id, "slot": slot, "value": value,
                                               "stored_at": now} for slot, value in values.items()])

@@ -5,16 +5,18 @@ process. In production Rasa publishes the same events to RabbitMQ instead, and `
 from __future__ import annotations
 
 import logging
+import threading
 from asyncio import AbstractEventLoop
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Callable
 
 from rasa.core.brokers.broker import EventBroker
 from rasa.utils.endpoints import EndpointConfig
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from bot.conversations.store import conversations_engine, conversations_url
+from bot.conversations.writer import writer_for
 from bot.insight.report import keep_finished_days
 from bot.insight.turns import Turn, TurnAssembler, create_table, save_turns
 from bot.settings import Settings
@@ -23,35 +25,68 @@ logger = logging.getLogger(__name__)
 
 
 class TurnWriter:
-    """Writes summarised turns into `conversation_turns`, off the caller's thread, one write at a time."""
+    """Writes summarised turns into `conversation_turns`: `write_now` in the caller's thread, `write_later` on the
+    database's one writer (bot/conversations/writer.py), where the tracker store writes the turns' events too. The
+    turns waiting when the writer comes to them go in together, in the order they came: a turn is in the table once
+    the writer has finished the transaction it is writing and then this one (milliseconds on SQLite; as before, the
+    page never waits for the conversation, nor the conversation for the page)."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         create_table(engine)
-        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="turn-writer")
         self._newest_day: str | None = None
+        self._waiting: list[Turn] = []
+        self._lock = threading.Lock()
 
     def write_now(self, turns: list[Turn]) -> None:
         with self.engine.begin() as connection:
-            save_turns(connection, turns)
-        newest = max(turn.day for turn in turns)
-        if self._newest_day is not None and newest > self._newest_day:
-            # A new day: the day before yesterday is now finished. Count it once here, not at a page view.
-            finished = date.fromisoformat(newest) - timedelta(days=2)
-            keep_finished_days(self.engine, finished, date.fromisoformat(newest))
-        self._newest_day = max(newest, self._newest_day or newest)
+            new_day = self._save(connection, turns)
+        self._count_finished(new_day)
 
-    def _write_logged(self, turns: list[Turn]) -> None:
+    def _save(self, connection: Connection, turns: list[Turn]) -> str | None:
+        """Store the turns; returns their newest day if it is a day later than any written before."""
+        save_turns(connection, turns)
+        newest = max(turn.day for turn in turns)
+        new_day = newest if self._newest_day is not None and newest > self._newest_day else None
+        self._newest_day = max(newest, self._newest_day or newest)
+        return new_day
+
+    def _count_finished(self, new_day: str | None) -> None:
+        if new_day is not None:
+            # A new day: the day before yesterday is now finished. Count it once here, not at a page view.
+            today = date.fromisoformat(new_day)
+            keep_finished_days(self.engine, today - timedelta(days=2), today)
+
+    def _job_for_waiting(self) -> Callable[[Connection], str | None]:
+        """A writer's job that saves every turn waiting when it first runs (the same turns if it runs again, after
+        its batch failed)."""
+        taken: list[Turn] = []
+
+        def save_waiting(connection: Connection) -> str | None:
+            if not taken:
+                with self._lock:
+                    taken.extend(self._waiting)
+                    self._waiting = []
+            return self._save(connection, taken) if taken else None
+
+        return save_waiting
+
+    def _written(self, future: Future[str | None]) -> None:
+        """After the writer's commit, in its thread."""
         try:
-            self.write_now(turns)
-        except Exception:  # noqa: BLE001 - the page loses a turn; the conversation must not notice
-            logger.exception("could not store %d turn summaries", len(turns))
+            self._count_finished(future.result())
+        except Exception:  # noqa: BLE001 - the page loses these turns; the conversation must not notice
+            logger.exception("could not store turn summaries")
 
     def write_later(self, turns: list[Turn]) -> None:
-        self._worker.submit(self._write_logged, turns)
+        with self._lock:
+            first = not self._waiting
+            self._waiting.extend(turns)
+        if first:  # one job takes every turn waiting when the writer comes to it
+            writer_for(self.engine).submit(self._job_for_waiting()).add_done_callback(self._written)
 
     def close(self) -> None:
-        self._worker.shutdown(wait=True)
+        writer_for(self.engine).flush()
 
 
 class TurnSummaryBroker(EventBroker):

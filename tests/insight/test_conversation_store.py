@@ -3,8 +3,10 @@ form's name and phone read back across turns while the form needs them, and nowh
 booking holds them."""
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -158,3 +160,62 @@ def test_conversations_stay_beside_the_database_a_bot_was_given(tmp_path):
     shipped = Settings.from_env({})
     assert conversations_url(shipped, {}) == f"sqlite:///{PROJECT_ROOT / 'var' / 'conversations.db'}"
     assert conversations_url(shipped, {"QN_CONVERSATIONS_URL": "postgresql://x/y"}) == "postgresql://x/y"
+
+
+@pytest.mark.asyncio
+async def test_turns_saved_at_once_are_stored_as_one_by_one_each_told_its_last_row(tmp_path, domain):
+    """Conversations saving together share the writer's transactions (bot/conversations/writer.py): the rows are
+    Rasa's, each conversation's in its order, and each save knows the last row it wrote."""
+    turns = [[ActionExecuted("action_session_start"), ActionExecuted("action_listen"),
+              user("giới thiệu Yên Tử", "ask_place_info"), ActionExecuted("action_place_info"),
+              BotUttered("Yên Tử ...", metadata={"utter_action": "utter_place_card"}), ActionExecuted("action_listen")],
+             [user("mấy giờ mở cửa", "ask_opening_hours"), ActionExecuted("action_opening_hours"),
+              BotUttered("Giờ mở cửa ..."), ActionExecuted("action_listen")]]
+    together = MaskingSQLTrackerStore(domain, host=f"sqlite:///{tmp_path / 'together.db'}")
+    alone = SQLTrackerStore(domain, host=f"sqlite:///{tmp_path / 'alone.db'}")
+    senders = [f"visitor-{n}" for n in range(8)]
+    last_rows: list[int | None] = []
+    for store in (together, alone):
+        for events in turns:
+            trackers = [await store.get_or_create_tracker(sender, append_action_listen=False) for sender in senders]
+            for tracker in trackers:
+                for event in events:
+                    tracker.update(event)
+
+            async def save(tracker: Any, store: Any = store) -> int | None:
+                await store.save(tracker)
+                return store.last_saved_row(tracker.sender_id) if store is together else None
+
+            told = await asyncio.gather(*(save(tracker) for tracker in trackers))
+            last_rows = told if store is together else last_rows
+    with sqlite3.connect(tmp_path / "together.db") as connection:
+        newest = "select max(id) from events where sender_id = ?"
+        assert last_rows == [connection.execute(newest, (sender,)).fetchone()[0] for sender in senders]
+    for sender in senders:
+        assert [row for row in stored_rows(tmp_path / "together.db") if row[0] == sender] == \
+            [row for row in stored_rows(tmp_path / "alone.db") if row[0] == sender]
+    assert together.last_saved_row("somebody-else") is None
+
+
+def test_a_failing_write_fails_alone_and_the_others_of_its_batch_are_written(tmp_path):
+    import sqlalchemy as sa
+
+    from bot.conversations.writer import ConversationWriter
+
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'w.db'}")
+    with engine.begin() as connection:
+        connection.execute(sa.text("create table t (n integer primary key)"))
+    writer = ConversationWriter(engine)
+    gate = threading.Event()
+    first = writer.submit(lambda connection: gate.wait(5))  # holds the writer while the next ones queue up
+    futures = [writer.submit(lambda connection, n=n: connection.execute(sa.text("insert into t values (:n)"),
+                                                                        {"n": 1 if n == 2 else n}) and n)
+               for n in range(1, 5)]
+    gate.set()
+    assert first.result(5) is True
+    assert [future.exception(5) is None for future in futures] == [True, False, True, True]
+    assert [future.result() for i, future in enumerate(futures) if i != 1] == [1, 3, 4]
+    writer.flush(5)
+    assert writer.batches >= 2 and writer.jobs == 6  # the four queued went in as one batch first
+    with engine.connect() as connection:
+        assert [n for (n,) in connection.execute(sa.text("select n from t order by n"))] == [1, 3, 4]
