@@ -137,6 +137,13 @@ def test_an_english_phrase_of_the_vocabulary_is_read_whatever_its_article_or_end
     assert answer(portal, f"how do I go about {verb} {article} household {noun}") == "1.100012"
 
 
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(["new", "small", "family", "second"]), st.integers(min_value=1, max_value=2))
+def test_a_phrase_of_the_vocabulary_is_read_with_a_word_slipped_into_it(portal, slipped, position):
+    words = "register household business".split()  # "register a household business", as the vocabulary reads it
+    assert answer(portal, " ".join(["how to", *words[:position], slipped, *words[position:]])) == "1.100012"
+
+
 def test_a_vocabulary_entry_without_what_it_means_is_refused(knowledge_copy):
     (knowledge_copy / "procedure_terms.yml").write_text("terms:\n  - say: [sổ đỏ]\n", encoding="utf-8")
     with pytest.raises(KnowledgeValidationError, match="means"):
