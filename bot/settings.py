@@ -58,6 +58,7 @@ class Settings:
     purge_after_days: int
     reminder_time: tuple[int, int]
     notify_every_seconds: int
+    rasa_token: str
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -100,6 +101,8 @@ class Settings:
             reminder_time=_clock_time("QN_REMINDER_TIME", env.get("QN_REMINDER_TIME", "").strip() or "18:00"),
             # How often the notification job (reminders, expired holds, missed e-tickets) looks for work.
             notify_every_seconds=whole_number("QN_NOTIFY_EVERY_SECONDS", 30, 1),
+            # Rasa's HTTP API token (`rasa run --auth-token`), sent with the trigger-intent calls; empty: no token.
+            rasa_token=env.get("QN_RASA_TOKEN", "").strip(),
         )
 
 

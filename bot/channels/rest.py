@@ -1,7 +1,13 @@
 """Rasa's REST channel at the same URL (/webhooks/rest/webhook), with our guard around each turn:
-the text is cleaned and limited, and a turn that produced no reply gets a polite apology."""
+the text is cleaned and limited, and a turn that produced no reply gets a polite apology.
+
+REST answers requests; it cannot reach a visitor by itself. A message the bot sends first to a REST conversation
+(the e-ticket after a payment, a reminder, an expired hold: bot/notifications) is recorded in the tracker when it
+happens and waits; it is handed over at the top of that visitor's next reply, before the answer to what they sent.
+"""
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from typing import Any, Awaitable, Callable, Text
@@ -13,6 +19,7 @@ from sanic.request import Request
 
 from bot.channels.admission import conversation_turns
 from bot.channels.guard import answer_guarded, please_wait_for
+from bot.notifications.jobs import take_waiting_replies
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -56,6 +63,12 @@ class RestInput(RasaRestInput):
 
             await answer_guarded(message.text or "", message.sender_id, handle, lambda: bool(collector.messages),
                                  apologise, max_chars)
+            try:
+                waiting = await asyncio.to_thread(take_waiting_replies, message.sender_id)
+            except Exception:  # noqa: BLE001 - the database down: this turn's answer still goes out
+                logger.warning("could not read the messages waiting for a REST conversation", exc_info=True)
+                waiting = []
+            collector.messages[:0] = waiting
 
         blueprint = super().blueprint(guarded)
 

@@ -11,6 +11,13 @@ location as "lat, lon", /start <payload> (a site's QR deep link) as the payload,
 Replies are drawn natively (bot/channels/replies.py): plain text (no parse mode, so nothing needs escaping),
 buttons as an inline keyboard, the e-ticket as a QR photo, a site's pin as a venue. Rasa unreachable: a short
 apology instead of silence.
+
+Messages the bot sends first (the e-ticket after a payment, a reminder, an expired hold: bot/notifications) do not
+pass through this bridge: Rasa's trigger-intent API runs the turn and hands the replies to `TelegramPushInput`'s
+output channel (output_channel=telegram, registered in credentials.yml), which sends them from the Rasa server with
+the same token and the same drawing (`send_reply`). Only conversations `telegram-<chat id>`, which the bridge
+creates for chats that wrote to the bot, are sent to; Telegram refuses any other chat, and a chat that blocked the
+bot, with 403: the push raises DeliveryRefused, logged and counted, never retried.
 """
 from __future__ import annotations
 
@@ -21,11 +28,15 @@ import re
 import sys
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any, Callable, Coroutine
+from typing import Any, Awaitable, Callable, Coroutine, Text
 
 import httpx
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup, Update
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup, Update
 from telegram.constants import ChatAction, MessageLimit
+from telegram.error import BadRequest, Forbidden
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -37,7 +48,7 @@ from telegram.ext import (
 
 from bot.channels.admission import ConversationTurns
 from bot.channels.guard import apology_for, please_wait_for
-from bot.channels.replies import Reply, to_replies
+from bot.channels.replies import DeliveryRefused, Reply, to_replies
 from bot.entry import SITE_PAYLOAD_PREFIX, TELEGRAM_PAYLOAD
 from bot.privacy import pseudonym
 from bot.settings import Settings, SettingsError, environment, require_secret
@@ -231,21 +242,112 @@ class TelegramBridge:
             await self.send(context, chat_id, reply)
 
     async def send(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Reply) -> None:
-        if reply.kind == "text":
-            markup: Any = InlineKeyboardMarkup(
-                [[InlineKeyboardButton(b.title[:64], callback_data=self.payloads.data_for(b.payload))]
-                 for b in reply.buttons]) if reply.buttons else None
-            if reply.request_location:  # Telegram's own "share my location" keyboard, gone after one use
-                markup = ReplyKeyboardMarkup([[KeyboardButton(reply.request_location, request_location=True)]],
-                                             one_time_keyboard=True, resize_keyboard=True)
-            await context.bot.send_message(chat_id, reply.text, reply_markup=markup)
-        elif reply.kind == "photo" and (reply.photo_png or reply.photo_url):
-            await context.bot.send_photo(chat_id, reply.photo_png or reply.photo_url or "", caption=reply.text or None)
-        elif reply.kind == "venue":
-            venue = reply.venue
-            await context.bot.send_venue(chat_id, latitude=float(venue["latitude"]),
-                                         longitude=float(venue["longitude"]), title=str(venue.get("title", ""))[:256],
-                                         address=str(venue.get("address", ""))[:256])
+        await send_reply(context.bot, self.payloads, chat_id, reply)
+
+
+async def send_reply(bot: Bot, payloads: ButtonPayloads, chat_id: int, reply: Reply) -> None:
+    """One reply drawn natively: a turn's answer (the bridge) or a message the bot sends first (TelegramOutput)."""
+    if reply.kind == "text":
+        markup: Any = InlineKeyboardMarkup(
+            [[InlineKeyboardButton(b.title[:64], callback_data=payloads.data_for(b.payload))]
+             for b in reply.buttons]) if reply.buttons else None
+        if reply.request_location:  # Telegram's own "share my location" keyboard, gone after one use
+            markup = ReplyKeyboardMarkup([[KeyboardButton(reply.request_location, request_location=True)]],
+                                         one_time_keyboard=True, resize_keyboard=True)
+        await bot.send_message(chat_id, reply.text, reply_markup=markup)
+    elif reply.kind == "photo" and (reply.photo_png or reply.photo_url):
+        await bot.send_photo(chat_id, reply.photo_png or reply.photo_url or "", caption=reply.text or None)
+    elif reply.kind == "venue":
+        venue = reply.venue
+        await bot.send_venue(chat_id, latitude=float(venue["latitude"]),
+                             longitude=float(venue["longitude"]), title=str(venue.get("title", ""))[:256],
+                             address=str(venue.get("address", ""))[:256])
+
+
+def chat_of(conversation_id: str) -> int | None:
+    """The Telegram chat of a conversation the bridge created (`telegram-<chat id>`), else None."""
+    prefix, _, chat = conversation_id.partition("-")
+    try:
+        return int(chat) if prefix == "telegram" else None
+    except ValueError:
+        return None
+
+
+class TelegramOutput(OutputChannel):
+    """Messages the bot sends first, from the Rasa server (Rasa's trigger-intent API, output_channel=telegram).
+    Their buttons' payloads must fit Telegram's 64 bytes: the bridge, another process, cannot look up a longer
+    one's key."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "telegram"
+
+    def __init__(self, bot: Bot, ready: Callable[[], Awaitable[None]]):
+        self._bot, self._ready = bot, ready
+        self._payloads = ButtonPayloads()
+
+    async def send_response(self, recipient_id: Text, message: dict[str, Any]) -> None:
+        chat = chat_of(recipient_id)
+        if chat is None:  # not a chat that wrote to the bot through the bridge
+            raise DeliveryRefused("telegram", "not a Telegram conversation")
+        await self._ready()
+        for reply in to_replies([message], TEXT_LIMIT):
+            try:
+                await send_reply(self._bot, self._payloads, chat, reply)
+            except Forbidden as refused:  # blocked the bot, or never started it
+                logger.warning("Telegram refused a message to %s: %s", pseudonym(str(chat)), refused.message)
+                raise DeliveryRefused("telegram", f"403 {refused.message}") from refused
+            except BadRequest as refused:  # "Chat not found" and the like: the same message would fail again
+                logger.warning("Telegram refused a message to %s: %s", pseudonym(str(chat)), refused.message)
+                raise DeliveryRefused("telegram", f"400 {refused.message}") from refused
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        await self.send_response(recipient_id, {"text": text})
+
+
+class TelegramPushInput(InputChannel):
+    """Rasa's side of Telegram: no webhook (the bridge receives Telegram's updates), only the output channel for
+    messages the bot sends first. Needs TELEGRAM_BOT_TOKEN (and TELEGRAM_API_BASE_URL for another Bot API server)
+    in the Rasa server's environment; without it a push is refused as not configured."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "telegram"
+
+    def __init__(self) -> None:
+        logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs every request URL, and the URL holds the token
+        self._bot: Bot | None = None
+        self._bot_for: tuple[str, str | None] | None = None
+        self._initialised = False
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        telegram = Blueprint("telegram_push", __name__)
+
+        @telegram.route("/", methods=["GET"])
+        async def health(_: Request) -> response.HTTPResponse:
+            return response.json({"status": "ok"})
+
+        return telegram
+
+    def get_output_channel(self) -> OutputChannel | None:
+        env = environment()
+        try:
+            token = require_secret("TELEGRAM_BOT_TOKEN")
+        except SettingsError as error:
+            raise DeliveryRefused("telegram", "not configured") from error
+        base = env.get("TELEGRAM_API_BASE_URL", "").strip().rstrip("/") or None
+        if self._bot is None or self._bot_for != (token, base):
+            bot = Bot(token, base_url=f"{base}/bot", base_file_url=f"{base}/file/bot") if base else Bot(token)
+            self._bot, self._bot_for, self._initialised = bot, (token, base), False
+        bot = self._bot
+        assert bot is not None
+
+        async def ready() -> None:
+            if not self._initialised:
+                await bot.initialize()
+                self._initialised = True
+
+        return TelegramOutput(bot, ready)
 
 
 def build_application(settings: TelegramSettings) -> Application:

@@ -3,8 +3,10 @@
 - GET /webhooks/vnpay/ipn: VNPAY's server-to-server notification. The only way a booking becomes PAID:
   signature, order, amount and status are checked (bot/tickets/payments.py) and the answer follows
   VNPAY's RspCode protocol.
+  The callback that marks a booking paid (only one ever does) then has the e-ticket pushed into the chat the
+  booking was made from (bot/notifications/jobs.py, through Rasa's trigger-intent API), after VNPAY has its answer.
 - GET /webhooks/vnpay/return: where the user's browser lands after paying. It changes nothing; it says
-  whether the payment went through and how to get the e-ticket in the chat.
+  whether the payment went through and that the e-ticket is in the chat.
 
 Without QN_VNPAY_* configuration both answer 404 and the bot offers paying at the counter only.
 """
@@ -19,8 +21,9 @@ from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 
+from bot.notifications.jobs import announce_payment
 from bot.settings import Settings
-from bot.tickets.payments import configured_gateway, handle_vnpay_ipn, vnpay_return_ok
+from bot.tickets.payments import configured_gateway, vnpay_ipn, vnpay_return_ok
 from bot.tickets.repository import booking_repository
 
 logger = logging.getLogger(__name__)
@@ -32,8 +35,10 @@ RETURN_PAGE = """<!doctype html><html lang="vi"><head><meta charset="utf-8">
 
 PAGES = {
     True: ("Thanh toán thành công",
-           "Mã đặt vé {code}. Bạn quay lại cuộc trò chuyện và nhắn “xem vé {code}” để nhận mã QR vé điện tử.",
-           "Payment received for booking {code}. Back in the chat, send “my booking {code}” to get your e-ticket QR."),
+           "Mã đặt vé {code}. Vé điện tử (mã QR) đã được gửi vào cuộc trò chuyện của bạn; nếu chưa thấy, bạn nhắn "
+           "“xem vé {code}”.",
+           "Payment received for booking {code}. Your e-ticket QR has been sent to your chat; if it is not there, "
+           "send “my booking {code}”."),
     False: ("Thanh toán chưa thành công",
             "Vé {code} chưa được thanh toán. Bạn có thể đặt lại trong cuộc trò chuyện hoặc trả tại quầy vé.",
             "Booking {code} is not paid. You can book again in the chat or pay at the ticket counter."),
@@ -42,6 +47,13 @@ PAGES = {
 
 def _params(request: Request) -> dict[str, str]:
     return {key: values[0] for key, values in request.args.items() if values}
+
+
+async def _announce(code: str) -> None:
+    try:
+        await announce_payment(code)
+    except Exception:  # noqa: BLE001 - the notification job sends it on its next run
+        logger.exception("could not push the e-ticket of %s; the notification job will", code)
 
 
 class VnpayCallbackInput(InputChannel):
@@ -58,10 +70,12 @@ class VnpayCallbackInput(InputChannel):
             if gateway is None:
                 return response.json({"RspCode": "99", "Message": "Payment gateway not configured"}, status=404)
             params = _params(request)
-            answer = await asyncio.to_thread(handle_vnpay_ipn, params, gateway,
+            result = await asyncio.to_thread(vnpay_ipn, params, gateway,
                                           booking_repository(Settings.from_env().database_url))
-            logger.info("VNPAY IPN for %s: %s", params.get("vnp_TxnRef", "?")[:12], answer["RspCode"])
-            return response.json(answer)
+            logger.info("VNPAY IPN for %s: %s", params.get("vnp_TxnRef", "?")[:12], result.answer["RspCode"])
+            if result.paid_now:  # VNPAY gets its answer now; the e-ticket follows in the chat
+                request.app.add_task(_announce(result.paid_now))
+            return response.json(result.answer)
 
         @callbacks.route("/return", methods=["GET"])
         async def returned(request: Request) -> response.HTTPResponse:

@@ -11,6 +11,13 @@ Users' text (a pressed button arrives as text: its hidden payload), shared locat
 through the OA customer-service message API with the OA access token (renewed by bot/channels/zalo_tokens.py
 when a refresh token is configured): text in pieces of at most 2,000 characters, buttons as up to 5
 hidden-payload query buttons per message, the e-ticket as an uploaded QR image.
+
+Messages the bot sends first (the e-ticket after a payment, a reminder, an expired hold: bot/notifications) come
+through Rasa's trigger-intent API with output_channel=zalo, i.e. `ZaloInput.get_output_channel()`. The OA may send
+a customer-service message only within its window after the user's last message; outside it, Zalo refuses
+(OUTSIDE_WINDOW), and the bot sends the same content as a transaction message (template transaction_booking),
+the kind the OA API permits for a booking outside the window. If Zalo refuses that too, the push raises
+DeliveryRefused: logged and counted by the notification job, never retried.
 """
 from __future__ import annotations
 
@@ -29,7 +36,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from bot.channels.guard import answer_guarded
-from bot.channels.replies import Reply, to_replies
+from bot.channels.replies import DeliveryRefused, Reply, to_replies
 from bot.channels.shared import SharedRedis, SharedSeenEvents
 from bot.channels.zalo_tokens import INVALID_TOKEN_ERROR, ZaloAccessToken, ZaloTokenStore
 from bot.db import get_engine
@@ -40,6 +47,9 @@ logger = logging.getLogger(__name__)
 
 TEXT_LIMIT = 2000  # the OA message API's limit
 BUTTONS_PER_MESSAGE = 5
+# The OA API's answers when a customer-service message is outside what it allows for this user (no message from
+# them within the window, or not a follower).
+OUTSIDE_WINDOW = {-213, -230}
 MEDIA_EVENTS = {"user_send_image", "user_send_gif", "user_send_sticker", "user_send_audio", "user_send_video",
                 "user_send_file", "user_send_link", "user_send_business_card"}
 
@@ -113,17 +123,23 @@ def turn_text(event: dict[str, Any]) -> str | None:
 
 
 class ZaloOutput(OutputChannel):
-    """Sends a turn's replies to one user through the OA message API."""
+    """Sends a turn's replies to one user through the OA message API. `push`: a message the bot sends first
+    (no user message to answer): outside the window it goes as a transaction message, and a refusal raises."""
 
     @classmethod
     def name(cls) -> Text:
         return "zalo"
 
-    def __init__(self, settings: ZaloSettings, http: httpx.AsyncClient, user_id: str, token: ZaloAccessToken):
-        self._settings, self._http, self._user_id, self._token = settings, http, user_id, token
+    def __init__(self, settings: ZaloSettings, http: httpx.AsyncClient, user_id: str | None, token: ZaloAccessToken,
+                 push: bool = False):
+        self._settings, self._http, self._user_id, self._token = settings, http, user_id or "", token
+        self._push = push
         self.sent = False
+        self.last_error: Any = None
 
     async def send_response(self, recipient_id: Text, message: dict[str, Any]) -> None:
+        if not self._user_id:  # a push: Rasa names the conversation, "zalo-<user id>"
+            self._user_id = recipient_id.removeprefix("zalo-")
         for reply in to_replies([message], TEXT_LIMIT):
             await self._send(reply)
 
@@ -140,10 +156,12 @@ class ZaloOutput(OutputChannel):
                     body = await self._call(path, renewed, **kwargs)
         except (httpx.HTTPError, ValueError, AttributeError):
             logger.warning("Zalo API unreachable (%s) for %s", path, pseudonym(self._user_id), exc_info=True)
+            self.last_error = "unreachable"
             return None
         if body.get("error") != 0:  # Zalo reports errors in the body, with HTTP 200
             logger.warning("Zalo API %s refused a message for %s: %s %s", path, pseudonym(self._user_id),
                            body.get("error"), body.get("message"))
+            self.last_error = body.get("error")
             return None
         return body
 
@@ -152,10 +170,25 @@ class ZaloOutput(OutputChannel):
                                        **kwargs)
         return answer.json()
 
-    async def _message(self, message: dict[str, Any]) -> None:
+    async def _message(self, message: dict[str, Any], transaction: dict[str, Any] | None = None) -> None:
+        """A customer-service message; for a push outside the OA's window, `transaction` (the same content as a
+        transaction message) instead; a push refused raises DeliveryRefused."""
         sent = await self._post("/v3.0/oa/message/cs",
                                 json={"recipient": {"user_id": self._user_id}, "message": message})
+        if sent is None and self._push and transaction is not None and self.last_error in OUTSIDE_WINDOW:
+            sent = await self._post("/v3.0/oa/message/transaction",
+                                    json={"recipient": {"user_id": self._user_id}, "message": transaction})
+        if sent is None and self._push:
+            raise DeliveryRefused("zalo", f"error {self.last_error}")
         self.sent = self.sent or sent is not None
+
+    @staticmethod
+    def _transaction(elements: list[dict[str, Any]], buttons: tuple[Any, ...] = ()) -> dict[str, Any]:
+        payload: dict[str, Any] = {"template_type": "transaction_booking", "language": "VI", "elements": elements}
+        if buttons:
+            payload["buttons"] = [{"title": b.title[:100], "type": "oa.query.hide", "payload": b.payload}
+                                  for b in buttons[:BUTTONS_PER_MESSAGE]]
+        return {"attachment": {"type": "template", "payload": payload}}
 
     async def _send(self, reply: Reply) -> None:
         if reply.kind == "text":
@@ -166,13 +199,16 @@ class ZaloOutput(OutputChannel):
                 if group:
                     message["attachment"] = {"type": "template", "payload": {"buttons": [
                         {"title": b.title[:100], "type": "oa.query.hide", "payload": b.payload} for b in group]}}
-                await self._message(message)
+                await self._message(message, self._transaction(
+                    [{"type": "text", "align": "left", "content": message["text"]}], group))
         elif reply.kind == "photo":
             element: dict[str, Any] = {"media_type": "image"}
             if reply.photo_png:
                 uploaded = await self._post("/v2.0/oa/upload/image",
                                             files={"file": ("ticket.png", reply.photo_png, "image/png")})
                 if uploaded is None:
+                    if self._push:
+                        raise DeliveryRefused("zalo", f"upload error {self.last_error}")
                     return
                 element["attachment_id"] = uploaded["data"]["attachment_id"]
             else:
@@ -181,7 +217,9 @@ class ZaloOutput(OutputChannel):
                                                                       "elements": [element]}}}
             if reply.text:
                 message["text"] = reply.text
-            await self._message(message)
+            banner = {"type": "banner", **{k: v for k, v in element.items() if k != "media_type"}}
+            await self._message(message, self._transaction(
+                [banner] + ([{"type": "header", "content": reply.text, "align": "left"}] if reply.text else [])))
         # A venue has no OA message kind; the text before it already carries the map link.
 
 
@@ -211,6 +249,16 @@ class ZaloInput(InputChannel):
                                           settings.refresh_token, settings.oauth_base_url, store)
             self._token_for = settings
         return self._token
+
+    def get_output_channel(self) -> OutputChannel | None:
+        """For Rasa's trigger-intent API (output_channel=zalo): the messages the bot sends first."""
+        try:
+            settings = ZaloSettings.from_env()
+        except SettingsError as error:
+            raise DeliveryRefused("zalo", "not configured") from error
+        if self._http is None:
+            self._http = httpx.AsyncClient(timeout=20)
+        return ZaloOutput(settings, self._http, None, self._access_token(settings), push=True)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         zalo = Blueprint("zalo_webhook", __name__)

@@ -72,7 +72,7 @@ async def run_once(settings: Settings | None = None, now: datetime | None = None
     now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)  # SQLite compares stored UTC wall times
     bookings = bookings or booking_repository(settings.database_url)
     store = store or notice_store(settings)
-    trigger = trigger or RasaTrigger(settings.rasa_url)
+    trigger = trigger or RasaTrigger(settings.rasa_url, token=settings.rasa_token)
     await asyncio.to_thread(bookings.release_expired_holds, now)
 
     def claim_due() -> list[Claimed]:
@@ -101,7 +101,7 @@ async def announce_payment(code: str, settings: Settings | None = None) -> PushO
     claimed = await asyncio.to_thread(store.claim, booking, TICKET)
     if claimed is None:
         return None
-    [outcome] = await _deliver_all([claimed], store, RasaTrigger(settings.rasa_url))
+    [outcome] = await _deliver_all([claimed], store, RasaTrigger(settings.rasa_url, token=settings.rasa_token))
     return outcome
 
 

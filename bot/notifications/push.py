@@ -32,19 +32,22 @@ class PushOutcome:
 
 
 class RasaTrigger:
-    """Rasa's trigger-intent API at `rasa_url` (QN_RASA_URL; behind `make prod`'s internal port, any replica)."""
+    """Rasa's trigger-intent API at `rasa_url` (QN_RASA_URL; behind `make prod`'s internal port, any replica), with
+    Rasa's API token when one is set (QN_RASA_TOKEN)."""
 
-    def __init__(self, rasa_url: str, timeout: float = 30):
+    def __init__(self, rasa_url: str, timeout: float = 30, token: str = ""):
         self._url = rasa_url.rstrip("/")
-        self._timeout = timeout
+        self._timeout, self._token = timeout, token
 
     async def push(self, http: httpx.AsyncClient, claimed: Claimed) -> PushOutcome:
         booking = claimed.booking
         url = f"{self._url}/conversations/{quote(booking.sender_id, safe='')}/trigger_intent"
         body = {"name": EXTERNAL_INTENTS[claimed.kind], "entities": {"booking_code": booking.code}}
+        params = {"output_channel": claimed.channel, "include_events": "NONE"}
+        if self._token:
+            params["token"] = self._token
         try:
-            answer = await http.post(url, params={"output_channel": claimed.channel, "include_events": "NONE"},
-                                     json=body, timeout=self._timeout)
+            answer = await http.post(url, params=params, json=body, timeout=self._timeout)
         except httpx.HTTPError as error:
             return PushOutcome(FAILED, f"rasa unreachable ({type(error).__name__})")
         if answer.status_code == 200:
