@@ -54,6 +54,7 @@ from bot.tickets.signing import sign_ticket
 logger = logging.getLogger(__name__)
 VIETNAM = timezone(timedelta(hours=7))
 Domain = Dict[Text, Any]
+EXTERNAL_PREFIX = "EXTERNAL_"  # intents Rasa's trigger-intent API starts turns with (bot/notifications)
 FORM_SLOTS = ("visit_date", "time_slot", "ticket_counts", "visitor_name", "visitor_phone")
 
 
@@ -155,9 +156,9 @@ class ValidateTicketForm(FormValidationAction):
     def _free_text_answer(self, tracker: Tracker, slot: str) -> Dict[Text, Any]:
         """A name or a phone number typed when asked: anything but a confident "no" or a change request
         naming a field ("đổi ngày"; a name never names a field), which the rules answer instead."""
-        if not self._asked(tracker, slot):
-            return {}
         intent = (tracker.latest_message or {}).get("intent") or {}
+        if not self._asked(tracker, slot) or str(intent.get("name") or "").startswith(EXTERNAL_PREFIX):
+            return {}  # not asked, or a message the bot sends first (bot/notifications), not the visitor's answer
         text = latest_text(tracker)
         confident = (intent.get("confidence") or 0) >= 0.9
         changing = intent.get("name") == "change_booking" and booking_field_in(text) is not None
