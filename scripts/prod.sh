@@ -2,14 +2,16 @@
 # `make prod`: the bot as a service on one machine. QN_PROD_REPLICAS Rasa replicas (2) and QN_PROD_ACTION_SERVERS
 # action servers (1) behind nginx; conversations in PostgreSQL, locked in Redis, every event published to
 # RabbitMQ; knowledge and bookings in PostgreSQL (QN_DATABASE_URL, migrated first); Zalo, VNPAY and (with
-# TELEGRAM_BOT_TOKEN) Telegram's webhook behind the same proxy. A process that exits is started again after 1 s.
+# TELEGRAM_BOT_TOKEN) Telegram's webhook behind the same proxy; the notification job (`qn-staff notify --loop`:
+# reminders, expired holds, missed e-tickets; each notice claimed once in the database, whichever process sends it).
+# A process that exits is started again after 1 s.
 # Stopping this script (Ctrl-C, SIGTERM) stops everything it started.
 #
 # Needs: nginx (Debian's package: apt-get install nginx), PostgreSQL, Redis and RabbitMQ reachable, a trained
 # model (make train), QN_DATABASE_URL (PostgreSQL) and QN_TICKET_SECRET. Ports: QN_PROD_PORT (8080, public),
 # QN_PROD_INTERNAL_PORT (8081, 127.0.0.1 only), replicas from QN_RASA_PORT (5005), action servers from
 # QN_ACTIONS_PORT (5055), the Telegram bridge on TELEGRAM_WEBHOOK_PORT (8443). Logs and pids in QN_PROD_RUN_DIR
-# (var/prod): <name>.log, <name>.pid (rasa-1, rasa-2, actions-1, telegram), nginx-*.log.
+# (var/prod): <name>.log, <name>.pid (rasa-1, rasa-2, actions-1, insight, notify, telegram), nginx-*.log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
@@ -33,6 +35,10 @@ eval "$exports"
 # lets one turn of a conversation at a time into Rasa, on any replica. A short ticket lifetime means a replica
 # killed in the middle of a turn holds that conversation back for 10 s, not Rasa's 60 s.
 export TICKET_LOCK_LIFETIME=${TICKET_LOCK_LIFETIME:-10}
+# Rasa's trigger-intent API (messages the bot sends first: a payment's e-ticket, reminders, expired holds), reached
+# through nginx's internal port on any replica; the replicas enable the API on 127.0.0.1 only, and the public port
+# answers 404 to it.
+export QN_RASA_URL="http://127.0.0.1:$QN_PROD_INTERNAL_PORT"
 # The staff page's store, written by its RabbitMQ consumer and read by the page on every replica.
 export QN_CONVERSATIONS_URL=${QN_CONVERSATIONS_URL:-$QN_DATABASE_URL}
 
@@ -93,11 +99,14 @@ done
 for i in $(seq 1 "$QN_PROD_REPLICAS"); do
   port=$((QN_RASA_PORT + i - 1))
   supervise "rasa-$i" .venv/bin/python -m bot.launch run --model models --endpoints deploy/endpoints.prod.yml \
-    --credentials credentials.yml --port "$port" --interface 127.0.0.1
+    --credentials credentials.yml --port "$port" --interface 127.0.0.1 --enable-api \
+    ${QN_RASA_TOKEN:+--auth-token "$QN_RASA_TOKEN"}
   ready+=("http://127.0.0.1:$port/webhooks/rest/")
 done
 # The staff page's store: the conversation events RabbitMQ carries, one row per message (bot/insight).
 supervise insight .venv/bin/qn-staff insight-consumer
+# What the bot sends first: every QN_NOTIFY_EVERY_SECONDS; more than one running would still send each notice once.
+supervise notify .venv/bin/qn-staff notify --loop
 if [ -n "$telegram" ]; then
   supervise telegram env QN_RASA_URL="http://127.0.0.1:$QN_PROD_INTERNAL_PORT" TELEGRAM_WEBHOOK_LISTEN=127.0.0.1 \
     TELEGRAM_WEBHOOK_PORT="$QN_PROD_TELEGRAM_PORT" .venv/bin/python -m bot.channels.telegram
