@@ -22,7 +22,13 @@ import yaml
 
 from bot.settings import PROJECT_ROOT, endpoints_with_actions_at
 from tests.conftest import KNOWLEDGE_DIR, skip_or_fail
-from tests.conversations.fake_apis import ZALO_ACCESS_TOKEN, ZALO_APP_SECRET, ZALO_REFRESH_TOKEN, FakeApis
+from tests.conversations.fake_apis import (
+    TELEGRAM_TOKEN,
+    ZALO_ACCESS_TOKEN,
+    ZALO_APP_SECRET,
+    ZALO_REFRESH_TOKEN,
+    FakeApis,
+)
 
 VENV_BIN = Path(sys.executable).parent
 TICKET_SECRET = "conversation-test-ticket-secret-0123456789"
@@ -110,7 +116,9 @@ def launched_bot(workdir: Path, database_url: str, extra_env: dict[str, str] | N
            # VNPAY's sandbox protocol with a test merchant: nothing leaves this machine (the pay URL is unused).
            "QN_VNPAY_TMN_CODE": VNPAY_TMN_CODE, "QN_VNPAY_HASH_SECRET": VNPAY_SECRET,
            "QN_VNPAY_RETURN_URL": f"http://127.0.0.1:{rasa_port}/webhooks/vnpay/return",
-           "QN_VNPAY_PAY_URL": "http://127.0.0.1:9/paymentv2/vpcpay.html", **(extra_env or {})}
+           "QN_VNPAY_PAY_URL": "http://127.0.0.1:9/paymentv2/vpcpay.html",
+           # Where a verified payment's e-ticket push reaches Rasa's trigger-intent API (bot/notifications).
+           "QN_RASA_URL": f"http://127.0.0.1:{rasa_port}", **(extra_env or {})}
     subprocess.run([str(VENV_BIN / "qn-staff"), "load"], env=env, check=True, capture_output=True)
 
     endpoints = workdir / "endpoints.yml"
@@ -147,7 +155,9 @@ def running_bot(tmp_path_factory) -> Iterator[RunningBot]:
     zalo = {"ZALO_APP_ID": ZALO_APP_ID, "ZALO_OA_SECRET_KEY": ZALO_OA_SECRET,
             "ZALO_OA_ACCESS_TOKEN": ZALO_ACCESS_TOKEN, "ZALO_API_BASE_URL": apis.url,
             "ZALO_APP_SECRET": ZALO_APP_SECRET, "ZALO_OA_REFRESH_TOKEN": ZALO_REFRESH_TOKEN,
-            "ZALO_OAUTH_BASE_URL": apis.url}
+            "ZALO_OAUTH_BASE_URL": apis.url,
+            # Messages the bot sends first to Telegram go from Rasa itself (bot/channels/telegram.TelegramPushInput)
+            "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN, "TELEGRAM_API_BASE_URL": apis.url}
     try:
         with launched_bot(workdir, f"sqlite:///{workdir / 'bot.db'}", zalo, apis=apis) as bot:
             yield bot

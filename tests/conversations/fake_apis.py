@@ -57,6 +57,11 @@ class FakeApis:
         self.zalo_access_token, self.zalo_refresh_token = ZALO_ACCESS_TOKEN, ZALO_REFRESH_TOKEN
         self.zalo_expires_in = "90000"
         self.zalo_renewals: list[Call] = []
+        # Limits of the real services, for messages the bot sends first: Telegram chats that blocked the bot (403),
+        # Zalo users outside the OA's customer-service window, and those to whom even a transaction message is refused
+        self.telegram_blocked: set[int] = set()
+        self.zalo_outside_window: set[str] = set()
+        self.zalo_no_transaction: set[str] = set()
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -69,7 +74,8 @@ class FakeApis:
                 path = urlsplit(self.path).path
                 answer = fake.answer(Call(path, params, files, dict(self.headers)))
                 data = json.dumps(answer).encode()
-                self.send_response(200)
+                # Telegram answers an error with its HTTP status too (403 for a blocked chat); Zalo always with 200.
+                self.send_response(int(answer.get("error_code", 200)) if answer.get("ok") is False else 200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
@@ -107,6 +113,8 @@ class FakeApis:
             return {"ok": True, "result": {"id": 123456, "is_bot": True, "first_name": "QN", "username": "qn_test_bot",
                                            "can_join_groups": False, "can_read_all_group_messages": False,
                                            "supports_inline_queries": False}}
+        if method.startswith("send") and int(call.params.get("chat_id") or 0) in self.telegram_blocked:
+            return {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}
         if method.startswith("send") and method != "sendChatAction":
             chat = {"id": int(call.params["chat_id"]), "type": "private"}
             return {"ok": True, "result": {"message_id": message_id, "date": int(time.time()), "chat": chat,
@@ -151,14 +159,26 @@ class FakeApis:
             message_id = self._message_id
         if call.path == "/v2.0/oa/upload/image":
             return {"error": 0, "message": "Success", "data": {"attachment_id": f"att{message_id}"}}
+        user = str(call.params.get("recipient", {}).get("user_id"))
+        outside = {"error": -213, "message": "User has not interacted with the OA in the allowed time"}
         if call.path == "/v3.0/oa/message/cs":
-            return {"error": 0, "message": "Success",
-                    "data": {"message_id": f"m{message_id}", "user_id": call.params["recipient"]["user_id"]}}
+            if user in self.zalo_outside_window:
+                return outside
+            return {"error": 0, "message": "Success", "data": {"message_id": f"m{message_id}", "user_id": user}}
+        if call.path == "/v3.0/oa/message/transaction":
+            if user in self.zalo_no_transaction:
+                return outside
+            return {"error": 0, "message": "Success", "data": {"message_id": f"m{message_id}", "user_id": user}}
         return {"error": -201, "message": "Parameters are invalid"}
 
     def zalo_sent(self, user_id: str) -> list[Call]:
         with self._lock:
             return [c for c in self.calls if c.path == "/v3.0/oa/message/cs"
+                    and c.params.get("recipient", {}).get("user_id") == user_id]
+
+    def zalo_transactions(self, user_id: str) -> list[Call]:
+        with self._lock:
+            return [c for c in self.calls if c.path == "/v3.0/oa/message/transaction"
                     and c.params.get("recipient", {}).get("user_id") == user_id]
 
     def zalo_uploads(self) -> list[Call]:

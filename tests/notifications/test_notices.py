@@ -98,7 +98,7 @@ def test_a_refusal_is_counted_and_final_a_failure_to_reach_rasa_is_tried_three_t
     assert counts[(REMINDER, "telegram", REFUSED)] == 1 and counts[(REMINDER, "zalo", FAILED)] == 1
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(status=st.sampled_from(["confirmed", "paid", "cancelled", "expired", "pending_payment"]),
        used=st.booleans(), opted_out=st.booleans(), minutes=st.integers(-24 * 60, 2 * 24 * 60),
        reminder=st.tuples(st.integers(0, 23), st.sampled_from([0, 30])),
