@@ -7,6 +7,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import BaseAction, ask_knowledge, payload, response_text, user_language
+from actions.labels import label
 
 # Intents never offered as a guess: they are not something a user "meant".
 _NOT_OFFERED = {"nlu_fallback", "out_of_scope", "affirm", "deny"}
@@ -40,15 +41,17 @@ class ActionAskAffirmation(BaseAction):
         return []
 
 
+CONTACT_FIELDS = ("phone", "website", "email", "address", "hours")
+
+
 def format_contact(contact: Any, language: str) -> str:
+    """One official contact: its name, then a labelled line per field it has."""
     name = contact.name_en if language == "en" and contact.name_en else contact.name
     parts = [f"• {name}"]
-    labels = {"phone": ("Điện thoại", "Phone"), "website": ("Website", "Website"), "email": ("Email", "Email"),
-              "address": ("Địa chỉ", "Address"), "hours": ("Giờ làm việc", "Hours")}
-    for field, (vi, en) in labels.items():
+    for field in CONTACT_FIELDS:
         value = getattr(contact, field)
         if value:
-            parts.append(f"  {en if language == 'en' else vi}: {value}")
+            parts.append(f"  {label(f'contact.{field}', language)}: {value}")
     return "\n".join(parts)
 
 
@@ -67,5 +70,6 @@ class ActionRequestHuman(BaseAction):
             dispatcher.utter_message(response="utter_request_human_none")
             return []
         dispatcher.utter_message(response="utter_request_human_intro")
-        dispatcher.utter_message(text="\n".join(format_contact(c, language) for c in contacts))
+        dispatcher.utter_message(response="utter_request_human_contacts",
+                                 contacts="\n".join(format_contact(c, language) for c in contacts))
         return []

@@ -9,18 +9,10 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import (
-    BaseAction,
-    ask_knowledge,
-    latest_text,
-    money,
-    payload,
-    response_text,
-    user_language,
-    weekday_name,
-)
+from actions.base import BaseAction, ask_knowledge, latest_text, money, payload, user_language
 from actions.core import format_contact
-from bot.knowledge.places import KIND_EN, RANK_EN, PlaceMatch, PlaceRef, category_of
+from actions.labels import label, weekday_name
+from bot.knowledge.places import PlaceMatch, PlaceRef, category_of
 from bot.knowledge.repository import KnowledgeBase, MuseumInfo, PlaceCard
 from bot.lexicon import says_near_me
 
@@ -66,51 +58,42 @@ def display_name(place: PlaceRef | PlaceCard, language: str) -> str:
     return place.name_en if language == "en" and place.name_en else place.name
 
 
-def kind_label(kind: str, rank: Optional[str], domain: Domain, language: str) -> str:
-    label = (KIND_EN.get(kind, kind) if language == "en" else kind).capitalize()
-    if not rank:
-        return label
-    shown_rank = RANK_EN.get(rank, rank) if language == "en" else rank
-    return f"{label} · " + (response_text(domain, "utter_label_rank", language) or "{rank}").format(rank=shown_rank)
+def kind_label(kind: str, rank: Optional[str], language: str) -> str:
+    """The card's second line: the kind of site, and its rank when it has one ("Đền · di tích quốc gia")."""
+    kind_line = label(f"kind.{kind}", language).capitalize()
+    return f"{kind_line} · {label(f'rank.{rank}', language)}" if rank else kind_line
 
 
-def follow_up_buttons(card: PlaceCard, domain: Domain, language: str) -> List[Dict[str, str]]:
-    def title(name: str, **values: str) -> str:
-        return (response_text(domain, name, language) or name).format(**values)
-
-    target = f'{{"place": "{card.id}"}}'
+def follow_up_buttons(card: PlaceCard, language: str) -> List[Dict[str, str]]:
     return [
-        {"title": title("utter_button_hours"), "payload": f"/ask_opening_hours{target}"},
-        {"title": title("utter_button_fee"), "payload": f"/ask_ticket_price{target}"},
-        {"title": title("utter_button_location"), "payload": f"/ask_place_location{target}"},
-        {"title": title("utter_button_nearby", area=card.former_area),
+        {"title": label("place.button.hours", language), "payload": payload("ask_opening_hours", place=card.id)},
+        {"title": label("place.button.fee", language), "payload": payload("ask_ticket_price", place=card.id)},
+        {"title": label("place.button.location", language), "payload": payload("ask_place_location", place=card.id)},
+        {"title": label("place.button.nearby", language, area=card.former_area),
          "payload": payload("find_places", area=card.former_area)},
     ]
 
 
-def museum_hours_text(museum: MuseumInfo, domain: Domain, language: str) -> Optional[str]:
+def museum_hours_text(museum: MuseumInfo, language: str) -> Optional[str]:
     if not museum.hours_known():
         return None
-    closed = response_text(domain, "utter_label_closed", language)
-    unknown = response_text(domain, "utter_label_unknown", language)
     lines = []
     for weekday, hours in enumerate(museum.opening_hours.values()):
-        label = weekday_name(domain, weekday, language)
         ranges = hours if isinstance(hours, list) else [hours]
-        value = unknown if hours is None else closed if hours == "closed" else ", ".join(ranges)
-        lines.append(f"{label}: {value}")
+        value = label("unknown", language) if hours is None else label("closed", language) if hours == "closed" \
+            else ", ".join(ranges)
+        lines.append(f"{weekday_name(weekday, language)}: {value}")
     return "\n".join(lines)
 
 
-def museum_fee_text(museum: MuseumInfo, domain: Domain, language: str) -> Optional[str]:
+def museum_fee_text(museum: MuseumInfo, language: str) -> Optional[str]:
     priced = [t for t in museum.ticket_types if t.price_vnd is not None]
     if not priced:
         return None
     lines = []
     for ticket in priced:
         name = ticket.name_en if language == "en" and ticket.name_en else ticket.name_vi
-        price = response_text(domain, "utter_label_free", language) if ticket.price_vnd == 0 else \
-            money(ticket.price_vnd or 0)
+        price = label("free", language) if ticket.price_vnd == 0 else money(ticket.price_vnd or 0)
         lines.append(f"• {name}: {price}")
     return "\n".join(lines)
 
@@ -134,7 +117,7 @@ class PlaceAction(BaseAction):
             site_id = match.place.id
             card = await ask_knowledge(lambda kb: kb.place_card(site_id))
             if card is not None:
-                await self.answer(dispatcher, card, domain, language)
+                await self.answer(dispatcher, card, language)
                 return [SlotSet("place_id", card.id)]
         if match.candidates:
             buttons = [{"title": display_name(p, language), "payload": payload(self.intent, place=p.id)}
@@ -143,14 +126,14 @@ class PlaceAction(BaseAction):
         elif entity:
             dispatcher.utter_message(response="utter_place_unknown", place=entity[:80])
         else:
-            await self.no_place(dispatcher, domain, language)
+            await self.no_place(dispatcher, language)
         return []
 
-    async def no_place(self, dispatcher: CollectingDispatcher, domain: Domain, language: str) -> None:
+    async def no_place(self, dispatcher: CollectingDispatcher, language: str) -> None:
         dispatcher.utter_message(response="utter_ask_place_name")
 
     @abc.abstractmethod
-    async def answer(self, dispatcher: CollectingDispatcher, card: PlaceCard, domain: Domain, language: str) -> None:
+    async def answer(self, dispatcher: CollectingDispatcher, card: PlaceCard, language: str) -> None:
         """Reply about the resolved site."""
 
     @staticmethod
@@ -166,20 +149,20 @@ class ActionPlaceInfo(PlaceAction):
     def name(self) -> Text:
         return "action_place_info"
 
-    async def answer(self, dispatcher, card, domain, language) -> None:
-        not_published = response_text(domain, "utter_not_published", language) or "-"
+    async def answer(self, dispatcher, card, language) -> None:
+        not_published = label("not_published", language)
         museum = await ask_knowledge(lambda kb: kb.museum())
         hours, fee = card.opening_hours, card.entry_fee
         if museum and museum.id == card.id:
-            hours = museum_hours_text(museum, domain, language) or hours
-            fee = museum_fee_text(museum, domain, language) or fee
+            hours = museum_hours_text(museum, language) or hours
+            fee = museum_fee_text(museum, language) or fee
         intro = card.intro_en if language == "en" and card.intro_en else card.intro_vi
         dispatcher.utter_message(
             response="utter_place_card", name=display_name(card, language),
-            kind=kind_label(card.kind, card.rank, domain, language), address=card.address, intro=intro,
+            kind=kind_label(card.kind, card.rank, language), address=card.address, intro=intro,
             hours=hours or not_published, fee=fee or not_published,
             map=map_link(card.name, card.lat, card.lon), source=card.sources[0],
-            buttons=follow_up_buttons(card, domain, language), json_message=venue(card, language))
+            buttons=follow_up_buttons(card, language), json_message=venue(card, language))
 
 
 class ActionOpenSite(ActionPlaceInfo):
@@ -195,7 +178,7 @@ class ActionPlaceLocation(PlaceAction):
     def name(self) -> Text:
         return "action_place_location"
 
-    async def answer(self, dispatcher, card, domain, language) -> None:
+    async def answer(self, dispatcher, card, language) -> None:
         dispatcher.utter_message(response="utter_place_location", name=display_name(card, language),
                                  address=card.address, former_area=card.former_area,
                                  map=map_link(card.name, card.lat, card.lon), json_message=venue(card, language))
@@ -209,17 +192,17 @@ class PlaceFactAction(PlaceAction):
     variable = ""
 
     @abc.abstractmethod
-    def fact(self, card: PlaceCard, museum: Optional[MuseumInfo], domain: Domain, language: str) -> Optional[str]:
+    def fact(self, card: PlaceCard, museum: Optional[MuseumInfo], language: str) -> Optional[str]:
         """The fact, or None when no source gives it. `museum` is given when the site is the museum."""
 
     def fact_source(self, card: PlaceCard, museum: Optional[MuseumInfo]) -> str:
         """Where the fact comes from: the record's first source unless the fact names its own."""
         return museum.sources[0] if museum else card.sources[0]
 
-    async def answer(self, dispatcher, card, domain, language) -> None:
+    async def answer(self, dispatcher, card, language) -> None:
         museum = await ask_knowledge(lambda kb: kb.museum())
         own_museum = museum if museum is not None and museum.id == card.id else None
-        value = self.fact(card, own_museum, domain, language)
+        value = self.fact(card, own_museum, language)
         name = display_name(card, language)
         if value:
             source = self.fact_source(card, own_museum)
@@ -237,12 +220,12 @@ class ActionOpeningHours(PlaceFactAction):
     def name(self) -> Text:
         return "action_opening_hours"
 
-    def fact(self, card, museum, domain, language) -> Optional[str]:
+    def fact(self, card, museum, language) -> Optional[str]:
         if museum is None:
             return card.opening_hours
         # No weekly timetable published: the hours a dated press report gives, said as such.
         reported = museum.hours_reported_en if language == "en" and museum.hours_reported_en else museum.hours_reported
-        return museum_hours_text(museum, domain, language) or reported
+        return museum_hours_text(museum, language) or reported
 
     def fact_source(self, card, museum) -> str:
         if museum is not None and not museum.hours_known() and museum.hours_reported_source:
@@ -257,8 +240,8 @@ class ActionTicketPrice(PlaceFactAction):
     def name(self) -> Text:
         return "action_ticket_price"
 
-    def fact(self, card, museum, domain, language) -> Optional[str]:
-        return museum_fee_text(museum, domain, language) if museum else card.entry_fee
+    def fact(self, card, museum, language) -> Optional[str]:
+        return museum_fee_text(museum, language) if museum else card.entry_fee
 
 
 class ActionFindPlaces(BaseAction):
@@ -273,7 +256,7 @@ class ActionFindPlaces(BaseAction):
         if not area_text and says_near_me(latest_text(tracker)):
             # "gần đây có chùa nào": near the visitor, who must say where they are (Telegram: a button).
             dispatcher.utter_message(response="utter_ask_location", json_message={
-                "request_location": response_text(domain, "utter_label_share_location", language) or "📍"})
+                "request_location": label("share_location", language)})
             return [SlotSet("category", category_text), SlotSet("list_offset", None)]
         if area_text or category_text or tracker.get_slot("list_offset") is None:
             offset = 0
@@ -290,19 +273,17 @@ class ActionFindPlaces(BaseAction):
         if not page:
             dispatcher.utter_message(response="utter_places_end")
             return [SlotSet("list_offset", None)]
-        heading_kind = (KIND_EN.get(category, category) + "s" if language == "en" else category) if category else \
-            ("Sites" if language == "en" else "Di tích")
-        where = f" {'in' if language == 'en' else 'ở'} {area}" if area else (" in Quảng Ninh" if language == "en"
-                                                                             else " ở Quảng Ninh")
-        items = "\n".join(
-            f"{offset + i}. {display_name(p, language)} ({KIND_EN.get(p.kind, p.kind) if language == 'en' else p.kind}"
-            f", {p.former_area})" for i, p in enumerate(page, 1))
+        kinds = label(f"kinds.{category}" if category else "kinds.all", language).capitalize()
+        heading = label("places.heading.area", language, kinds=kinds, area=area) if area else \
+            label("places.heading.province", language, kinds=kinds)
+        items = "\n".join(f"{offset + i}. {display_name(p, language)} ({label(f'kind.{p.kind}', language)}, "
+                          f"{p.former_area})" for i, p in enumerate(page, 1))
         buttons = [{"title": display_name(p, language), "payload": payload("ask_place_info", place=p.id)}
                    for p in page]
         if offset + len(page) < total:
-            buttons.append({"title": response_text(domain, "utter_see_more", language) or "+",
+            buttons.append({"title": label("see_more", language),
                             "payload": "/find_places"})
-        dispatcher.utter_message(response="utter_places_list", heading=heading_kind.capitalize() + where,
+        dispatcher.utter_message(response="utter_places_list", heading=heading,
                                  shown=f"{offset + 1}-{offset + len(page)}", total=total, items=items,
                                  buttons=buttons)
         return [SlotSet("list_offset", float(offset)), SlotSet("area", area_text),

@@ -8,19 +8,15 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import BaseAction, ask_knowledge, latest_text, payload, response_text, user_language
+from actions.base import BaseAction, ask_knowledge, latest_text, payload, user_language
+from actions.labels import has_label, label
 from bot.knowledge.repository import KnowledgeBase, ProcedureGuide, ProcedureMatch
-from bot.text import fold, split_for_chat
+from bot.text import fold
 
 Domain = Dict[Text, Any]
-MESSAGE_LIMIT = 3500
 # Steps beyond this many characters go on the next page, behind a "xem thêm" button: the portal's records can
 # run to thousands of characters, more than a phone screen shows.
 STEPS_PAGE_CHARS = 1200
-LEVEL_RESPONSES = {"toàn trình": "utter_level_toan_trinh", "một phần": "utter_level_mot_phan",
-                   "trực tiếp": "utter_level_truc_tiep", "trực tuyến": "utter_level_truc_tuyen"}
-CHANNEL_RESPONSES = {"in_person": "utter_channel_in_person", "online": "utter_channel_online",
-                     "post": "utter_channel_post"}
 
 
 def step_pages(steps: tuple[str, ...], limit: int = STEPS_PAGE_CHARS) -> list[str]:
@@ -76,11 +72,10 @@ def bulleted(items: tuple[str, ...]) -> str:
     return "\n".join(f"• {item}" for item in items)
 
 
-def send_long(dispatcher: CollectingDispatcher, text: str, buttons: Optional[list] = None) -> None:
-    pieces = split_for_chat(text, MESSAGE_LIMIT)
-    for piece in pieces[:-1]:
-        dispatcher.utter_message(text=piece)
-    dispatcher.utter_message(text=pieces[-1], buttons=buttons or [])
+def online_level(guide: ProcedureGuide, language: str) -> str:
+    """How far the procedure can be done online, in words."""
+    key = f"procedure.level.{guide.online_level}"
+    return label(key if has_label(key) else "procedure.level.unknown", language)
 
 
 class ProcedureAction(BaseAction):
@@ -97,7 +92,7 @@ class ProcedureAction(BaseAction):
             procedure_id = match.procedure.id
             guide = await ask_knowledge(lambda kb: kb.procedure(procedure_id))
             if guide is not None:
-                self.answer(dispatcher, guide, domain, language, tracker)
+                self.answer(dispatcher, guide, language, tracker)
                 return [SlotSet("procedure_id", guide.id)]
         if match.candidates:
             buttons = [{"title": c.name, "payload": payload(self.intent, procedure=c.id)} for c in match.candidates]
@@ -109,23 +104,22 @@ class ProcedureAction(BaseAction):
         return []
 
     @abc.abstractmethod
-    def answer(self, dispatcher: CollectingDispatcher, guide: ProcedureGuide, domain: Domain, language: str,
+    def answer(self, dispatcher: CollectingDispatcher, guide: ProcedureGuide, language: str,
                tracker: Tracker) -> None:
         """Reply about the procedure."""
 
     @staticmethod
-    def follow_ups(guide: ProcedureGuide, domain: Domain, language: str, skip: str) -> List[Dict[str, str]]:
-        options = [("ask_procedure_documents", "utter_button_documents"),
-                   ("ask_procedure_fee", "utter_button_procedure_fee"),
-                   ("ask_processing_time", "utter_button_time")]
-        return [{"title": response_text(domain, label, language) or intent,
-                 "payload": payload(intent, procedure=guide.id)} for intent, label in options if intent != skip]
+    def follow_ups(guide: ProcedureGuide, language: str, skip: str) -> List[Dict[str, str]]:
+        options = [("ask_procedure_documents", "procedure.button.documents"),
+                   ("ask_procedure_fee", "procedure.button.fee"),
+                   ("ask_processing_time", "procedure.button.time")]
+        return [{"title": label(title, language), "payload": payload(intent, procedure=guide.id)}
+                for intent, title in options if intent != skip]
 
     @staticmethod
-    def unknown(dispatcher: CollectingDispatcher, guide: ProcedureGuide, domain: Domain, language: str,
-                what: str) -> None:
+    def unknown(dispatcher: CollectingDispatcher, guide: ProcedureGuide, language: str, what: str) -> None:
         dispatcher.utter_message(response="utter_procedure_fact_unknown", name=guide.name, source=guide.sources[0],
-                                 what=response_text(domain, what, language) or "")
+                                 what=label(what, language))
 
 
 class ActionProcedureGuide(ProcedureAction):
@@ -135,31 +129,31 @@ class ActionProcedureGuide(ProcedureAction):
     def name(self) -> Text:
         return "action_procedure_guide"
 
-    def answer(self, dispatcher, guide, domain, language, tracker) -> None:
-        def say(response: str, **values: str) -> str:
-            return (response_text(domain, response, language) or "").format(**values)
-
+    def answer(self, dispatcher, guide, language, tracker) -> None:
         pages = step_pages(guide.steps)
         page = requested_page(tracker, len(pages))
-        buttons = self.follow_ups(guide, domain, language, skip="")
+        buttons = self.follow_ups(guide, language, skip="")
         if page < len(pages):
-            buttons.insert(0, {"title": say("utter_button_more_steps"),
+            buttons.insert(0, {"title": label("procedure.button.more_steps", language),
                                "payload": payload(self.intent, procedure=guide.id, procedure_page=str(page + 1))})
         if page > 1:  # a further page of steps: the steps alone, under the procedure's name
-            send_long(dispatcher, say("utter_procedure_steps_page", name=guide.name, page=str(page),
-                                      pages=str(len(pages)), steps=pages[page - 1]), buttons)
+            dispatcher.utter_message(response="utter_procedure_steps_page", name=guide.name, page=str(page),
+                                     pages=str(len(pages)), steps=pages[page - 1], buttons=buttons)
             return
-        level = say(LEVEL_RESPONSES.get(guide.online_level, "utter_level_unknown"))
-        steps = pages[0] if pages else say("utter_procedure_no_steps", code=guide.code or "-")
-        text = say("utter_procedure_guide", name=guide.name, level=level, where=guide.where, steps=steps)
-        if guide.levels:  # which version this is: the level of government that handles it
-            text = text.replace("\n", "\n" + say("utter_procedure_levels", levels=", ".join(guide.levels)) + "\n", 1)
-        if guide.online_level not in ("toàn trình", "trực tuyến") and guide.offline:
-            text += "\n\n" + say("utter_procedure_offline", offline=guide.offline)
-        source = say("utter_procedure_source", legal="; ".join(guide.legal_basis) or "-", source=guide.sources[0])
-        if guide.source_date:
-            source += "\n" + say("utter_procedure_record_date", date=guide.source_date)
-        send_long(dispatcher, f"{text}\n\n{source}", buttons)
+        # Lines only some guides have, each with the line break that sets it apart (empty when absent): which
+        # version this is (the level of government that handles it), where to go when it is not all online, and
+        # the date of the portal's record.
+        levels = "\n" + label("procedure.levels", language, levels=", ".join(guide.levels)) if guide.levels else ""
+        offline = "\n\n" + label("procedure.offline", language, offline=guide.offline) \
+            if guide.online_level not in ("toàn trình", "trực tuyến") and guide.offline else ""
+        record_date = "\n" + label("procedure.record_date", language, date=guide.source_date) \
+            if guide.source_date else ""
+        steps = pages[0] if pages else label("procedure.no_steps", language, code=guide.code or "-")
+        # Long answers are cut to each channel's size where they are sent (bot/channels/replies.py).
+        dispatcher.utter_message(
+            response="utter_procedure_guide", name=guide.name, levels=levels, level=online_level(guide, language),
+            where=guide.where, steps=steps, offline=offline, legal="; ".join(guide.legal_basis) or "-",
+            source=guide.sources[0], record_date=record_date, buttons=buttons)
 
 
 class ActionProcedureDocuments(ProcedureAction):
@@ -168,13 +162,13 @@ class ActionProcedureDocuments(ProcedureAction):
     def name(self) -> Text:
         return "action_procedure_documents"
 
-    def answer(self, dispatcher, guide, domain, language, tracker) -> None:
+    def answer(self, dispatcher, guide, language, tracker) -> None:
         if not guide.documents:
-            self.unknown(dispatcher, guide, domain, language, "utter_what_documents")
+            self.unknown(dispatcher, guide, language, "procedure.what.documents")
             return
-        template = response_text(domain, "utter_procedure_documents", language) or "{name}\n{documents}"
-        send_long(dispatcher, template.format(name=guide.name, documents=bulleted(guide.documents)),
-                  self.follow_ups(guide, domain, language, skip=self.intent))
+        dispatcher.utter_message(response="utter_procedure_documents", name=guide.name,
+                                 documents=bulleted(guide.documents),
+                                 buttons=self.follow_ups(guide, language, skip=self.intent))
 
 
 class ProcedureFactAction(ProcedureAction):
@@ -190,22 +184,22 @@ class ProcedureFactAction(ProcedureAction):
     def name(self) -> Text:
         """Each concrete fact action has its own name (an abstract class is not registered by rasa_sdk)."""
 
-    def answer(self, dispatcher, guide, domain, language, tracker) -> None:
+    def answer(self, dispatcher, guide, language, tracker) -> None:
         value = getattr(guide, self.field)
         if not value and guide.channels:  # the portal's record: one line per way to submit that states it
-            value = "\n" + "\n".join(f"{response_text(domain, CHANNEL_RESPONSES[kind], language)}: {text}"
+            value = "\n" + "\n".join(f"{label(f'procedure.channel.{kind}', language)}: {text}"
                                       for kind, text in guide.channel_facts(self.channel_fact))
             value = value if value.strip() else None
         if not value:
-            self.unknown(dispatcher, guide, domain, language, self.what)
+            self.unknown(dispatcher, guide, language, self.what)
             return
         dispatcher.utter_message(response=self.response, name=guide.name, **{self.variable: value},
-                                 buttons=self.follow_ups(guide, domain, language, skip=self.intent))
+                                 buttons=self.follow_ups(guide, language, skip=self.intent))
 
 
 class ActionProcedureFee(ProcedureFactAction):
     intent = "ask_procedure_fee"
-    field, response, variable, what = "fee", "utter_procedure_fee", "fee", "utter_what_fee"
+    field, response, variable, what = "fee", "utter_procedure_fee", "fee", "procedure.what.fee"
     channel_fact = "fee"
 
     def name(self) -> Text:
@@ -214,7 +208,7 @@ class ActionProcedureFee(ProcedureFactAction):
 
 class ActionProcessingTime(ProcedureFactAction):
     intent = "ask_processing_time"
-    field, response, variable, what = "processing_time", "utter_procedure_time", "time", "utter_what_time"
+    field, response, variable, what = "processing_time", "utter_procedure_time", "time", "procedure.what.time"
     channel_fact = "time"
 
     def name(self) -> Text:

@@ -14,10 +14,15 @@ from tests.conftest import KNOWLEDGE_DIR
 
 
 @pytest.fixture(scope="session")
-def domain() -> dict[str, Any]:
+def rasa_domain():
     from rasa.shared.core.domain import Domain
 
-    return Domain.load(str(PROJECT_ROOT / "domain")).as_dict()
+    return Domain.load(str(PROJECT_ROOT / "domain"))
+
+
+@pytest.fixture(scope="session")
+def domain(rasa_domain) -> dict[str, Any]:
+    return rasa_domain.as_dict()
 
 
 @pytest.fixture
@@ -44,3 +49,25 @@ async def run_action(action, tracker: Tracker, domain: dict) -> tuple[list[dict]
     dispatcher = CollectingDispatcher()
     events = await action.run(dispatcher, tracker, domain)
     return dispatcher.messages, events
+
+
+async def rendered(messages: list[dict], rasa_domain, language: str = "vi", channel: str = "rest") -> list[dict]:
+    """What a user of `channel` receives for an action's messages: Rasa's own rendering of each response (its
+    variation for the `language` slot and the channel, its {variables} filled), as the Rasa server does it."""
+    import copy
+
+    from rasa.core.actions.action import RemoteAction
+    from rasa.core.channels.channel import CollectingOutputChannel
+    from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
+    from rasa.shared.core.events import SlotSet
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    class Channel(CollectingOutputChannel):
+        @classmethod
+        def name(cls) -> str:
+            return channel
+
+    tracker = DialogueStateTracker.from_events("tester", [SlotSet("language", language)], slots=rasa_domain.slots)
+    nlg = TemplatedNaturalLanguageGenerator(rasa_domain.responses)
+    uttered = await RemoteAction._utter_responses(copy.deepcopy(messages), Channel(), nlg, tracker)
+    return [{"text": event.text, **{k: v for k, v in event.data.items() if v}} for event in uttered]

@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from actions.core import ActionAskAffirmation, ActionRequestHuman
-from tests.actions.conftest import make_tracker, run_action
+from tests.actions.conftest import make_tracker, rendered, run_action
 from tests.conftest import KNOWLEDGE_DIR
 
 UNSURE = [("nlu_fallback", 0.5), ("help", 0.41), ("out_of_scope", 0.3), ("request_human", 0.2), ("greet", 0.1),
@@ -36,10 +36,10 @@ async def test_button_titles_follow_the_users_language_and_keep_entities(domain)
 
 
 @pytest.mark.asyncio
-async def test_request_human_lists_the_official_contacts_from_the_knowledge_files(domain, knowledge_db):
+async def test_request_human_lists_the_official_contacts_from_the_knowledge_files(domain, rasa_domain, knowledge_db):
     messages, _ = await run_action(ActionRequestHuman(), make_tracker("cho gặp nhân viên", "request_human"), domain)
     assert messages[0]["response"] == "utter_request_human_intro"
-    text = messages[1]["text"]
+    text = (await rendered(messages, rasa_domain))[1]["text"]
     contacts = yaml.safe_load((KNOWLEDGE_DIR / "contacts.yml").read_text(encoding="utf-8"))["contacts"]
     for contact in contacts:
         assert contact["name"] in text

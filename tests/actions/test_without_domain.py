@@ -1,5 +1,6 @@
 """With Rasa's selective domain (endpoints.yml) most actions are called without the domain: they must say
-exactly what they say with it, reading the response texts from domain/ themselves."""
+exactly what they say with it (they name domain responses, which Rasa renders, and take their labels from
+actions/labels.yml)."""
 from __future__ import annotations
 
 import pytest
