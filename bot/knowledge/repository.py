@@ -444,8 +444,7 @@ class KnowledgeBase:
                 factor = 1.0  # asked for by one of its names ("cancel permanent residence"): not a version
             score = hit.score * factor
             families.setdefault(entry.family, []).append((score, entry))
-        best = sorted(((max(score for score, _ in members),
-                        min(members, key=lambda m: (level_rank(m[1].levels, m[1].folded, folded_query), -m[0]))[1])
+        best = sorted(((max(score for score, _ in members), _citizens_version(members, folded_query))
                        for members in families.values()), key=lambda item: (-item[0], item[1].id))[:3]
         if not best:
             return ProcedureMatch()
@@ -473,6 +472,20 @@ class KnowledgeBase:
         return self.cached(f"procedure:{procedure_id}", build, remember_none=False)
 
 
+# Versions scoring within this share of their family's best are told apart by level alone: the question does not
+# choose among them by its words.
+VERSION_TIE = 0.8
+
+
+def _citizens_version(members: list[tuple[float, ProcedureEntry]], folded_query: str) -> ProcedureEntry:
+    """The version of one procedure to answer with: among those the question's words fit about as well as the
+    best, the level it names, else the commune's, then the province's; one it fits clearly better is taken (the
+    question names "công trình cấp I")."""
+    top = max(score for score, _ in members)
+    close = [(score, entry) for score, entry in members if score >= VERSION_TIE * top]
+    return min(close, key=lambda m: (level_rank(m[1].levels, m[1].folded, folded_query), -m[0]))[1]
+
+
 @dataclass(frozen=True)
 class ProcedureEntry:
     """A procedure as search sees it: its name folded, its version family and its levels (folded)."""
@@ -486,8 +499,9 @@ class ProcedureEntry:
 
     @classmethod
     def of(cls, procedure_id: str, name: str, levels: list[str] | tuple[str, ...]) -> ProcedureEntry:
+        """Versions of one procedure share a family: the name up to whom it serves, without its level."""
         return cls(procedure_id, name, tuple(canonical(level) for level in levels), canonical(name),
-                   version_family(name), canonical(name_head(name)))
+                   version_family(name_head(name)), canonical(name_head(name)))
 
     def ref(self) -> ProcedureRef:
         return ProcedureRef(self.id, self.name)

@@ -31,6 +31,8 @@ RECORDS = [
     ("1.100016", "Cấp bản sao Trích lục hộ tịch, bản sao Giấy khai sinh", "Cấp xã"),
     ("1.100017", "Cấp lại, đổi, điều chỉnh thông tin trên sổ BHXH, thẻ BHYT", "Cấp xã"),
     ("1.100018", "Điều chỉnh thông tin trên thẻ căn cước", "Cấp xã"),
+    ("1.100019", "Cấp giấy phép sửa chữa, cải tạo đối với công trình cấp đặc biệt, cấp I, cấp II", "Cấp tỉnh"),
+    ("1.100020", "Cấp giấy phép sửa chữa, cải tạo đối với công trình cấp III, cấp IV", "Cấp xã"),
 ]
 TERMS = """
 terms:
@@ -142,6 +144,12 @@ def test_an_english_phrase_of_the_vocabulary_is_read_whatever_its_article_or_end
 def test_a_phrase_of_the_vocabulary_is_read_with_a_word_slipped_into_it(portal, slipped, position):
     words = "register household business".split()  # "register a household business", as the vocabulary reads it
     assert answer(portal, " ".join(["how to", *words[:position], slipped, *words[position:]])) == "1.100012"
+
+
+@pytest.mark.parametrize("question", ["xin giấy phép sửa chữa, cải tạo nhà", "cap giay phep sua chua cai tao"])
+def test_versions_that_differ_only_in_whom_they_serve_are_one_procedure_answered_at_the_citizens_level(
+        portal, question):
+    assert answer(portal, question) == "1.100020"  # at once, the commune's: not asked back between the two
 
 
 def test_a_vocabulary_entry_without_what_it_means_is_refused(knowledge_copy):
