@@ -306,6 +306,12 @@ def special_version_factor(folded_name: str, folded_query: str) -> float:
     texts folded by `canonical`)."""
     folded_name, folded_query = f" {folded_name} ", f" {folded_query} "
     factor = 1.0
+    # A name's "ở nước ngoài" (done abroad) is a version of its own: a foreigner ("người nước ngoài") asking here
+    # does not ask for it; a question about something done abroad still has a foreign element.
+    abroad = " o nuoc ngoai "
+    if abroad in folded_name:
+        factor = 1 / SPECIAL_VERSION_FACTOR if abroad in folded_query else SPECIAL_VERSION_FACTOR
+        folded_name, folded_query = folded_name.replace(abroad, " "), folded_query.replace(abroad, " ")
     for words in SPECIAL_VERSIONS:
         in_name, in_query = f" {words} " in folded_name, f" {words} " in folded_query
         if in_name != in_query:
