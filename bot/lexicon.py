@@ -80,6 +80,8 @@ nuoc ngoai|nguoi nuoc ngoai|ngoai quoc|nguoi tay|viet kieu|foreign|foreigner|for
 |nhat ban|dai loan|nguoi my|hoa ky|nguoi phap|nguoi duc|nguoi anh|nguoi uc|nguoi nga|nuoc lao|nguoi lao
 |campuchia|thai lan
 |singapore|nguoi an do|canada|chinese|korean|japanese|american|french|german|british|australian|russian
+|nguoi han|nguoi philippines|nguoi indonesia|nguoi malaysia|nguoi campuchia|nguoi y|nguoi ha lan|nguoi thuy dien
+|filipino|indonesian|malaysian|indian|italian|dutch|swedish|canadian|expat|expatriate|overseas vietnamese
 """.replace("\n", "").split("|"))
 
 # The level of government a question names ("cấp xã", "trung ương"), as a procedure's levels are written.

@@ -73,6 +73,7 @@ def test_the_version_a_citizen_of_the_province_uses_is_answered_unless_another_i
     ("khai sinh cho con, vợ tôi là người Hàn Quốc", "1.100005"),
     ("đăng ký lại khai sinh vì sổ gốc bị mất", "1.100007"),
     ("khai sinh có yếu tố nước ngoài ở khu vực biên giới", "1.100006"),
+    ("ck e là ng Hàn, khai sinh cho con ntn", "1.100005"),  # "ng Hàn": người Hàn (Korean)
 ])
 def test_special_versions_are_answered_only_when_the_question_says_them(portal, question, expected):
     assert answer(portal, question) == expected
