@@ -3,9 +3,13 @@
 Terms are folded syllables and syllable pairs: pairs stand in for Vietnamese compound words ("tam tru",
 "ho chieu"), which word segmentation cannot find in text typed without diacritics. Words that say what
 the user wants to know ("lệ phí", "bao lâu", "giấy tờ") rather than which procedure are dropped; "online"
-and "VNeID" stay, because they tell the online and VNeID procedures from their in-person twins. A name or
-alias said in full multiplies a procedure's score (coverage), so "làm hộ chiếu" picks "Cấp hộ chiếu" over
-"Trình báo mất hộ chiếu", which merely shares words with it.
+and "VNeID" stay, because they tell the online and VNeID procedures from their in-person twins. A question word
+is told from a name's word that folds like it by its diacritics ("thẻ" is not "the"), or, typed without them, by
+the names' pairs of words ("the can cuoc"). Abbreviations (BHXH, TNHH, cty) are read as their words on both sides
+(bot/lexicon.py holds the word lists). A name or alias said in full multiplies a procedure's score (coverage), so
+"làm hộ chiếu" picks "Cấp hộ chiếu" over "Trình báo mất hộ chiếu", which merely shares words with it; so does the
+share of the question's pairs of words a name holds, so "bản sao giấy khai sinh" picks the name saying those
+words in that order over "Đăng ký khai sinh".
 """
 from __future__ import annotations
 
