@@ -6,8 +6,8 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import BaseAction, ask_knowledge, payload, response_text, user_language
-from actions.labels import label
+from actions.base import BaseAction, ask_knowledge, payload, user_language
+from actions.labels import has_label, label
 
 # Intents never offered as a guess: they are not something a user "meant".
 _NOT_OFFERED = {"nlu_fallback", "out_of_scope", "affirm", "deny"}
@@ -29,14 +29,12 @@ class ActionAskAffirmation(BaseAction):
         buttons = []
         for candidate in latest.get("intent_ranking", []):
             intent = candidate.get("name")
-            title = response_text(domain, f"utter_intent_label_{intent}", language)
-            if intent in _NOT_OFFERED or not title:
+            if intent in _NOT_OFFERED or not has_label(f"intent.{intent}"):
                 continue
-            buttons.append({"title": title, "payload": payload(intent, **entities)})
+            buttons.append({"title": label(f"intent.{intent}", language), "payload": payload(intent, **entities)})
             if len(buttons) == MAX_GUESSES:
                 break
-        none_title = response_text(domain, "utter_none_of_these", language) or "—"
-        buttons.append({"title": none_title, "payload": "/out_of_scope"})
+        buttons.append({"title": label("none_of_these", language), "payload": "/out_of_scope"})
         dispatcher.utter_message(response="utter_ask_affirmation", buttons=buttons)
         return []
 

@@ -15,6 +15,7 @@ from actions.labels import LANGUAGES, label, labels
 from bot.knowledge.portal import CHANNEL_KINDS
 from bot.knowledge.schema import ONLINE_LEVELS, SITE_KINDS, SITE_RANKS
 from bot.settings import PROJECT_ROOT
+from bot.tickets.models import CANCELLED, CONFIRMED, EXPIRED, PAID, PENDING_PAYMENT
 from tests.actions.conftest import make_tracker, rendered, run_action
 from tests.conftest import KNOWLEDGE_DIR
 
@@ -23,7 +24,8 @@ ACTIONS_SOURCE = "\n".join(p.read_text(encoding="utf-8") for p in (PROJECT_ROOT 
 GENERATED_KEYS = ([f"{prefix}.{kind}" for kind in SITE_KINDS for prefix in ("kind", "kinds")]
                   + [f"rank.{rank}" for rank in SITE_RANKS] + [f"weekday.{day}" for day in range(7)]
                   + [f"procedure.level.{level}" for level in ONLINE_LEVELS]
-                  + [f"procedure.channel.{kind}" for kind in CHANNEL_KINDS])
+                  + [f"procedure.channel.{kind}" for kind in CHANNEL_KINDS]
+                  + [f"booking.status.{status}" for status in (PENDING_PAYMENT, CONFIRMED, PAID, CANCELLED, EXPIRED)])
 LITERAL_KEYS = sorted(set(re.findall(r"""\blabel\(\s*["']([^"'{]+)["']""", ACTIONS_SOURCE)))
 SITE = yaml.safe_load((KNOWLEDGE_DIR / "sites.yml").read_text(encoding="utf-8"))["sites"][0]
 
@@ -42,6 +44,11 @@ def test_every_label_has_both_languages_in_nfc_and_nothing_else():
 @pytest.mark.parametrize("key", GENERATED_KEYS + LITERAL_KEYS)
 def test_every_label_the_actions_use_exists(key):
     assert key in labels()
+
+
+def test_the_fallback_offers_only_intents_the_domain_has(rasa_domain):
+    offered = {key.removeprefix("intent.") for key in labels() if key.startswith("intent.")}
+    assert offered and offered <= set(rasa_domain.intents)
 
 
 @given(st.sampled_from(SITE_KINDS), st.sampled_from((None, *SITE_RANKS)))
