@@ -47,6 +47,7 @@ class Settings:
     telegram_bot_username: str
     nlu_cache_entries: int
     concurrent_turns: int
+    nlu_batch_wait_ms: int
     turns_per_conversation: int
     trial_booking_file: Path
     rasa_patches_off: tuple[str, ...]
@@ -79,7 +80,10 @@ class Settings:
             log_level=env.get("QN_LOG_LEVEL", "INFO").upper(),
             telegram_bot_username=env.get("TELEGRAM_BOT_USERNAME", "").lstrip("@"),
             nlu_cache_entries=whole_number("QN_NLU_CACHE_ENTRIES", 10000, 0),
-            concurrent_turns=whole_number("QN_CONCURRENT_TURNS", 4, 0),
+            concurrent_turns=whole_number("QN_CONCURRENT_TURNS", 8, 0),
+            # How long an analysis may wait for turns a few milliseconds from theirs, to classify them together
+            # (bot/serving.py's nlu_batch; 0: never waits).
+            nlu_batch_wait_ms=whole_number("QN_NLU_BATCH_WAIT_MS", 3, 0),
             turns_per_conversation=whole_number("QN_TURNS_PER_CONVERSATION", 3, 0),
             trial_booking_file=Path(env.get("QN_TRIAL_BOOKING_FILE") or PROJECT_ROOT / "var" / "trial_booking.json"),
             rasa_patches_off=tuple(n.strip() for n in env.get("QN_RASA_PATCHES_OFF", "").split(",") if n.strip()),

@@ -111,3 +111,39 @@ def test_turns_arriving_together_share_one_analysis_and_get_their_own_answers(ag
     alone = [asyncio.run(agent.handle_text(text, sender_id=f"alone-{i}")) for i, text in enumerate(texts)]
     assert [[m.get("text") for m in answer] for answer in answers] == \
         [[m.get("text") for m in answer] for answer in alone]
+
+
+def test_a_batch_waits_a_moment_for_turns_still_reading_their_tracker(agent, monkeypatch):
+    """QN_NLU_BATCH_WAIT_MS: a turn that reaches its analysis while another turn is still reading its tracker is
+    analysed together with it; without the wait, each alone. The answers are those of each turn alone."""
+    from bot import serving
+
+    batches = _count_batches(agent, monkeypatch)
+    analyses = serving._analyses_of(agent.processor)
+    get_tracker = agent.processor.get_tracker
+
+    async def slow_get_tracker(conversation_id: str):
+        if conversation_id.startswith("slow"):
+            await asyncio.sleep(0.03)  # a slow tracker store
+        return await get_tracker(conversation_id)
+
+    monkeypatch.setattr(agent.processor, "get_tracker", slow_get_tracker)
+    pairs = {0.0: ["bảo tàng có mở cửa thứ hai không vậy", "phí làm hộ chiếu là bao nhiêu tiền"],
+             0.5: ["bảo tàng thứ ba có mở cửa không", "làm hộ chiếu mất bao nhiêu tiền vậy"]}
+    answers = {}
+    for wait, (quick, slow) in pairs.items():
+        monkeypatch.setattr(analyses, "wait_seconds", wait)
+        batches.clear()
+
+        async def together(quick: str = quick, slow: str = slow, wait: float = wait) -> list:
+            return await asyncio.gather(agent.handle_text(quick, sender_id=f"quick-{wait}"),
+                                        agent.handle_text(slow, sender_id=f"slow-{wait}"))
+
+        answers[wait] = asyncio.run(together())
+        assert batches == ([1, 1] if wait == 0 else [2])
+    assert analyses.coming == 0
+    monkeypatch.setattr(analyses, "wait_seconds", 0.0)
+    for wait, texts in pairs.items():
+        alone = [asyncio.run(agent.handle_text(text, sender_id=f"alone-{wait}-{i}")) for i, text in enumerate(texts)]
+        assert [[m.get("text") for m in answer] for answer in answers[wait]] == \
+            [[m.get("text") for m in answer] for answer in alone]
