@@ -6,6 +6,7 @@ request, Rasa gives them back here and they wait for the visitor's next request 
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -62,8 +63,6 @@ class RasaTrigger:
 async def deliver(claimed: Claimed, store: NoticeStore, trigger: RasaTrigger, http: httpx.AsyncClient) -> PushOutcome:
     """Push one claimed notice and record how it went. Logged without personal data (the booking code and a
     pseudonym of the conversation); a refusal or failure is counted in booking_notices, never retried forever."""
-    import asyncio
-
     outcome = await trigger.push(http, claimed)
     if outcome.status == SENT and claimed.channel == "rest" and outcome.messages:
         await asyncio.to_thread(store.keep_replies, claimed.booking.sender_id, list(outcome.messages))
