@@ -37,11 +37,11 @@ from bot.knowledge.retrieval import BM25Index, terms  # noqa: E402
 PORTAL = ROOT.parent / "shared" / "data" / "dvc"
 QUESTIONS = ROOT / "bench" / "data" / "procedure_questions.yml"
 TEST_QUESTIONS = ROOT / "bench" / "data" / "procedure_questions_test.yml"  # independent: never tuned on
-Documents = dict[str, list[tuple[str, int]]]
+Documents = dict[str, list[tuple[str, float]]]
 
 
-def weighted_terms(fields: list[tuple[str, int]]) -> list[str]:
-    return [term for text, weight in fields for _ in range(weight) for term in terms(text)]
+def weighted_terms(fields: list[tuple[str, float]]) -> list[str]:
+    return [term for text, weight in fields for _ in range(int(weight + 0.5)) for term in terms(text)]
 
 
 class FTS5Index(BM25Index):

@@ -32,6 +32,7 @@ from bot.knowledge.models import (
 )
 from bot.knowledge.places import PlaceIndex, PlaceMatch, PlaceRef
 from bot.knowledge.retrieval import (
+    ALIAS_WEIGHT,
     BM25Index,
     Vocabulary,
     level_rank,
@@ -221,7 +222,7 @@ MIN_SCORE = 2.0
 
 
 class KnowledgeBase:
-    def __init__(self, engine: Engine, ranker: Callable[[dict[str, list[tuple[str, int]]]], BM25Index] = BM25Index):
+    def __init__(self, engine: Engine, ranker: Callable[[dict[str, list[tuple[str, float]]]], BM25Index] = BM25Index):
         """`ranker` builds the procedure search index from documents (id -> [(text, weight)]); the bench swaps it."""
         self._engine = engine
         self._ranker = ranker
@@ -404,13 +405,14 @@ class KnowledgeBase:
                 guides = session.execute(select(Procedure)).scalars().all()
                 records = {r.code: r for r in session.execute(select(PortalRecord)).scalars()}
                 terms = [(t.means, list(t.say)) for t in session.execute(select(ProcedureTerm)).scalars()]
-                documents: dict[str, list[tuple[str, int]]] = {}
+                documents: dict[str, list[tuple[str, float]]] = {}
                 entries: dict[str, ProcedureEntry] = {}
                 codes: dict[str, str] = {}  # a curated guide's national code -> the guide's id
                 for p in guides:
                     record = records.pop(p.code, None) if p.code else None
-                    documents[p.id] = [(p.name, 3), *((a, 3) for a in p.aliases), *((k, 2) for k in p.keywords),
-                                       (p.field or "", 1)]
+                    # Aliases are names only when said in full (retrieval.ALIAS_WEIGHT).
+                    documents[p.id] = [(p.name, 3), *((a, ALIAS_WEIGHT) for a in p.aliases),
+                                       *((k, 2) for k in p.keywords), (p.field or "", 1)]
                     if record is not None:
                         documents[p.id].append((record.name, 3))
                     entries[p.id] = ProcedureEntry.of(p.id, p.name, record.level if record else ())

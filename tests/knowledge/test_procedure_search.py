@@ -42,6 +42,10 @@ terms:
     say: [hộ kd]
   - means: đăng ký thành lập hộ kinh doanh
     say: [mở hộ kinh doanh, register a household business]
+  - means: bản sao giấy khai sinh
+    say: [birth certificate copy]
+  - means: cấp lại giấy phép lái xe
+    say: [lost driving licence]
 """
 
 
@@ -157,3 +161,25 @@ def test_a_vocabulary_entry_without_what_it_means_is_refused(knowledge_copy):
     (knowledge_copy / "procedure_terms.yml").write_text("terms:\n  - say: [sổ đỏ]\n", encoding="utf-8")
     with pytest.raises(KnowledgeValidationError, match="means"):
         read_knowledge(knowledge_copy)
+
+
+@pytest.fixture
+def guides_and_portal(engine, tmp_path, knowledge_copy) -> KnowledgeBase:
+    """Staff's curated guides (with their aliases and keywords) beside the portal's records."""
+    (knowledge_copy / "procedure_terms.yml").write_text(TERMS, encoding="utf-8")
+    load_knowledge(engine, knowledge_copy)
+    import_portal(engine, write_records(tmp_path / "records.jsonl", [record(c, n, lv) for c, n, lv in RECORDS]))
+    return KnowledgeBase(engine)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(SPELLINGS), st.sampled_from([
+    ("a birth certificate copy", "1.100016"),  # not the guide "Đăng ký khai sinh" (alias "birth certificate")
+    ("lost driving licence", "1.100015"),  # not the guide "Cấp lại thẻ căn cước" (alias "lost ID card")
+    ("làm giấy khai sinh cho con", "dang-ky-khai-sinh"),  # the guide's own alias still finds it
+    ("đổi bằng lái xe", "doi-giay-phep-lai-xe"),
+]))
+def test_a_guides_aliases_find_it_but_never_outrank_a_record_whose_name_says_more(guides_and_portal, spell, asked):
+    question, expected = asked
+    found = guides_and_portal.find_procedure(spell(question))
+    assert (found.procedure or found.candidates[0]).id == expected
