@@ -58,6 +58,12 @@ def test_for_any_kind_and_rank_an_english_card_says_them_in_english(kind, rank):
     assert vietnamese.lower().startswith(kind) and (rank is None or vietnamese.endswith(f"di tích {rank}"))
 
 
+def test_the_domain_holds_messages_not_labels(rasa_domain):
+    labels_in_domain = [name for name in rasa_domain.responses
+                        if name.startswith(("utter_label_", "utter_button_", "utter_weekday_", "utter_intent_label_"))]
+    assert labels_in_domain == []
+
+
 def test_the_actions_send_only_responses_the_domain_has(rasa_domain):
     sent = set(re.findall(r"""response=["'](utter_\w+)["']""", ACTIONS_SOURCE))
     sent |= set(re.findall(r"""_response\w*\s*=\s*["'](utter_\w+)["']""", ACTIONS_SOURCE))
