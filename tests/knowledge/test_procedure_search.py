@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from bot.knowledge import load_knowledge
 from bot.knowledge.loader import KnowledgeValidationError, read_knowledge
 from bot.knowledge.portal_import import import_portal
-from bot.knowledge.repository import KnowledgeBase
+from bot.knowledge.repository import KnowledgeBase, ProcedureEntry
 from bot.text import strip_diacritics
 from tests.knowledge.test_portal_import import record, write_records
 
@@ -33,6 +33,10 @@ RECORDS = [
     ("1.100018", "Điều chỉnh thông tin trên thẻ căn cước", "Cấp xã"),
     ("1.100019", "Cấp giấy phép sửa chữa, cải tạo đối với công trình cấp đặc biệt, cấp I, cấp II", "Cấp tỉnh"),
     ("1.100020", "Cấp giấy phép sửa chữa, cải tạo đối với công trình cấp III, cấp IV", "Cấp xã"),
+    ("1.100021", "Khôi phục giá trị sử dụng hộ chiếu phổ thông (thực hiện tại cấp tỉnh)", "Cấp tỉnh"),
+    ("1.100022", "Giải thể doanh nghiệp", "Cấp tỉnh"),
+    ("1.100023", "Đề nghị dừng thực hiện thủ tục đăng ký doanh nghiệp; thông báo hủy bỏ nghị quyết, quyết định giải "
+                 "thể doanh nghiệp", "Cấp tỉnh"),
 ]
 TERMS = """
 terms:
@@ -46,6 +50,8 @@ terms:
     say: [birth certificate copy]
   - means: cấp lại giấy phép lái xe
     say: [lost driving licence]
+  - means: doanh nghiệp
+    say: [công ty, company]
 """
 
 
@@ -183,3 +189,26 @@ def test_a_guides_aliases_find_it_but_never_outrank_a_record_whose_name_says_mor
     question, expected = asked
     found = guides_and_portal.find_procedure(spell(question))
     assert (found.procedure or found.candidates[0]).id == expected
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("khôi phục hộ chiếu bị mất nay đã tìm thấy", "1.100021"),  # not the guide "Trình báo mất hộ chiếu phổ thông"
+    ("khoi phuc ho chieu bi mat nay da tim thay", "1.100021"),
+    ("cấp lại gplx ô tô hết hạn lâu", "1.100015"),  # not the guide "Đổi giấy phép lái xe" (keyword "GPLX hết hạn")
+    ("giải thể công ty thì làm sao", "1.100022"),  # not "… quyết định giải thể doanh nghiệp"
+    ("xin cấp lại thẻ bhyt", "1.100017"),
+])
+def test_the_name_doing_what_the_question_asks_is_answered_among_names_of_the_same_thing(guides_and_portal, question,
+                                                                                          expected):
+    found = guides_and_portal.find_procedure(question)
+    assert (found.procedure or found.candidates[0]).id == expected
+
+
+@pytest.mark.parametrize("name, lead", [
+    ("Thủ tục cấp lại giấy phép lái xe (thực hiện tại cấp tỉnh)", "cap_lai"),
+    ("Giải thể doanh nghiệp", "giai_the"),
+    ("Tách hộ", "tach_ho"),
+    ("Cấp", ""),
+])
+def test_what_a_name_does_is_its_first_two_words_without_thu_tuc(name, lead):
+    assert ProcedureEntry.of("x", name, ()).lead == lead
