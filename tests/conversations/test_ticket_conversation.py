@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import urllib.request
 import uuid
 from datetime import date, datetime, timedelta, timezone
@@ -55,7 +56,9 @@ def test_bad_answers_are_asked_again_and_nothing_is_lost(running_bot, bookable):
     assert "khung giờ ở trên" in text_of(running_bot.say(user, "23h"))
     running_bot.say(user, "08:00-10:00")
     assert "ít nhất 1 vé" in text_of(running_bot.say(user, "-5"))
-    assert "chỉ còn 50 chỗ" in text_of(running_bot.say(user, "80 người lớn"))
+    # The places left in that slot (50, less what other conversation tests booked there), never 80.
+    left = re.search(r"chỉ còn (\d+) chỗ", text_of(running_bot.say(user, "80 người lớn")))
+    assert left and 0 < int(left.group(1)) <= 50
     running_bot.say(user, "2 người lớn 1 trẻ em")
     assert "chữ cái" in text_of(running_bot.say(user, "12345"))
     running_bot.say(user, "Trần Thị Bình")
