@@ -44,11 +44,21 @@ class EntityMasker(GraphComponent):
                       if entity in self._entities]
         if not spans:
             return
+        # One token per name, however many words it has: "tell me about Yen Tu Relic and Scenic Site" has the
+        # shape of "tell me about Yen Tu", not six place words that no training example has.
+        kept, masked_span = [], None
         for token in message.get(TOKENS_NAMES[TEXT]) or []:
-            for start, end, entity in spans:
-                if token.start < end and token.end > start:
-                    token.lemma = token.text = f"__{entity}__"
-                    break
+            span = next(((start, end, entity) for start, end, entity in spans
+                         if token.start < end and token.end > start), None)
+            if span is None:
+                kept.append(token)
+            elif span == masked_span:
+                kept[-1].end = token.end
+            else:
+                token.lemma = token.text = f"__{span[2]}__"
+                kept.append(token)
+            masked_span = span
+        message.set(TOKENS_NAMES[TEXT], kept)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         for example in training_data.training_examples:
