@@ -8,6 +8,8 @@ asked (or cannot answer).
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 from typing import Awaitable, Callable
 
@@ -61,3 +63,23 @@ async def answer_guarded(
     if not replied():
         logger.warning("no reply produced for %s; sending an apology", pseudonym(sender_id))
         await send_apology(apology_for(cleaned))
+
+
+# The REST channel is open to anyone, but conversations named "telegram-<chat>" and "zalo-<user>" hold those
+# visitors' bookings: only the Telegram bridge (which shows this key) and the Zalo webhook speak in them.
+BRIDGE_HEADER = "X-QN-Bridge-Key"
+
+
+def bridge_key(bot_token: str) -> str:
+    """The key the Telegram bridge shows the REST channel, derived from the bot's token, which both hold."""
+    return hmac.new(bot_token.encode(), b"qn-telegram-bridge", hashlib.sha256).hexdigest()
+
+
+def may_speak_as(sender: str, presented_key: str | None, bot_token: str | None) -> bool:
+    """Whether a REST request may speak in conversation `sender`: anyone in their own, never in a Zalo user's (Zalo
+    comes through its signed webhook), in a Telegram chat's only with the bridge's key."""
+    if sender.startswith("zalo-"):
+        return False
+    if sender.startswith("telegram-"):
+        return bool(bot_token and presented_key and hmac.compare_digest(presented_key, bridge_key(bot_token)))
+    return True

@@ -1,5 +1,7 @@
 """Rasa's REST channel at the same URL (/webhooks/rest/webhook), with our guard around each turn:
-the text is cleaned and limited, and a turn that produced no reply gets a polite apology.
+the text is cleaned and limited, and a turn that produced no reply gets a polite apology. Conversations of the
+other channels ("telegram-<chat>", "zalo-<user>") are refused with 403, except to the Telegram bridge showing its key:
+a Telegram chat id is easy to guess, and the conversation holds that visitor's bookings.
 
 REST answers requests; it cannot reach a visitor by itself. A message the bot sends first to a REST conversation
 (the e-ticket after a payment, a reminder, an expired hold: bot/notifications) is recorded in the tracker when it
@@ -10,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 from typing import Any, Awaitable, Callable, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -18,7 +21,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from bot.channels.admission import conversation_turns
-from bot.channels.guard import answer_guarded, please_wait_for
+from bot.channels.guard import BRIDGE_HEADER, answer_guarded, may_speak_as, please_wait_for
 from bot.notifications.jobs import take_waiting_replies
 from bot.settings import Settings
 
@@ -47,6 +50,7 @@ class RestInput(RasaRestInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         max_chars = Settings.from_env().max_message_chars
+        telegram_token = os.environ.get("TELEGRAM_BOT_TOKEN") or None  # the bridge's key is derived from it
 
         async def guarded(message: UserMessage) -> None:
             collector = message.output_channel
@@ -82,6 +86,9 @@ class RestInput(RasaRestInput):
             if data is None:
                 logger.warning("REST webhook: malformed request refused (%s)", reason)  # never the body
                 return response.json({"error": reason}, status=400)
+            if not may_speak_as(data["sender"], request.headers.get(BRIDGE_HEADER), telegram_token):
+                logger.warning("REST webhook: a message for another channel's conversation refused")  # never who
+                return response.json({"error": "this conversation belongs to another channel"}, status=403)
             if await conversation_turns().full(data["sender"]):
                 return response.json([{"recipient_id": data["sender"], "text": please_wait_for(data["message"])}])
             return None

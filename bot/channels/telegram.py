@@ -47,7 +47,7 @@ from telegram.ext import (
 )
 
 from bot.channels.admission import ConversationTurns
-from bot.channels.guard import apology_for, please_wait_for
+from bot.channels.guard import BRIDGE_HEADER, apology_for, bridge_key, please_wait_for
 from bot.channels.replies import DeliveryRefused, Reply, to_replies
 from bot.entry import SITE_PAYLOAD_PREFIX, TELEGRAM_PAYLOAD
 from bot.privacy import pseudonym
@@ -117,9 +117,10 @@ CONCURRENT_UPDATES = 256  # updates in progress at once, all chats together
 
 
 class RasaClient:
-    def __init__(self, rasa_url: str, timeout: float = 30):
+    def __init__(self, rasa_url: str, bot_token: str, timeout: float = 30):
         self._url = f"{rasa_url}/webhooks/rest/webhook"
-        self._http = httpx.AsyncClient(timeout=timeout)
+        # Rasa's REST channel lets only the bridge speak in "telegram-<chat>" conversations (bot/channels/guard.py).
+        self._http = httpx.AsyncClient(timeout=timeout, headers={BRIDGE_HEADER: bridge_key(bot_token)})
 
     async def ask(self, sender: str, text: str) -> list[dict[str, Any]] | None:
         """Rasa's replies, or None if Rasa could not be reached."""
@@ -351,7 +352,7 @@ class TelegramPushInput(InputChannel):
 
 
 def build_application(settings: TelegramSettings) -> Application:
-    rasa = RasaClient(settings.rasa_url)
+    rasa = RasaClient(settings.rasa_url, settings.token)
     # Updates are handled concurrently (PTB handles one at a time by default: with Rasa taking 2 s a turn, the
     # fourth chat waited 8 s); ChatOrder keeps each chat's own messages in order.
     builder = Application.builder().token(settings.token).post_shutdown(lambda _app: rasa.close()) \

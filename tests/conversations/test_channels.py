@@ -495,3 +495,27 @@ def test_twenty_telegram_chats_are_answered_at_once_and_each_chat_in_order(runni
                 ["echo slow one", "echo fast two", "echo fast three"]
         finally:
             bridge.stop()
+
+
+def rest_status(running_bot, sender: str, headers: dict[str, str] | None = None) -> int:
+    request = urllib.request.Request(f"{running_bot.rasa_url}/webhooks/rest/webhook", method="POST",
+                                     data=json.dumps({"sender": sender, "message": "xem vé của tôi"}).encode(),
+                                     headers={"Content-Type": "application/json", **(headers or {})})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            return answer.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_nobody_on_the_web_speaks_in_a_telegram_or_zalo_visitors_conversation(running_bot):
+    """A Telegram chat id is easy to guess, and its conversation holds that visitor's bookings: on the REST webhook
+    only the bridge, showing the key derived from the bot's token, may speak in it; in a Zalo user's, nobody."""
+    from bot.channels.guard import BRIDGE_HEADER, bridge_key
+
+    chat = f"telegram-{new_chat()}"
+    assert rest_status(running_bot, chat) == 403
+    assert rest_status(running_bot, chat, {BRIDGE_HEADER: bridge_key("another bot's token")}) == 403
+    assert rest_status(running_bot, chat, {BRIDGE_HEADER: bridge_key(TELEGRAM_TOKEN)}) == 200
+    assert rest_status(running_bot, f"zalo-{uuid.uuid4().int % 10**18}") == 403
+    assert rest_status(running_bot, f"web-{uuid.uuid4().hex[:8]}") == 200  # a web visitor's own conversation
