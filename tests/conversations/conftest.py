@@ -20,6 +20,7 @@ from typing import Any, Iterator
 import pytest
 import yaml
 
+from bot.channels.guard import BRIDGE_HEADER, bridge_key
 from bot.settings import PROJECT_ROOT, endpoints_with_actions_at
 from tests.conftest import KNOWLEDGE_DIR, skip_or_fail
 from tests.conversations.fake_apis import (
@@ -42,9 +43,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def http(method: str, url: str, payload: Any = None, timeout: float = 60) -> Any:
+def http(method: str, url: str, payload: Any = None, timeout: float = 60, headers: dict[str, str] | None = None) -> Any:
     data = json.dumps(payload).encode() if payload is not None else None
-    request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(url, data=data, method=method,
+                                     headers={"Content-Type": "application/json", **(headers or {})})
     with urllib.request.urlopen(request, timeout=timeout) as response:
         body = response.read()
         return json.loads(body) if body else None
@@ -76,7 +78,12 @@ class RunningBot:
     rasa_log: Path | None = None
 
     def say(self, sender: str, text: str) -> list[dict[str, Any]]:
-        return http("POST", f"{self.rasa_url}/webhooks/rest/webhook", {"sender": sender, "message": text})
+        """`text` on the REST webhook; in a "telegram-<chat>" conversation as the Telegram bridge would send it."""
+        headers = {}
+        if sender.startswith("telegram-") and self.env.get("TELEGRAM_BOT_TOKEN"):
+            headers[BRIDGE_HEADER] = bridge_key(self.env["TELEGRAM_BOT_TOKEN"])
+        return http("POST", f"{self.rasa_url}/webhooks/rest/webhook", {"sender": sender, "message": text},
+                    headers=headers)
 
     def texts(self, sender: str, text: str) -> list[str]:
         return [m.get("text", "") for m in self.say(sender, text)]
