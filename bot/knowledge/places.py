@@ -36,13 +36,6 @@ CATEGORY_SYNONYMS = {
 }
 _CATEGORY_BY_FOLDED = {form: kind for kind, forms in CATEGORY_SYNONYMS.items() for form in forms}
 
-# English labels for kinds and ranks, for English-speaking visitors.
-KIND_EN = {"chùa": "pagoda", "đền": "temple", "đình": "communal house", "miếu": "shrine", "nhà thờ": "church",
-           "di tích lịch sử": "historic site", "di tích khảo cổ": "archaeological site", "danh thắng": "scenic site",
-           "bảo tàng": "museum", "khu di tích": "relic complex"}
-RANK_EN = {"quốc gia đặc biệt": "special national relic", "quốc gia": "national relic",
-           "cấp tỉnh": "provincial relic"}
-
 RESOLVED_SCORE = 85
 CANDIDATE_SCORE = 55
 CLEAR_MARGIN = 8
