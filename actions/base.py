@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.db import get_engine
 from bot.knowledge import KnowledgeBase
 from bot.privacy import pseudonym
-from bot.settings import Settings
+from bot.settings import current_settings
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -23,7 +23,7 @@ T = TypeVar("T")
 @lru_cache(maxsize=1)
 def knowledge_base() -> KnowledgeBase:
     """The knowledge base, created on first use (the action server imports this module at start-up)."""
-    return KnowledgeBase(get_engine(Settings.from_env().database_url))
+    return KnowledgeBase(get_engine(current_settings().database_url))
 
 
 async def ask_knowledge(query: Callable[[KnowledgeBase], T]) -> T:

@@ -14,7 +14,7 @@ from actions.heritage import map_link
 from actions.tickets import ask_bookings, e_ticket
 from bot.notifications.jobs import notice_store
 from bot.privacy import pseudonym
-from bot.settings import Settings
+from bot.settings import current_settings
 from bot.tickets.models import CONFIRMED, EXPIRED, PAID
 from bot.tickets.repository import PAYMENT_HOLD, BookingView
 
@@ -58,7 +58,7 @@ class ActionVisitReminder(BaseAction):
         booking = await own_booking(tracker, (CONFIRMED, PAID))
         if booking is None:
             return []
-        store = notice_store(Settings.from_env())
+        store = notice_store(current_settings())
         if await asyncio.to_thread(store.opted_out, tracker.sender_id):
             return []
         museum = await ask_knowledge(lambda kb: kb.museum())
@@ -87,7 +87,7 @@ class ActionStopReminders(BaseAction):
         return "action_stop_reminders"
 
     async def perform(self, dispatcher, tracker, domain) -> List[Dict]:
-        store = notice_store(Settings.from_env())
+        store = notice_store(current_settings())
         await asyncio.to_thread(store.opt_out, tracker.sender_id)
         logger.info("reminders turned off by %s", pseudonym(tracker.sender_id))
         dispatcher.utter_message(response="utter_reminders_stopped")

@@ -11,10 +11,10 @@ import sys
 
 def main(argv: list[str] | None = None) -> None:
     from bot import serving
-    from bot.settings import Settings
+    from bot.settings import current_settings
 
     try:
-        serving.install(off=Settings.from_env().rasa_patches_off)
+        serving.install(off=current_settings().rasa_patches_off)
     except serving.PatchError as error:
         sys.exit(f"bot.launch: {error}")
     from rasa.__main__ import main as rasa_main

@@ -134,9 +134,9 @@ def _nlu_cache(processor: Any) -> _NluCache | None:
     """The processor's NLU cache; None if QN_NLU_CACHE_ENTRIES is 0."""
     cache = processor.__dict__.get("_qn_nlu_cache")
     if cache is None:
-        from bot.settings import Settings
+        from bot.settings import current_settings
 
-        settings = Settings.from_env()
+        settings = current_settings()
         cache = processor.__dict__["_qn_nlu_cache"] = _NluCache(settings.nlu_cache_entries, settings.database_url)
     return cache if cache.size > 0 else None
 
@@ -236,11 +236,11 @@ def _analyses_of(processor: Any) -> _Analyses:
     if analyses is None:
         from concurrent.futures import ThreadPoolExecutor
 
-        from bot.settings import Settings
+        from bot.settings import current_settings
 
         analyses = processor.__dict__["_qn_analyses"] = _Analyses(
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="qn-nlu"),
-            wait_seconds=Settings.from_env().nlu_batch_wait_ms / 1000)
+            wait_seconds=current_settings().nlu_batch_wait_ms / 1000)
     return analyses
 
 

@@ -5,7 +5,7 @@ Every variable is documented in the README's "Configuration" table; keep the two
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -37,6 +37,26 @@ def environment(environ: dict[str, str] | None = None) -> dict[str, str]:
     return {**_read_dotenv(PROJECT_ROOT / ".env"), **(environ if environ is not None else os.environ)}
 
 
+def current_settings() -> "Settings":
+    """The running process's settings, read once and read again only when the environment or the .env file
+    changes (a test's monkeypatch.setenv, an edited .env): the runtime's call sites ask for them per request.
+    Pass an explicit environment to `Settings.from_env` instead where one is given (tests, staff CLIs)."""
+    global _current
+    key = (_dotenv_stamp(), dict(os.environ))
+    cached = _current
+    if cached is None or cached[0] != key:
+        cached = _current = (key, Settings.from_env())
+    return cached[1]
+
+
+def _dotenv_stamp() -> tuple[int, int] | None:
+    try:
+        stat = (PROJECT_ROOT / ".env").stat()
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
@@ -60,6 +80,8 @@ class Settings:
     reminder_time: tuple[int, int]
     notify_every_seconds: int
     rasa_token: str
+    # Telegram's bot token where set (the REST channel derives the bridge's key from it); empty: no bridge.
+    telegram_bot_token: str = field(default="", repr=False)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -107,7 +129,11 @@ class Settings:
             notify_every_seconds=whole_number("QN_NOTIFY_EVERY_SECONDS", 30, 1),
             # Rasa's HTTP API token (`rasa run --auth-token`), sent with the trigger-intent calls; empty: no token.
             rasa_token=env.get("QN_RASA_TOKEN", "").strip(),
+            telegram_bot_token=env.get("TELEGRAM_BOT_TOKEN", ""),
         )
+
+
+_current: tuple[tuple[tuple[int, int] | None, dict[str, str]], Settings] | None = None
 
 
 def _clock_time(name: str, value: str) -> tuple[int, int]:

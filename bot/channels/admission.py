@@ -119,9 +119,9 @@ def admission() -> TurnAdmission:
     """The process's admission, sized by QN_CONCURRENT_TURNS."""
     global _admission
     if _admission is None:
-        from bot.settings import Settings
+        from bot.settings import current_settings
 
-        _admission = TurnAdmission(Settings.from_env().concurrent_turns)
+        _admission = TurnAdmission(current_settings().concurrent_turns)
     return _admission
 
 
@@ -130,9 +130,9 @@ def conversation_turns() -> "ConversationTurns | SharedConversationTurns":
     lives where Rasa's lock lives, so it holds across replicas), else the process's own."""
     global _conversation_turns
     if _conversation_turns is None:
-        from bot.settings import Settings
+        from bot.settings import current_settings
 
-        settings = Settings.from_env()
+        settings = current_settings()
         _conversation_turns = ConversationTurns(settings.turns_per_conversation)
         if settings.redis_url:
             from bot.channels.shared import SharedConversationTurns, SharedRedis

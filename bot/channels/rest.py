@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 from typing import Any, Awaitable, Callable, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -23,7 +22,7 @@ from sanic.request import Request
 from bot.channels.admission import conversation_turns
 from bot.channels.guard import BRIDGE_HEADER, answer_guarded, may_speak_as, please_wait_for
 from bot.notifications.jobs import take_waiting_replies
-from bot.settings import Settings
+from bot.settings import current_settings
 
 logger = logging.getLogger(__name__)
 
@@ -49,8 +48,9 @@ class RestInput(RasaRestInput):
         return "rest"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        max_chars = Settings.from_env().max_message_chars
-        telegram_token = os.environ.get("TELEGRAM_BOT_TOKEN") or None  # the bridge's key is derived from it
+        settings = current_settings()
+        max_chars = settings.max_message_chars
+        telegram_token = settings.telegram_bot_token or None  # the bridge's key is derived from it
 
         async def guarded(message: UserMessage) -> None:
             collector = message.output_channel

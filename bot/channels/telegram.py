@@ -51,7 +51,7 @@ from bot.channels.guard import BRIDGE_HEADER, apology_for, bridge_key, please_wa
 from bot.channels.replies import DeliveryRefused, Reply, to_replies
 from bot.entry import SITE_PAYLOAD_PREFIX, TELEGRAM_PAYLOAD
 from bot.privacy import pseudonym
-from bot.settings import Settings, SettingsError, environment, require_secret
+from bot.settings import Settings, SettingsError, current_settings, environment, require_secret
 
 logger = logging.getLogger(__name__)
 
@@ -147,7 +147,7 @@ class ChatOrder:
     count each turn twice)."""
 
     def __init__(self, turns: ConversationTurns | None = None) -> None:
-        self._turns = turns or ConversationTurns(Settings.from_env().turns_per_conversation)
+        self._turns = turns or ConversationTurns(current_settings().turns_per_conversation)
 
     def wrap(self, handler: Callable[[Update, Any], Coroutine[Any, Any, None]]
              ) -> Callable[[Update, Any], Coroutine[Any, Any, None]]:
@@ -368,7 +368,7 @@ def build_application(settings: TelegramSettings) -> Application:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.parse_args(argv)
-    logging.basicConfig(level=Settings.from_env().log_level,
+    logging.basicConfig(level=current_settings().log_level,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs every request URL, and the URL holds the token
     try:

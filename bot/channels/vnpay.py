@@ -22,7 +22,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from bot.notifications.jobs import announce_payment
-from bot.settings import Settings
+from bot.settings import current_settings
 from bot.tickets.payments import configured_gateway, vnpay_ipn, vnpay_return_ok
 from bot.tickets.repository import booking_repository
 
@@ -71,7 +71,7 @@ class VnpayCallbackInput(InputChannel):
                 return response.json({"RspCode": "99", "Message": "Payment gateway not configured"}, status=404)
             params = _params(request)
             result = await asyncio.to_thread(vnpay_ipn, params, gateway,
-                                          booking_repository(Settings.from_env().database_url))
+                                          booking_repository(current_settings().database_url))
             logger.info("VNPAY IPN for %s: %s", params.get("vnp_TxnRef", "?")[:12], result.answer["RspCode"])
             if result.paid_now:  # VNPAY gets its answer now; the e-ticket follows in the chat
                 request.app.add_task(_announce(result.paid_now))

@@ -41,7 +41,7 @@ from bot.channels.shared import SharedRedis, SharedSeenEvents
 from bot.channels.zalo_tokens import INVALID_TOKEN_ERROR, ZaloAccessToken, ZaloTokenStore
 from bot.db import get_engine
 from bot.privacy import pseudonym
-from bot.settings import Settings, SettingsError, environment, require_secret
+from bot.settings import SettingsError, current_settings, environment, require_secret
 
 logger = logging.getLogger(__name__)
 
@@ -230,7 +230,7 @@ class ZaloInput(InputChannel):
 
     def __init__(self) -> None:
         self._seen: SeenEvents | SharedSeenEvents = SeenEvents()
-        settings = Settings.from_env()
+        settings = current_settings()
         if settings.redis_url:
             self._seen = SharedSeenEvents(SharedRedis(settings.redis_url, settings.redis_key_prefix), "zalo",
                                           self._seen)
@@ -244,7 +244,7 @@ class ZaloInput(InputChannel):
         if self._token is None or self._token_for != settings:
             store = None
             if settings.app_secret and settings.refresh_token:
-                store = ZaloTokenStore(get_engine(Settings.from_env().database_url))
+                store = ZaloTokenStore(get_engine(current_settings().database_url))
             self._token = ZaloAccessToken(settings.app_id, settings.access_token, settings.app_secret,
                                           settings.refresh_token, settings.oauth_base_url, store)
             self._token_for = settings
@@ -262,7 +262,7 @@ class ZaloInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         zalo = Blueprint("zalo_webhook", __name__)
-        max_chars = Settings.from_env().max_message_chars
+        max_chars = current_settings().max_message_chars
 
         @zalo.route("/", methods=["GET"])
         async def health(_: Request) -> response.HTTPResponse:

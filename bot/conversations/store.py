@@ -37,7 +37,7 @@ from sqlalchemy.pool import QueuePool
 
 from bot.conversations.writer import writer_for
 from bot.db import get_engine
-from bot.settings import PROJECT_ROOT, Settings, environment
+from bot.settings import PROJECT_ROOT, Settings, current_settings, environment
 
 # Slots that hold what identifies a visitor, and the slot whose value says the booking now holds them.
 PERSONAL_SLOTS = ("visitor_name", "visitor_phone")
@@ -199,7 +199,7 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
     def __init__(self, domain: Domain | None = None, host: str | None = None, dialect: str = "sqlite",
                  db: str | None = None, event_broker: EventBroker | None = None, **kwargs: Any) -> None:
         if host is None and db is None:
-            host = conversations_url(Settings.from_env())
+            host = conversations_url(current_settings())
             _make_folder_of(host)
         super().__init__(domain=domain, host=host, dialect=dialect, db=db or "rasa.db", event_broker=event_broker,
                          **kwargs)

@@ -19,7 +19,7 @@ from bot.conversations.store import conversations_engine, conversations_url
 from bot.conversations.writer import writer_for
 from bot.insight.report import keep_finished_days
 from bot.insight.turns import Turn, TurnAssembler, create_table, save_turns
-from bot.settings import Settings
+from bot.settings import current_settings
 
 logger = logging.getLogger(__name__)
 
@@ -100,7 +100,7 @@ class TurnSummaryBroker(EventBroker):
     @classmethod
     async def from_endpoint_config(cls, broker_config: EndpointConfig,
                                    event_loop: AbstractEventLoop | None = None) -> "TurnSummaryBroker":
-        return cls(broker_config.url or conversations_url(Settings.from_env()))
+        return cls(broker_config.url or conversations_url(current_settings()))
 
     def publish(self, event: dict[str, Any]) -> None:
         turn = self.assembler.add(event)

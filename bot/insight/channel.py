@@ -30,7 +30,7 @@ from bot.db import get_engine
 from bot.insight.page import PLOTLY_JS, render_page, unanswered_csv
 from bot.insight.report import Period, Report, read_report
 from bot.knowledge.repository import KnowledgeBase
-from bot.settings import Settings
+from bot.settings import Settings, current_settings
 
 logger = logging.getLogger(__name__)
 DEFAULT_DAYS, MOST_DAYS = 7, 366
@@ -104,10 +104,10 @@ class StaffPageInput(InputChannel):
                 period = period_asked(args)
             except ValueError:
                 return response.text("Bad period: use from=YYYY-MM-DD&to=YYYY-MM-DD (at most a year)", status=400)
-            return await asyncio.to_thread(build_report, Settings.from_env(), period, args.get("channel") or None)
+            return await asyncio.to_thread(build_report, current_settings(), period, args.get("channel") or None)
 
         def refused(request: Request) -> response.HTTPResponse | None:
-            if is_staff(request.headers.get("Authorization", ""), Settings.from_env().staff_token):
+            if is_staff(request.headers.get("Authorization", ""), current_settings().staff_token):
                 return None
             return response.text("401 Unauthorized", status=401, headers=UNAUTHORISED_HEADERS)
 

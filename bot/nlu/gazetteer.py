@@ -39,10 +39,10 @@ class GazetteerEntityExtractor(GraphComponent, EntityExtractorMixin):
         return {"mask_in_training": True}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
-        from bot.settings import Settings
+        from bot.settings import current_settings
 
         self._config = {**self.get_default_config(), **config}
-        self._settings = Settings.from_env()  # read once, when the model loads
+        self._settings = current_settings()  # read once, when the model loads
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,

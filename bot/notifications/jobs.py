@@ -26,7 +26,7 @@ from bot.db import get_engine
 from bot.notifications.models import EXPIRED, REMINDER, TICKET
 from bot.notifications.push import PushOutcome, RasaTrigger, deliver
 from bot.notifications.store import Claimed, NoticeStore
-from bot.settings import Settings
+from bot.settings import Settings, current_settings
 from bot.tickets.models import PAID
 from bot.tickets.repository import BookingRepository, booking_repository
 
@@ -68,7 +68,7 @@ async def run_once(settings: Settings | None = None, now: datetime | None = None
                    trigger: RasaTrigger | None = None, bookings: BookingRepository | None = None,
                    store: NoticeStore | None = None) -> RunReport:
     """One run: expire unpaid holds, claim what is due, push it. Safe with any number of runs at once."""
-    settings = settings or Settings.from_env()
+    settings = settings or current_settings()
     now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)  # SQLite compares stored UTC wall times
     bookings = bookings or booking_repository(settings.database_url)
     store = store or notice_store(settings)
@@ -93,7 +93,7 @@ async def run_once(settings: Settings | None = None, now: datetime | None = None
 
 async def announce_payment(code: str, settings: Settings | None = None) -> PushOutcome | None:
     """Right after the IPN that marked `code` paid: claim its e-ticket and push it (None: already claimed)."""
-    settings = settings or Settings.from_env()
+    settings = settings or current_settings()
     store = notice_store(settings)
     booking = await asyncio.to_thread(booking_repository(settings.database_url).get, code)
     if booking is None or booking.status != PAID:
@@ -107,7 +107,7 @@ async def announce_payment(code: str, settings: Settings | None = None) -> PushO
 
 def take_waiting_replies(sender_id: str) -> list[dict]:
     """Messages the bot sent first to a REST conversation, each handed out once (bot/channels/rest.py)."""
-    return notice_store(Settings.from_env()).take_replies(sender_id)
+    return notice_store(current_settings()).take_replies(sender_id)
 
 
 async def run_forever(settings: Settings, every_seconds: float) -> None:
