@@ -13,12 +13,25 @@ from actions.base import BaseAction, ask_knowledge, money
 from actions.heritage import map_link
 from actions.tickets import ask_bookings, e_ticket
 from bot.notifications.jobs import notice_store
+from bot.notifications.store import NoticeStore
 from bot.privacy import pseudonym
 from bot.settings import current_settings
 from bot.tickets.models import CONFIRMED, EXPIRED, PAID
 from bot.tickets.repository import PAYMENT_HOLD, BookingView
 
 logger = logging.getLogger(__name__)
+
+_notices: tuple[str, NoticeStore] | None = None
+
+
+def notices() -> NoticeStore:
+    """The notice store, made on the first reminder action (not at import), and again only if the database
+    changes (a test's own database)."""
+    global _notices
+    settings = current_settings()
+    if _notices is None or _notices[0] != settings.database_url:
+        _notices = (settings.database_url, notice_store(settings))
+    return _notices[1]
 
 
 async def own_booking(tracker: Tracker, statuses: tuple[str, ...]) -> BookingView | None:
@@ -58,7 +71,7 @@ class ActionVisitReminder(BaseAction):
         booking = await own_booking(tracker, (CONFIRMED, PAID))
         if booking is None:
             return []
-        store = notice_store(current_settings())
+        store = notices()
         if await asyncio.to_thread(store.opted_out, tracker.sender_id):
             return []
         museum = await ask_knowledge(lambda kb: kb.museum())
@@ -87,7 +100,7 @@ class ActionStopReminders(BaseAction):
         return "action_stop_reminders"
 
     async def perform(self, dispatcher, tracker, domain) -> List[Dict]:
-        store = notice_store(current_settings())
+        store = notices()
         await asyncio.to_thread(store.opt_out, tracker.sender_id)
         logger.info("reminders turned off by %s", pseudonym(tracker.sender_id))
         dispatcher.utter_message(response="utter_reminders_stopped")
