@@ -74,6 +74,15 @@ SPECIAL_VERSIONS = ("nuoc ngoai", "bien gioi", "luu dong", "dang ky lai", "trung
                     "cap lai", "cap doi", "gia han", "thu hoi", "cham dut", "xoa", "dinh chinh", "dieu chinh",
                     "tam ngung", "giai the", "cai chinh", "dang ky bien dong")
 
+# What a name says is done, when it opens by listing several ("Cấp, cấp lại, đổi …"), longest first.
+LISTED_ACTIONS: tuple[tuple[str, ...], ...] = tuple(sorted((tuple(action.split()) for action in (
+    "cap", "cap lai", "cap doi", "cap moi", "doi", "dieu chinh", "gia han", "thu hoi", "cham dut", "tam ngung",
+    "dang ky", "sua doi", "bo sung", "thay doi", "dinh chinh", "cai chinh", "xoa", "huy", "tiep tuc",
+    # one action said in two ("xóa đăng ký", "cấp điều chỉnh"), never two listed
+    "xoa dang ky", "huy dang ky", "cap dieu chinh", "cap gia han", "dang ky lai", "dang ky thay doi",
+    "dang ky bo sung", "dang ky doi", "thu hoi dang ky")),
+    key=len, reverse=True))
+
 # A foreign spouse, parent or guest makes a civil-status or residence procedure one "có yếu tố nước ngoài".
 FOREIGN_WORDS = frozenset("""
 nuoc ngoai|nguoi nuoc ngoai|ngoai quoc|nguoi tay|viet kieu|foreign|foreigner|foreigners|trung quoc|han quoc|nguoi nhat

@@ -24,6 +24,7 @@ from bot.lexicon import (
     FOREIGN_WORDS,
     LEVEL_PREFERENCE,
     LEVEL_WORDS,
+    LISTED_ACTIONS,
     PROCEDURE_ABBREVIATIONS,
     QUESTION_PHRASES,
     QUESTION_WORDS,
@@ -323,6 +324,23 @@ def name_head(name: str) -> str:
     return _AUDIENCE.split(name, maxsplit=1)[0]
 
 
+@lru_cache(maxsize=8192)
+def _listed_actions(folded_name: str) -> frozenset[str]:
+    """The things a name opens by listing when it lists two or more ("cấp, cấp lại, đổi giấy phép …", "cấp lại,
+    đổi, điều chỉnh thông tin …"): each is one of what the procedure does, not a special version of it. Empty for
+    a name doing one thing ("cấp lại thẻ …")."""
+    words, found, i = folded_name.split(), list[str](), 0
+    while i < len(words):
+        for action in LISTED_ACTIONS:
+            if tuple(words[i:i + len(action)]) == action:
+                found.append(" ".join(action))
+                i += len(action)
+                break
+        else:
+            break
+    return frozenset(found) if len(found) >= 2 else frozenset()
+
+
 def special_version_factor(folded_name: str, folded_query: str) -> float:
     """Lower the score of a special version the question does not ask for; raise the one it asks for (both
     texts folded by `canonical`)."""
@@ -334,8 +352,11 @@ def special_version_factor(folded_name: str, folded_query: str) -> float:
     if abroad in folded_name:
         factor = 1 / SPECIAL_VERSION_FACTOR if abroad in folded_query else SPECIAL_VERSION_FACTOR
         folded_name, folded_query = folded_name.replace(abroad, " "), folded_query.replace(abroad, " ")
+    listed = _listed_actions(folded_name)
     for words in SPECIAL_VERSIONS:
         in_name, in_query = f" {words} " in folded_name, f" {words} " in folded_query
+        if in_name and not in_query and words in listed:
+            continue  # one of several things the procedure does ("Cấp lại, đổi, điều chỉnh …"), not a version
         if in_name != in_query:
             factor *= SPECIAL_VERSION_FACTOR if in_name else 1.0
         elif in_name:

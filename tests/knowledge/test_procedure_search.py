@@ -212,3 +212,20 @@ def test_the_name_doing_what_the_question_asks_is_answered_among_names_of_the_sa
 ])
 def test_what_a_name_does_is_its_first_two_words_without_thu_tuc(name, lead):
     assert ProcedureEntry.of("x", name, ()).lead == lead
+
+
+# Not a bare "cấp": folded, "cấp, đổi" cannot be told from "cấp đổi" (one action).
+_ACTIONS = ["cấp lại", "cấp đổi", "đổi", "điều chỉnh", "gia hạn", "thu hồi"]
+
+
+@given(st.lists(st.sampled_from(_ACTIONS), min_size=2, max_size=4, unique=True),
+       st.sampled_from(["giấy phép lái xe", "thẻ bảo hiểm y tế", "chứng chỉ hành nghề"]))
+def test_a_name_listing_several_actions_is_no_special_version_of_any_of_them(actions, thing):
+    """"Cấp lại, đổi, điều chỉnh thông tin trên thẻ BHYT" does each of them: a question saying none is not
+    lowered for its "cấp lại"; a name doing one special action ("cấp lại thẻ …") still is."""
+    from bot.knowledge.retrieval import special_version_factor
+    from bot.text import canonical
+    listed = canonical(", ".join(actions) + " " + thing)
+    assert special_version_factor(listed, canonical(f"làm {thing}")) == 1.0
+    assert special_version_factor(canonical(f"cấp lại {thing}"), canonical(f"làm {thing}")) < 1.0
+    assert special_version_factor(canonical(f"xóa đăng ký {thing}"), canonical(f"đăng ký {thing}")) < 1.0
