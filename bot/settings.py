@@ -5,6 +5,7 @@ Every variable is documented in the README's "Configuration" table; keep the two
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -134,6 +135,87 @@ class Settings:
 
 
 _current: tuple[tuple[tuple[int, int] | None, dict[str, str]], Settings] | None = None
+
+
+# The channels' own settings: read here, so that this module documents every variable; bot/channels/telegram.py
+# and zalo.py re-export them.
+@dataclass(frozen=True)
+class TelegramSettings:
+    token: str
+    rasa_url: str
+    api_base_url: str | None  # a local Bot API server, or a test's fake
+    webhook_url: str | None  # public base URL; set = webhook mode
+    webhook_secret: str | None
+    listen: str
+    port: int
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> "TelegramSettings":
+        env = environment(environ)
+        webhook_url = env.get("TELEGRAM_WEBHOOK_URL", "").strip().rstrip("/") or None
+        secret = None
+        if webhook_url:
+            secret = require_secret("TELEGRAM_WEBHOOK_SECRET", environ)
+            if not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+                raise SettingsError("TELEGRAM_WEBHOOK_SECRET may hold only A-Z, a-z, 0-9, _ and - (Telegram's rule)")
+        try:
+            port = int(env.get("TELEGRAM_WEBHOOK_PORT", "8443"))
+        except ValueError as exc:
+            raise SettingsError("TELEGRAM_WEBHOOK_PORT must be a port number") from exc
+        return cls(token=require_secret("TELEGRAM_BOT_TOKEN", environ), rasa_url=Settings.from_env(environ).rasa_url,
+                   api_base_url=env.get("TELEGRAM_API_BASE_URL", "").strip() or None, webhook_url=webhook_url,
+                   webhook_secret=secret, listen=env.get("TELEGRAM_WEBHOOK_LISTEN", "0.0.0.0"), port=port)
+
+
+@dataclass(frozen=True)
+class ZaloSettings:
+    app_id: str
+    oa_secret_key: str = field(repr=False)
+    access_token: str = field(repr=False)  # used as it is unless renewed (app secret and refresh token set)
+    api_base_url: str = "https://openapi.zalo.me"
+    app_secret: str = field(default="", repr=False)
+    refresh_token: str = field(default="", repr=False)
+    oauth_base_url: str = "https://oauth.zaloapp.com"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> "ZaloSettings":
+        env = environment(environ)
+        app_id = env.get("ZALO_APP_ID", "").strip()
+        if not app_id:
+            raise SettingsError("ZALO_APP_ID is not set; see the README's Configuration table")
+        renewal = {}
+        if env.get("ZALO_APP_SECRET") or env.get("ZALO_OA_REFRESH_TOKEN"):  # both, or a clear refusal
+            renewal = {"app_secret": require_secret("ZALO_APP_SECRET", environ),
+                       "refresh_token": require_secret("ZALO_OA_REFRESH_TOKEN", environ)}
+        access_token = env.get("ZALO_OA_ACCESS_TOKEN", "").strip() if renewal \
+            else require_secret("ZALO_OA_ACCESS_TOKEN", environ)
+        return cls(app_id=app_id, oa_secret_key=require_secret("ZALO_OA_SECRET_KEY", environ),
+                   access_token=access_token,
+                   api_base_url=(env.get("ZALO_API_BASE_URL") or "https://openapi.zalo.me").rstrip("/"),
+                   oauth_base_url=(env.get("ZALO_OAUTH_BASE_URL") or "https://oauth.zaloapp.com").rstrip("/"),
+                   **renewal)
+
+
+@dataclass(frozen=True)
+class VnpaySettings:
+    tmn_code: str
+    hash_secret: str = field(repr=False)
+    return_url: str = ""
+    pay_url: str = ""  # empty: VnpayGateway's own (bot/tickets/payments.py)
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> "VnpaySettings | None":
+        """Set when QN_VNPAY_TMN_CODE, QN_VNPAY_HASH_SECRET and QN_VNPAY_RETURN_URL all are; otherwise None,
+        and the bot offers paying at the counter only."""
+        env = environment(environ)
+        tmn_code, return_url = env.get("QN_VNPAY_TMN_CODE", "").strip(), env.get("QN_VNPAY_RETURN_URL", "").strip()
+        try:
+            hash_secret = require_secret("QN_VNPAY_HASH_SECRET", environ)
+        except SettingsError:
+            return None
+        if not tmn_code or not return_url.startswith(("https://", "http://")):
+            return None
+        return cls(tmn_code, hash_secret, return_url, env.get("QN_VNPAY_PAY_URL", "").strip())
 
 
 def _clock_time(name: str, value: str) -> tuple[int, int]:

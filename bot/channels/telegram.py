@@ -24,10 +24,8 @@ from __future__ import annotations
 import argparse
 import hashlib
 import logging
-import re
 import sys
 from collections import OrderedDict
-from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Coroutine, Text
 
 import httpx
@@ -51,7 +49,7 @@ from bot.channels.guard import BRIDGE_HEADER, apology_for, bridge_key, please_wa
 from bot.channels.replies import DeliveryRefused, Reply, to_replies
 from bot.entry import SITE_PAYLOAD_PREFIX, TELEGRAM_PAYLOAD
 from bot.privacy import pseudonym
-from bot.settings import Settings, SettingsError, current_settings, environment, require_secret
+from bot.settings import SettingsError, TelegramSettings, current_settings, environment, require_secret
 
 logger = logging.getLogger(__name__)
 
@@ -61,34 +59,6 @@ BUTTON_EXPIRED = {
     "vi": "Nút này đã cũ, bạn vui lòng nhắn lại câu hỏi nhé.",
     "en": "That button has expired; please type your question again.",
 }
-
-
-@dataclass(frozen=True)
-class TelegramSettings:
-    token: str
-    rasa_url: str
-    api_base_url: str | None  # a local Bot API server, or a test's fake
-    webhook_url: str | None  # public base URL; set = webhook mode
-    webhook_secret: str | None
-    listen: str
-    port: int
-
-    @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> "TelegramSettings":
-        env = environment(environ)
-        webhook_url = env.get("TELEGRAM_WEBHOOK_URL", "").strip().rstrip("/") or None
-        secret = None
-        if webhook_url:
-            secret = require_secret("TELEGRAM_WEBHOOK_SECRET", environ)
-            if not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
-                raise SettingsError("TELEGRAM_WEBHOOK_SECRET may hold only A-Z, a-z, 0-9, _ and - (Telegram's rule)")
-        try:
-            port = int(env.get("TELEGRAM_WEBHOOK_PORT", "8443"))
-        except ValueError as exc:
-            raise SettingsError("TELEGRAM_WEBHOOK_PORT must be a port number") from exc
-        return cls(token=require_secret("TELEGRAM_BOT_TOKEN", environ), rasa_url=Settings.from_env(environ).rasa_url,
-                   api_base_url=env.get("TELEGRAM_API_BASE_URL", "").strip() or None, webhook_url=webhook_url,
-                   webhook_secret=secret, listen=env.get("TELEGRAM_WEBHOOK_LISTEN", "0.0.0.0"), port=port)
 
 
 class ButtonPayloads:

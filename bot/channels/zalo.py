@@ -27,7 +27,6 @@ import json
 import logging
 import time
 from collections import OrderedDict
-from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Text
 
 import httpx
@@ -41,7 +40,7 @@ from bot.channels.shared import SharedRedis, SharedSeenEvents
 from bot.channels.zalo_tokens import INVALID_TOKEN_ERROR, ZaloAccessToken, ZaloTokenStore
 from bot.db import get_engine
 from bot.privacy import pseudonym
-from bot.settings import SettingsError, current_settings, environment, require_secret
+from bot.settings import SettingsError, ZaloSettings, current_settings
 
 logger = logging.getLogger(__name__)
 
@@ -52,35 +51,6 @@ BUTTONS_PER_MESSAGE = 5
 OUTSIDE_WINDOW = {-213, -230}
 MEDIA_EVENTS = {"user_send_image", "user_send_gif", "user_send_sticker", "user_send_audio", "user_send_video",
                 "user_send_file", "user_send_link", "user_send_business_card"}
-
-
-@dataclass(frozen=True)
-class ZaloSettings:
-    app_id: str
-    oa_secret_key: str = field(repr=False)
-    access_token: str = field(repr=False)  # used as it is unless renewed (app secret and refresh token set)
-    api_base_url: str = "https://openapi.zalo.me"
-    app_secret: str = field(default="", repr=False)
-    refresh_token: str = field(default="", repr=False)
-    oauth_base_url: str = "https://oauth.zaloapp.com"
-
-    @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> "ZaloSettings":
-        env = environment(environ)
-        app_id = env.get("ZALO_APP_ID", "").strip()
-        if not app_id:
-            raise SettingsError("ZALO_APP_ID is not set; see the README's Configuration table")
-        renewal = {}
-        if env.get("ZALO_APP_SECRET") or env.get("ZALO_OA_REFRESH_TOKEN"):  # both, or a clear refusal
-            renewal = {"app_secret": require_secret("ZALO_APP_SECRET", environ),
-                       "refresh_token": require_secret("ZALO_OA_REFRESH_TOKEN", environ)}
-        access_token = env.get("ZALO_OA_ACCESS_TOKEN", "").strip() if renewal \
-            else require_secret("ZALO_OA_ACCESS_TOKEN", environ)
-        return cls(app_id=app_id, oa_secret_key=require_secret("ZALO_OA_SECRET_KEY", environ),
-                   access_token=access_token,
-                   api_base_url=(env.get("ZALO_API_BASE_URL") or "https://openapi.zalo.me").rstrip("/"),
-                   oauth_base_url=(env.get("ZALO_OAUTH_BASE_URL") or "https://oauth.zaloapp.com").rstrip("/"),
-                   **renewal)
 
 
 def event_mac(app_id: str, raw_body: str, timestamp: str, oa_secret_key: str) -> str:

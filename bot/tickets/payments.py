@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Mapping, Protocol
 from urllib.parse import quote_plus
 
-from bot.settings import SettingsError, environment, require_secret
+from bot.settings import VnpaySettings
 from bot.tickets.repository import BookingRepository
 
 VIETNAM = timezone(timedelta(hours=7))
@@ -91,16 +91,11 @@ def server_ip() -> str:
 def configured_gateway(environ: dict[str, str] | None = None) -> VnpayGateway | None:
     """VNPAY when QN_VNPAY_TMN_CODE, QN_VNPAY_HASH_SECRET and QN_VNPAY_RETURN_URL are all set; otherwise None,
     and the bot offers paying at the counter only."""
-    env = environment(environ)
-    tmn_code, return_url = env.get("QN_VNPAY_TMN_CODE", "").strip(), env.get("QN_VNPAY_RETURN_URL", "").strip()
-    try:
-        hash_secret = require_secret("QN_VNPAY_HASH_SECRET", environ)
-    except SettingsError:
+    settings = VnpaySettings.from_env(environ)
+    if settings is None:
         return None
-    if not tmn_code or not return_url.startswith(("https://", "http://")):
-        return None
-    pay_url = env.get("QN_VNPAY_PAY_URL", "").strip() or VnpayGateway.pay_url
-    return VnpayGateway(tmn_code, hash_secret, return_url, pay_url)
+    return VnpayGateway(settings.tmn_code, settings.hash_secret, settings.return_url,
+                        settings.pay_url or VnpayGateway.pay_url)
 
 
 def vnpay_return_ok(params: Mapping[str, str], gateway: VnpayGateway) -> bool:
