@@ -15,14 +15,15 @@ def _heldout_texts() -> list[str]:
 
 
 def _same_analysis(together: dict, alone: dict) -> None:
-    """The same intent, entities, language and ranking; the same confidences up to float32 rounding."""
+    """The same intent, entities, language and ranking; the same confidences up to float32 rounding (a batch's
+    matrix products round differently: 1.8e-6 measured on one text, so 1e-5)."""
     assert together["intent"]["name"] == alone["intent"]["name"], alone["text"]
-    assert together["intent"]["confidence"] == pytest.approx(alone["intent"]["confidence"], abs=1e-6)
+    assert together["intent"]["confidence"] == pytest.approx(alone["intent"]["confidence"], abs=1e-5)
     assert together["entities"] == alone["entities"], alone["text"]
     ranked = [(i["name"], i["confidence"]) for i in together["intent_ranking"]]
     expected = [(i["name"], i["confidence"]) for i in alone["intent_ranking"]]
     assert [name for name, _ in ranked] == [name for name, _ in expected], alone["text"]
-    assert [c for _, c in ranked] == pytest.approx([c for _, c in expected], abs=1e-6)
+    assert [c for _, c in ranked] == pytest.approx([c for _, c in expected], abs=1e-5)
     assert {k: v for k, v in together.items() if k not in ("intent", "intent_ranking")} == \
         {k: v for k, v in alone.items() if k not in ("intent", "intent_ranking")}
 
