@@ -38,6 +38,9 @@ def environment(environ: dict[str, str] | None = None) -> dict[str, str]:
     return {**_read_dotenv(PROJECT_ROOT / ".env"), **(environ if environ is not None else os.environ)}
 
 
+_current: "tuple[tuple[tuple[int, int] | None, dict[str, str]], Settings] | None" = None
+
+
 def current_settings() -> "Settings":
     """The running process's settings, read once and read again only when the environment or the .env file
     changes (a test's monkeypatch.setenv, an edited .env): the runtime's call sites ask for them per request.
@@ -132,9 +135,6 @@ class Settings:
             rasa_token=env.get("QN_RASA_TOKEN", "").strip(),
             telegram_bot_token=env.get("TELEGRAM_BOT_TOKEN", ""),
         )
-
-
-_current: tuple[tuple[tuple[int, int] | None, dict[str, str]], Settings] | None = None
 
 
 # The channels' own settings: read here, so that this module documents every variable; bot/channels/telegram.py

@@ -329,7 +329,8 @@ def _listed_actions(folded_name: str) -> frozenset[str]:
     """The things a name opens by listing when it lists two or more ("cấp, cấp lại, đổi giấy phép …", "cấp lại,
     đổi, điều chỉnh thông tin …"): each is one of what the procedure does, not a special version of it. Empty for
     a name doing one thing ("cấp lại thẻ …")."""
-    words, found, i = folded_name.split(), list[str](), 0
+    words, i = folded_name.split(), 0
+    found: list[str] = []
     while i < len(words):
         for action in LISTED_ACTIONS:
             if tuple(words[i:i + len(action)]) == action:
