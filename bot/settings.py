@@ -8,6 +8,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable, TypeVar
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,19 +39,35 @@ def environment(environ: dict[str, str] | None = None) -> dict[str, str]:
     return {**_read_dotenv(PROJECT_ROOT / ".env"), **(environ if environ is not None else os.environ)}
 
 
-_current: "tuple[tuple[tuple[int, int] | None, dict[str, str]], Settings] | None" = None
+_current: dict[str, tuple[tuple[tuple[int, int] | None, dict[str, str]], object]] = {}
+SettingsT = TypeVar("SettingsT")
 
 
 def current_settings() -> "Settings":
     """The running process's settings, read once and read again only when the environment or the .env file
     changes (a test's monkeypatch.setenv, an edited .env): the runtime's call sites ask for them per request.
     Pass an explicit environment to `Settings.from_env` instead where one is given (tests, staff CLIs)."""
-    global _current
+    return _read_once("bot", Settings.from_env)
+
+
+def current_zalo_settings() -> "ZaloSettings":
+    """The Zalo channel's settings, cached like `current_settings()`; SettingsError while they are incomplete."""
+    return _read_once("zalo", ZaloSettings.from_env)
+
+
+def _read_once(kind: str, read: "Callable[[], SettingsT]") -> SettingsT:
+    """`read()`'s result (or its SettingsError), kept until os.environ or the .env file changes."""
     key = (_dotenv_stamp(), dict(os.environ))
-    cached = _current
+    cached = _current.get(kind)
     if cached is None or cached[0] != key:
-        cached = _current = (key, Settings.from_env())
-    return cached[1]
+        try:
+            value: object = read()
+        except SettingsError as error:
+            value = error
+        cached = _current[kind] = (key, value)
+    if isinstance(cached[1], SettingsError):
+        raise cached[1]
+    return cached[1]  # type: ignore[return-value]
 
 
 def _dotenv_stamp() -> tuple[int, int] | None:
@@ -86,6 +103,12 @@ class Settings:
     rasa_token: str
     # Telegram's bot token where set (the REST channel derives the bridge's key from it); empty: no bridge.
     telegram_bot_token: str = field(default="", repr=False)
+    # Another Bot API server (a local one, or a test's fake) for the messages the Rasa server sends first.
+    telegram_api_base_url: str | None = None
+
+    def telegram_push_token(self) -> str:
+        """The bot token for messages sent first from the Rasa server; SettingsError if unset or a placeholder."""
+        return checked_secret("TELEGRAM_BOT_TOKEN", self.telegram_bot_token)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -134,6 +157,7 @@ class Settings:
             # Rasa's HTTP API token (`rasa run --auth-token`), sent with the trigger-intent calls; empty: no token.
             rasa_token=env.get("QN_RASA_TOKEN", "").strip(),
             telegram_bot_token=env.get("TELEGRAM_BOT_TOKEN", ""),
+            telegram_api_base_url=env.get("TELEGRAM_API_BASE_URL", "").strip().rstrip("/") or None,
         )
 
 
@@ -255,7 +279,11 @@ def ticket_secret(settings: "Settings", environ: dict[str, str] | None = None) -
 
 def require_secret(name: str, environ: dict[str, str] | None = None) -> str:
     """Return a secret that a feature cannot run without; refuse a missing or placeholder value."""
-    value = environment(environ).get(name, "")
+    return checked_secret(name, environment(environ).get(name, ""))
+
+
+def checked_secret(name: str, value: str) -> str:
+    """`value`, the secret `name`; refused when missing or a placeholder."""
     if value.strip().lower() in _PLACEHOLDERS or len(value.strip()) < 8:
         raise SettingsError(f"{name} is not set (or is a placeholder); see the README's Configuration table")
     return value

@@ -1,5 +1,7 @@
 """The runtime's settings are read once, and read again when the environment changes."""
-from bot.settings import current_settings
+import pytest
+
+from bot.settings import SettingsError, current_settings, current_zalo_settings
 
 
 def test_the_same_environment_gives_the_same_settings_object():
@@ -19,3 +21,27 @@ def test_the_rest_channel_sees_the_telegram_token(monkeypatch):
     assert current_settings().telegram_bot_token == "123456:token-for-the-bridge"
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN")
     assert current_settings().telegram_bot_token == ""
+
+
+def test_the_telegram_push_refuses_a_placeholder_token(monkeypatch):
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "changeme")
+    monkeypatch.setenv("TELEGRAM_API_BASE_URL", "http://127.0.0.1:9/")
+    settings = current_settings()
+    assert settings.telegram_api_base_url == "http://127.0.0.1:9"
+    with pytest.raises(SettingsError):
+        settings.telegram_push_token()
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:token-for-the-push")
+    assert current_settings().telegram_push_token() == "123456:token-for-the-push"
+
+
+def test_zalo_settings_are_read_once_and_refused_until_complete(monkeypatch):
+    for name in ("ZALO_APP_SECRET", "ZALO_OA_REFRESH_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("ZALO_APP_ID", "")
+    with pytest.raises(SettingsError):
+        current_zalo_settings()
+    monkeypatch.setenv("ZALO_APP_ID", "1234")
+    monkeypatch.setenv("ZALO_OA_SECRET_KEY", "oa-secret-key-1234")
+    monkeypatch.setenv("ZALO_OA_ACCESS_TOKEN", "access-token-1234")
+    assert current_zalo_settings() is current_zalo_settings()
+    assert current_zalo_settings().app_id == "1234"

@@ -49,7 +49,7 @@ from bot.channels.guard import BRIDGE_HEADER, apology_for, bridge_key, please_wa
 from bot.channels.replies import DeliveryRefused, Reply, to_replies
 from bot.entry import SITE_PAYLOAD_PREFIX, TELEGRAM_PAYLOAD
 from bot.privacy import pseudonym
-from bot.settings import SettingsError, TelegramSettings, current_settings, environment, require_secret
+from bot.settings import SettingsError, TelegramSettings, current_settings
 
 logger = logging.getLogger(__name__)
 
@@ -301,12 +301,12 @@ class TelegramPushInput(InputChannel):
         return telegram
 
     def get_output_channel(self) -> OutputChannel | None:
-        env = environment()
+        settings = current_settings()
         try:
-            token = require_secret("TELEGRAM_BOT_TOKEN")
+            token = settings.telegram_push_token()
         except SettingsError as error:
             raise DeliveryRefused("telegram", "not configured") from error
-        base = env.get("TELEGRAM_API_BASE_URL", "").strip().rstrip("/") or None
+        base = settings.telegram_api_base_url
         if self._bot is None or self._bot_for != (token, base):
             bot = Bot(token, base_url=f"{base}/bot", base_file_url=f"{base}/file/bot") if base else Bot(token)
             self._bot, self._bot_for, self._initialised = bot, (token, base), False

@@ -40,7 +40,7 @@ from bot.channels.shared import SharedRedis, SharedSeenEvents
 from bot.channels.zalo_tokens import INVALID_TOKEN_ERROR, ZaloAccessToken, ZaloTokenStore
 from bot.db import get_engine
 from bot.privacy import pseudonym
-from bot.settings import SettingsError, ZaloSettings, current_settings
+from bot.settings import SettingsError, ZaloSettings, current_settings, current_zalo_settings
 
 logger = logging.getLogger(__name__)
 
@@ -223,7 +223,7 @@ class ZaloInput(InputChannel):
     def get_output_channel(self) -> OutputChannel | None:
         """For Rasa's trigger-intent API (output_channel=zalo): the messages the bot sends first."""
         try:
-            settings = ZaloSettings.from_env()
+            settings = current_zalo_settings()
         except SettingsError as error:
             raise DeliveryRefused("zalo", "not configured") from error
         if self._http is None:
@@ -241,7 +241,7 @@ class ZaloInput(InputChannel):
         @zalo.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> response.HTTPResponse:
             try:
-                settings = ZaloSettings.from_env()
+                settings = current_zalo_settings()
             except SettingsError as error:
                 logger.error("Zalo channel not configured: %s", error)
                 return response.json({"error": "not configured"}, status=503)

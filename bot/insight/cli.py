@@ -18,7 +18,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.settings import Settings
+from bot.settings import Settings, current_settings
 
 if TYPE_CHECKING:
     from bot.insight.report import Period
@@ -46,7 +46,7 @@ def _unanswered(args: argparse.Namespace) -> int:
     from bot.insight.report import read_report
     from bot.knowledge.repository import KnowledgeBase
 
-    settings = Settings.from_env()
+    settings = current_settings()
     try:
         period = since_period(args.since)
     except ValueError:
@@ -69,7 +69,7 @@ def _consumer(args: argparse.Namespace) -> int:
     from bot.insight.broker import TurnWriter
     from bot.insight.consumer import consume
 
-    engine = conversations_engine(conversations_url(Settings.from_env()))
+    engine = conversations_engine(conversations_url(current_settings()))
     print(f"Taking events from RabbitMQ queue {args.queue} into {engine.url!r}; Ctrl-C stops.")
     try:
         written = asyncio.run(consume(TurnWriter(engine), args.amqp_url, args.queue, args.idle_exit))
@@ -84,7 +84,7 @@ def _rebuild(args: argparse.Namespace) -> int:
     from bot.insight.report import keep_finished_days
     from bot.insight.turns import rebuild_turns
 
-    url = conversations_url(Settings.from_env())
+    url = conversations_url(current_settings())
     turns = conversations_engine(url)
     print(f"{rebuild_turns(conversations_engine(args.events_url or url), turns)} turns summarised")
     keep_finished_days(turns, date(2000, 1, 1))

@@ -40,7 +40,7 @@ from bot.knowledge.portal_import import import_portal
 from bot.knowledge.repository import KnowledgeBase
 from bot.knowledge.trial import TrialScheduleError, parse_trial, save_trial
 from bot.schema import migrate
-from bot.settings import Settings
+from bot.settings import current_settings
 
 # Modules that add staff commands of their own concern: each has `register_commands(commands, settings)`, which
 # adds sub-parsers with `set_defaults(run=function)`; the function takes the parsed arguments, returns the exit status.
@@ -98,7 +98,7 @@ def _import_portal(args: argparse.Namespace, engine: Engine) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    settings = Settings.from_env()
+    settings = current_settings()
     parser = argparse.ArgumentParser(prog="qn-staff", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dir", type=Path, default=settings.knowledge_dir, help="knowledge folder")

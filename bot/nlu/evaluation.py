@@ -117,10 +117,10 @@ def knowledge_normaliser() -> Normaliser:
     from bot.db import get_engine
     from bot.knowledge import KnowledgeBase
     from bot.knowledge.places import category_of
-    from bot.settings import Settings
+    from bot.settings import current_settings
     from bot.text import canonical
 
-    kb = KnowledgeBase(get_engine(Settings.from_env().database_url))
+    kb = KnowledgeBase(get_engine(current_settings().database_url))
 
     def normalise(entity: str, value: str) -> str:
         if entity == "place":

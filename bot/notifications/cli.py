@@ -9,9 +9,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+from dataclasses import replace
 from typing import Any
 
-from bot.settings import Settings
+from bot.settings import Settings, current_settings
 
 
 def register_commands(commands: Any, settings: Settings) -> None:
@@ -26,7 +27,7 @@ def register_commands(commands: Any, settings: Settings) -> None:
 def _notify(args: argparse.Namespace) -> int:
     from bot.notifications.jobs import run_forever, run_once
 
-    settings = Settings.from_env({**_environ(), "QN_DATABASE_URL": args.database_url})
+    settings = replace(current_settings(), database_url=args.database_url)
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
     if args.loop:
@@ -39,16 +40,10 @@ def _notify(args: argparse.Namespace) -> int:
 def _notices(args: argparse.Namespace) -> int:
     from bot.notifications.jobs import notice_store
 
-    settings = Settings.from_env({**_environ(), "QN_DATABASE_URL": args.database_url})
+    settings = replace(current_settings(), database_url=args.database_url)
     counts = notice_store(settings).counts()
     if not counts:
         print("No notice sent yet.")
     for (kind, channel, status), count in sorted(counts.items()):
         print(f"{kind:9} {channel:9} {status:8} {count}")
     return 0
-
-
-def _environ() -> dict[str, str]:
-    import os
-
-    return dict(os.environ)

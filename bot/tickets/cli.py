@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bot.settings import Settings, SettingsError, require_secret
+from bot.settings import SettingsError, current_settings, require_secret
 from bot.tickets.repository import booking_repository
 from bot.tickets.signing import check_ticket
 
@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     if check.code is None:
         print(f"REFUSED: not a genuine ticket ({check.problem})")
         return 1
-    booking, first_use = booking_repository(Settings.from_env().database_url).use(check.code)
+    booking, first_use = booking_repository(current_settings().database_url).use(check.code)
     if booking is None:
         print(f"REFUSED: ticket {check.code} is signed but no such booking exists")
         return 1
