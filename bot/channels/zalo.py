@@ -8,7 +8,7 @@ replica, when they share Redis).
 
 Users' text (a pressed button arrives as text: its hidden payload), shared locations ("lat, lon") and images
 (answered with what the bot can do) become turns; other event kinds are acknowledged and ignored. Replies go
-through the OA customer-service message API with the OA access token (renewed by bot/channels/zalo_tokens.py
+through the OA customer-service message API with the OA access token (renewed by bot/zalo_tokens.py
 when a refresh token is configured): text in pieces of at most 2,000 characters, buttons as up to 5
 hidden-payload query buttons per message, the e-ticket as an uploaded QR image.
 
@@ -37,10 +37,10 @@ from sanic.request import Request
 from bot.channels.guard import answer_guarded
 from bot.channels.replies import DeliveryRefused, Reply, to_replies
 from bot.channels.shared import SharedRedis, SharedSeenEvents
-from bot.channels.zalo_tokens import INVALID_TOKEN_ERROR, ZaloAccessToken, ZaloTokenStore
 from bot.db import get_engine
 from bot.privacy import pseudonym
 from bot.settings import SettingsError, ZaloSettings, current_settings, current_zalo_settings
+from bot.zalo_tokens import INVALID_TOKEN_ERROR, ZaloAccessToken, ZaloTokenStore
 
 logger = logging.getLogger(__name__)
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from alembic import context
 
-import bot.channels.zalo_tokens  # noqa: F401 - registers its table
 import bot.knowledge.models  # noqa: F401
 import bot.notifications.models  # noqa: F401
 import bot.tickets.models  # noqa: F401
+import bot.zalo_tokens  # noqa: F401 - registers its table
 from bot.db import Base
 
 connection = context.config.attributes["connection"]

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import create_engine
 
 from bot.channels.zalo import ZaloOutput, ZaloSettings
-from bot.channels.zalo_tokens import RENEW_BEFORE_SECONDS, RETRY_AFTER_SECONDS, ZaloAccessToken, ZaloTokenStore
+from bot.zalo_tokens import RENEW_BEFORE_SECONDS, RETRY_AFTER_SECONDS, ZaloAccessToken, ZaloTokenStore
 from tests.conversations.fake_apis import ZALO_ACCESS_TOKEN, ZALO_APP_SECRET, ZALO_REFRESH_TOKEN, FakeApis
 
 APP_ID = "360846524940903967"

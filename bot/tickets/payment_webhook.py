@@ -9,6 +9,11 @@
   whether the payment went through and that the e-ticket is in the chat.
 
 Without QN_VNPAY_* configuration both answer 404 and the bot offers paying at the counter only.
+
+It lives beside bot/tickets/payments.py, not in bot/channels/: nobody talks to the bot here; it is the payment's
+concern (a booking's state, read and written in the database), reached over HTTP. It is registered in
+credentials.yml as an input channel only because that is how Rasa adds routes to its server, as the staff page
+(bot/insight/channel.py) is.
 """
 from __future__ import annotations
 

@@ -13,6 +13,10 @@ refresh token for a new access token and a new refresh token; each refresh token
 Renewals are serialised: in one process by a lock, across processes (several servers on one PostgreSQL) by
 locking the stored row while renewing. Tokens are secrets: they are never logged, and the environment's
 refresh token is remembered only as a hash.
+
+It lives beside bot/settings.py, which reads the Zalo credentials an operator configures (ZaloSettings); this
+module keeps the ones Zalo hands back. It is not in bot/channels/: a channel turns messages into Rasa turns and
+knows nothing of the database, while this is a credential with a table of its own (its schema in bot/migrations).
 """
 from __future__ import annotations
 
