@@ -10,8 +10,6 @@ from typing import Any, NamedTuple, Sequence
 SITE_PAYLOAD_PREFIX = "site-"
 # Intents given by bot.nlu.entry_points.EntryPointClassifier by rule, never learnt from examples.
 ENTRY_POINT_INTENTS = ("open_site", "share_location")
-# Intents only a button sends; nobody types them (none at present).
-BUTTON_ONLY_INTENTS: tuple[str, ...] = ()
 # Telegram deep-link payloads: 1-64 characters of A-Z, a-z, 0-9, _ and -.
 TELEGRAM_PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 

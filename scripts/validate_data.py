@@ -10,7 +10,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bot.entry import BUTTON_ONLY_INTENTS, ENTRY_POINT_INTENTS  # noqa: E402
+from bot.entry import ENTRY_POINT_INTENTS  # noqa: E402
 
 # Sent by Rasa's own actions: action_default_fallback and action_default_ask_rephrase.
 SENT_BY_RASA = {"utter_default", "utter_ask_rephrase"}
@@ -29,28 +29,25 @@ def asked_by_forms() -> set[str]:
     return names
 
 
-def sent_by_actions() -> tuple[set[str], tuple[str, ...]]:
+def sent_by_actions() -> set[str]:
     source = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "actions").glob("*.py"))
-    names = set(re.findall(r"[\"'](utter_\w+)[\"']", source))
-    prefixes = tuple(re.findall(r"f[\"'](utter_\w*?)\{", source))  # f"utter_intent_label_{intent}"
-    return names, prefixes
+    return set(re.findall(r"[\"'](utter_\w+)[\"']", source))
 
 
 def main() -> int:
     result = subprocess.run([str(ROOT / ".venv/bin/rasa"), "data", "validate", "--domain", "domain", "--data",
                              "data", "--config", "config.yml"], cwd=ROOT, capture_output=True, text=True)
     output = result.stdout + result.stderr
-    names, prefixes = sent_by_actions()
-    names |= asked_by_forms()
+    names = sent_by_actions() | asked_by_forms()
     problems = []
     for line in output.splitlines():
         if "UserWarning" not in line and "ERROR" not in line:
             continue
         unused = UNUSED.search(line)
-        if unused and (unused.group(1) in names | SENT_BY_RASA or unused.group(1).startswith(prefixes)):
+        if unused and unused.group(1) in names | SENT_BY_RASA:
             continue
         no_examples = NO_EXAMPLES.search(line)
-        if no_examples and no_examples.group(1) in ENTRY_POINT_INTENTS + BUTTON_ONLY_INTENTS:  # never typed
+        if no_examples and no_examples.group(1) in ENTRY_POINT_INTENTS:  # never typed
             continue
         if no_examples and no_examples.group(1).startswith("EXTERNAL_"):  # triggered through Rasa's API only
             continue
