@@ -106,9 +106,9 @@ class _NluCache:
     def knowledge_version(self) -> Any:
         """The latest load's version, as the knowledge watcher last read it (a thread of its own polls the
         database every 2 s, as for the gazetteer's names, so no message waits for it)."""
-        from bot.knowledge.watcher import watcher_for
+        from bot.knowledge.watcher import knowledge_snapshot
 
-        return watcher_for(self.database_url).snapshot().version
+        return knowledge_snapshot(self.database_url).version
 
     def lookup(self, text: str, only_output_properties: bool) -> Dict[str, Any] | None:
         """A copy of the text's analysis, if it was made with the current knowledge version's names."""
@@ -144,8 +144,8 @@ def _nlu_cache(processor: Any) -> _NluCache | None:
 def _parse_with_cache(self: Any, message: Any, tracker: Any, only_output_properties: bool = True) -> Dict[str, Any]:
     """NLU depends on the text and on the knowledge base's names (the gazetteer), nothing else: a text seen
     before ("xin chào", "xem thêm", a button's payload) is not analysed again while the knowledge version
-    stays the one its analysis used. The version is polled every 2 s, as the gazetteer polls it, so a staff
-    load reaches the analyses as fast as it did without the cache. Least recently used texts go first
+    stays the one its analysis used. The version is the knowledge watcher's, which the gazetteer reads too, so a
+    staff load reaches the analyses as fast as it did without the cache. Least recently used texts go first
     beyond QN_NLU_CACHE_ENTRIES (0: off). The cache lives on the processor: a new model starts empty."""
     from bot.nlu import gazetteer
 

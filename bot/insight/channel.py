@@ -82,12 +82,13 @@ def plotly_js() -> bytes:
 def build_report(settings: Settings, period: Period, channel: str | None) -> Report:
     knowledge_engine = get_engine(settings.database_url)
     knowledge = KnowledgeBase(knowledge_engine)
-    try:
-        return read_report(conversations_engine(conversations_url(settings)), period, channel, knowledge,
-                           knowledge_engine)
-    except SQLAlchemyError:  # no bookings table yet (nothing loaded): the conversations alone
-        logger.warning("staff page: bookings unreadable", exc_info=True)
-        return read_report(conversations_engine(conversations_url(settings)), period, channel, knowledge)
+    with knowledge.consistent_reads():  # one version read for the whole report, as for an action
+        try:
+            return read_report(conversations_engine(conversations_url(settings)), period, channel, knowledge,
+                               knowledge_engine)
+        except SQLAlchemyError:  # no bookings table yet (nothing loaded): the conversations alone
+            logger.warning("staff page: bookings unreadable", exc_info=True)
+            return read_report(conversations_engine(conversations_url(settings)), period, channel, knowledge)
 
 
 class StaffPageInput(InputChannel):

@@ -2,7 +2,9 @@
 
 Results are cached per knowledge version, so a staff load is seen by the next question without a restart:
 each read first asks the database for the latest version (one small query), or, inside `consistent_reads()`,
-uses the version the block's first read saw.
+uses the version the block's first read saw. `version()` is the one query of the latest version: the action
+server asks it once per action (actions/base.py), the Rasa server's NLU through bot/knowledge/watcher.py, which
+asks it in a background thread.
 """
 from __future__ import annotations
 
@@ -248,7 +250,8 @@ class KnowledgeBase:
         finally:
             _pinned_version.reset(token)
 
-    def _current_version(self) -> int | None:
+    def current_version(self) -> int | None:
+        """The version reads use now: inside `consistent_reads()` the one its first read saw, else the latest."""
         pinned = _pinned_version.get()
         if pinned is None:
             return self.version()
@@ -260,7 +263,7 @@ class KnowledgeBase:
         """Return build()'s result, rebuilt only when a new knowledge version has been loaded. Per-record
         keys come from user input, so their misses (None) are not remembered: the cache stays as large as
         the knowledge, whatever ids users send."""
-        current = self._current_version()
+        current = self.current_version()
         with self._lock:
             hit = self._cache.get(key)
             if hit is not None and hit[0] == current:
@@ -329,7 +332,7 @@ class KnowledgeBase:
         def build() -> Gazetteer:
             # Asked before the names are read: a load landing in between makes the label older than the
             # names, never newer, so nothing keyed by it is kept past that load.
-            version = self._current_version()
+            version = self.current_version()
             with self._session() as session:
                 procedures = [(p.id, [p.name, *p.aliases, p.id.replace("-", " ")], list(p.keywords))
                               for p in session.execute(select(Procedure)).scalars()]

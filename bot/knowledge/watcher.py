@@ -3,9 +3,13 @@
 Rasa runs NLU on its one event loop; asking the database there (every 2 s, for a staff load) would stall every
 conversation while the database is slow. The watcher asks in a thread of its own and the NLU reads its latest
 snapshot, which never waits, except for the very first one (there is nothing to serve before it). One watcher per
-database: the gazetteer component and the NLU cache (bot/serving.py) share it, so the version is polled in one
-place. Replicas (`make prod`) need nothing more: each polls the same database, whose latest load's id is the
-version, so a staff load reaches every replica within one poll (tests/production/test_replicas.py checks it).
+database, and `knowledge_snapshot()` the one way to it: the gazetteer component (bot/nlu/gazetteer.py) and the NLU
+cache (bot/serving.py) both read their version there, so the Rasa server polls in one place; a poll reads the
+version once (KnowledgeBase.version, the one query of it) and builds the names of that same version. The action
+server does not poll: each action asks for the version once (KnowledgeBase.consistent_reads), so a load is seen by
+the next action at once. Replicas (`make prod`) need nothing more: each polls the same database, whose latest load's
+id is the version, so a staff load reaches every replica within one poll (tests/production/test_replicas.py checks
+it).
 """
 from __future__ import annotations
 
@@ -64,10 +68,11 @@ class KnowledgeWatcher:
     def _read(self, previous: KnowledgeSnapshot | None) -> KnowledgeSnapshot:
         try:
             knowledge = _knowledge_base(self._database_url)
-            version = knowledge.version()
-            if previous is not None and previous.version == version and previous.gazetteer is not None:
-                return previous
-            return KnowledgeSnapshot(version, knowledge.gazetteer())
+            with knowledge.consistent_reads():  # the names built below are of the version read here
+                version = knowledge.current_version()
+                if previous is not None and previous.version == version and previous.gazetteer is not None:
+                    return previous
+                return KnowledgeSnapshot(version, knowledge.gazetteer())
         except Exception as error:  # noqa: BLE001 - no knowledge yet: NLU still works, without these names
             if previous is None or previous.gazetteer is None:
                 logger.warning("knowledge base unavailable for entity look-up (%s); run `qn-staff load`",
@@ -87,3 +92,8 @@ def _knowledge_base(database_url: str):  # noqa: ANN202 - KnowledgeBase, importe
 def watcher_for(database_url: str) -> KnowledgeWatcher:
     """The one watcher of a database, started on first use."""
     return KnowledgeWatcher(database_url)
+
+
+def knowledge_snapshot(database_url: str) -> KnowledgeSnapshot:
+    """The latest version of the knowledge in `database_url` and its names, as the watcher last read them."""
+    return watcher_for(database_url).snapshot()

@@ -52,9 +52,9 @@ class GazetteerEntityExtractor(GraphComponent, EntityExtractorMixin):
     def _current(self) -> Optional[Any]:
         """The names of the latest load, from the knowledge watcher's background thread (never waits for the
         database, except for the very first message)."""
-        from bot.knowledge.watcher import watcher_for
+        from bot.knowledge.watcher import knowledge_snapshot
 
-        return watcher_for(self._settings.database_url).snapshot().gazetteer
+        return knowledge_snapshot(self._settings.database_url).gazetteer
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         if not self._config["mask_in_training"]:

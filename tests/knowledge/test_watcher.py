@@ -54,3 +54,25 @@ def test_a_stuck_database_never_holds_up_a_reader(tmp_path, knowledge_copy, monk
     watcher.stop()
     assert not reader.is_alive() and len(answers) == 1000
     assert all(answer.gazetteer is names for answer in answers)  # the names of the last good read
+
+
+def test_a_poll_asks_for_the_version_once_and_its_names_are_of_that_version(tmp_path, knowledge_copy, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'k.db'}"
+    load_knowledge(get_engine(url), knowledge_copy)
+    asked = []
+    real_version = KnowledgeBase.version
+
+    def counted_version(self):
+        asked.append(1)
+        return real_version(self)
+
+    monkeypatch.setattr(KnowledgeBase, "version", counted_version)
+    watcher = KnowledgeWatcher(url, poll_seconds=3600)  # polled by hand below
+    first = watcher.snapshot()
+    assert first.gazetteer.version == first.version
+    load_knowledge(get_engine(url), knowledge_copy)
+    asked.clear()
+    second = watcher.refresh()
+    watcher.stop()
+    assert len(asked) == 1  # the new names are built under the version the poll read, not read again
+    assert second.version != first.version and second.gazetteer.version == second.version
