@@ -21,7 +21,7 @@ from actions.core import format_contact
 from actions.labels import label, weekday_name
 from bot.knowledge.repository import MuseumInfo
 from bot.privacy import pseudonym
-from bot.settings import current_settings, ticket_secret
+from bot.settings import current_settings, current_ticket_secret
 from bot.tickets.codes import normalise_code
 from bot.tickets.dates import DateAnswer, TimeAnswer, parse_time, read_visit_date, slot_for
 from bot.tickets.models import CONFIRMED, PAID, PENDING_PAYMENT
@@ -82,7 +82,7 @@ def online_gateway(total_vnd: int) -> VnpayGateway | None:
 
 def e_ticket(code: str) -> dict[str, str]:
     """The custom payload channels render as a QR image: the signed payload the gate verifies offline."""
-    return {"ticket_qr": sign_ticket(code, ticket_secret(current_settings())), "booking_code": code}
+    return {"ticket_qr": sign_ticket(code, current_ticket_secret()), "booking_code": code}
 
 
 async def official_contacts(language: str) -> str:

@@ -55,6 +55,16 @@ def current_zalo_settings() -> "ZaloSettings":
     return _read_once("zalo", ZaloSettings.from_env)
 
 
+def current_vnpay_settings() -> "VnpaySettings | None":
+    """VNPAY's settings, cached like `current_settings()`; None while they are incomplete."""
+    return _read_once("vnpay", VnpaySettings.from_env)
+
+
+def current_ticket_secret() -> str:
+    """The key that signs e-tickets (`ticket_secret`), cached like `current_settings()`."""
+    return _read_once("ticket_secret", lambda: ticket_secret(current_settings()))
+
+
 def _read_once(kind: str, read: "Callable[[], SettingsT]") -> SettingsT:
     """`read()`'s result (or its SettingsError), kept until os.environ or the .env file changes."""
     key = (_dotenv_stamp(), dict(os.environ))

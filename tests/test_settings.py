@@ -1,7 +1,7 @@
 """The runtime's settings are read once, and read again when the environment changes."""
 import pytest
 
-from bot.settings import SettingsError, current_settings, current_zalo_settings
+from bot.settings import SettingsError, current_settings, current_vnpay_settings, current_zalo_settings
 
 
 def test_the_same_environment_gives_the_same_settings_object():
@@ -36,7 +36,7 @@ def test_the_telegram_push_refuses_a_placeholder_token(monkeypatch):
 
 def test_zalo_settings_are_read_once_and_refused_until_complete(monkeypatch):
     for name in ("ZALO_APP_SECRET", "ZALO_OA_REFRESH_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv(name, "")  # overrides a developer's .env too
     monkeypatch.setenv("ZALO_APP_ID", "")
     with pytest.raises(SettingsError):
         current_zalo_settings()
@@ -45,3 +45,13 @@ def test_zalo_settings_are_read_once_and_refused_until_complete(monkeypatch):
     monkeypatch.setenv("ZALO_OA_ACCESS_TOKEN", "access-token-1234")
     assert current_zalo_settings() is current_zalo_settings()
     assert current_zalo_settings().app_id == "1234"
+
+
+def test_vnpay_settings_are_none_until_complete_and_then_read_once(monkeypatch):
+    monkeypatch.setenv("QN_VNPAY_TMN_CODE", "")  # overrides a developer's .env too
+    assert current_vnpay_settings() is None
+    monkeypatch.setenv("QN_VNPAY_TMN_CODE", "TESTTMN1")
+    monkeypatch.setenv("QN_VNPAY_HASH_SECRET", "vnpay-hash-secret-0123456789")
+    monkeypatch.setenv("QN_VNPAY_RETURN_URL", "https://bot.example/webhooks/vnpay/return")
+    assert current_vnpay_settings() is current_vnpay_settings()
+    assert current_vnpay_settings().tmn_code == "TESTTMN1"

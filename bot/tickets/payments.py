@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Mapping, Protocol
 from urllib.parse import quote_plus
 
-from bot.settings import VnpaySettings
+from bot.settings import VnpaySettings, current_vnpay_settings
 from bot.tickets.repository import BookingRepository
 
 VIETNAM = timezone(timedelta(hours=7))
@@ -91,7 +91,7 @@ def server_ip() -> str:
 def configured_gateway(environ: dict[str, str] | None = None) -> VnpayGateway | None:
     """VNPAY when QN_VNPAY_TMN_CODE, QN_VNPAY_HASH_SECRET and QN_VNPAY_RETURN_URL are all set; otherwise None,
     and the bot offers paying at the counter only."""
-    settings = VnpaySettings.from_env(environ)
+    settings = VnpaySettings.from_env(environ) if environ is not None else current_vnpay_settings()
     if settings is None:
         return None
     return VnpayGateway(settings.tmn_code, settings.hash_secret, settings.return_url,
