@@ -253,25 +253,50 @@ def _gapped_pattern(phrase: str) -> re.Pattern[str]:
     return re.compile(" " + r" (?:\S+ )?".join(re.escape(word) for word in phrase.split()) + " ")
 
 
+def _only_inside(found: str, folded: str, inserted: list[str]) -> bool:
+    """Whether `found` is in the question only inside official words the vocabulary has put there: "cty đổi tên"
+    read as "… đăng ký đổi tên của doanh nghiệp" does not also say "đổi tên" (a person's change of name)."""
+    if not any(found in words for words in inserted):
+        return False
+    for words in sorted(inserted, key=len, reverse=True):
+        folded = folded.replace(words, " ")
+    return found not in f" {folded} "
+
+
+def _typed_forms(accented: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The ways a phrase is typed with diacritics, between spaces; None if one of them has none ("hkd"), which a
+    question then says whatever its diacritics."""
+    if not all(has_vietnamese_diacritics(form) for form in accented):
+        return None
+    return tuple(f" {form} " for form in accented)
+
+
 class Vocabulary:
     """What people say, mapped to the official names' words (knowledge/procedure_terms.yml): a question that says
     "sổ đỏ" is searched as if it also said "giấy chứng nhận quyền sử dụng đất"."""
 
     def __init__(self, entries: list[tuple[str, list[str]]]):
-        pairs = {_vocabulary_form(canonical(said)): (means, canonical(means), _accented(said))
-                 for means, says in entries for said in says}
+        # Folded alike, a phrase may be typed several ways ("mất thẻ bảo hiểm y tế", "mất thẻ bhyt"): each is kept,
+        # so that a question typing any of them with its diacritics says the phrase.
+        pairs: dict[str, tuple[str, str, tuple[str, ...]]] = {}
+        for means, says in entries:
+            for said in says:
+                key = _vocabulary_form(canonical(said))
+                known = pairs.get(key)
+                typed = known[2] if known and known[0] == means else ()
+                pairs[key] = (means, canonical(means), (*typed, _accented(said)))
         # By first word, longest first: "mở hộ kinh doanh" is read before "hộ kinh doanh".
-        self._by_first_word: dict[str, list[tuple[str, str, str, str | None]]] = defaultdict(list)
+        self._by_first_word: dict[str, list[tuple[str, str, str, tuple[str, ...] | None]]] = defaultdict(list)
         for said, (means, folded_means, accented) in sorted(pairs.items(), key=lambda pair: -len(pair[0])):
             if said:
                 self._by_first_word[said.split()[0]].append(
-                    (f" {said} ", means, f" {folded_means} ", f" {accented} " if has_vietnamese_diacritics(accented)
-                     else None))
+                    (f" {said} ", means, f" {folded_means} ", _typed_forms(accented)))
         # A phrase of three words or more is also read with one word slipped between two of its words ("mở thêm hộ
         # kinh doanh" says "mở hộ kinh doanh"): people insert a word, rarely two. Not two-word phrases, whose words
         # would meet by chance (bench/procedures.py: two-word phrases measured worse on English and chat questions).
-        self._gapped: dict[str, tuple[re.Pattern[str], re.Pattern[str] | None]] = {
-            said: (_gapped_pattern(said), _gapped_pattern(accented) if has_vietnamese_diacritics(accented) else None)
+        self._gapped: dict[str, tuple[re.Pattern[str], tuple[re.Pattern[str], ...] | None]] = {
+            said: (_gapped_pattern(said), None if (forms := _typed_forms(accented)) is None
+                   else tuple(_gapped_pattern(form.strip()) for form in forms))
             for said, (_, _, accented) in pairs.items() if len(said.split()) >= 3}
 
     def expand(self, query: str) -> str:
@@ -285,18 +310,27 @@ class Vocabulary:
         as_typed = folded
         accented = f" {_accented(query)} " if has_vietnamese_diacritics(query) else None
         extra: list[str] = []
+        inserted: list[str] = []  # the official words read so far, which a phrase found only inside is not said
         for _ in range(2):
             for word in dict.fromkeys(folded.split()):
                 for said, means, folded_means, said_accented in self._by_first_word.get(word, ()):
                     if said in folded:
-                        if accented and said_accented and said in as_typed and said_accented not in accented:
+                        if (accented and said_accented and said in as_typed
+                                and not any(form in accented for form in said_accented)):
+                            continue
+                        if _only_inside(said, folded, inserted):
                             continue
                         folded = folded.replace(said, folded_means)
+                        inserted.append(folded_means)
                         extra.append(means)
                     elif (gapped := self._gapped.get(said.strip())) and (found := gapped[0].search(folded)):
-                        if accented and gapped[1] and found.group(0) in as_typed and not gapped[1].search(accented):
+                        if (accented and gapped[1] and found.group(0) in as_typed
+                                and not any(form.search(accented) for form in gapped[1])):
+                            continue
+                        if _only_inside(found.group(0), folded, inserted):
                             continue
                         folded = folded.replace(found.group(0), folded_means)
+                        inserted.append(folded_means)
                         extra.append(means)
         if any(f" {word} " in folded for word in FOREIGN_WORDS):
             extra.append("nước ngoài")  # a foreign spouse or guest: the "có yếu tố nước ngoài" version
