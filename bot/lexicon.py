@@ -30,6 +30,10 @@ NOT_A_KIND = frozenset({"gia dinh", "trieu dinh", "dinh chi", "dinh cong", "dinh
 # until), "chua" "chùa" (pagoda) or "chưa" (not yet), "dinh" "đình" or "định" (intend). Typed so, they only
 # name a site as part of a whole known name, never as "<kind> + some words" guessed at.
 AMBIGUOUS_KIND_WORDS = frozenset({"den", "chua", "dinh", "mieu"})
+# Typed so and alone, they are that kind only after a word that asks for sites of a kind ("có chùa nào", "các đình",
+# "liệt kê đền", "đi lễ chùa") or before "nào" ("chùa nào đẹp").
+KIND_CUES = frozenset("co nhung cac vai nhieu may ngoi ke sach le con bao list".split())
+KIND_CUES_AFTER = frozenset({"nao"})
 
 # "Near here" said without a place: the bot needs the visitor's own location to answer.
 NEAR_ME = ("gan day", "gan toi", "gan minh", "gan em", "quanh day", "xung quanh day", "gan cho toi", "o gan",
@@ -120,3 +124,52 @@ PROCEDURE_ABBREVIATIONS: dict[str, str] = {
 # (thẻ, tổ, in, an, mẹ, thất); "my" is kept after "người" (người Mỹ).
 VOCABULARY_FILLER_WORDS = frozenset("a my our your his her their its us this these those some of for at with"
                                     " please".split())
+
+# --- procedure mentions (bot/knowledge/gazetteer.py) ----------------------------------------------------------
+
+# What makes a phrase of the procedure vocabulary a mention of a procedure rather than of the thing it is about: it
+# names a paper or a record the state keeps, or an act only the state does ("sổ đỏ", "tạm trú", "certified copies",
+# "chứng thực"): PROCEDURE_PAPERS; or an everyday administrative act done to something ("đăng ký xe", "rút bhxh"):
+# PROCEDURE_ACTS. Without one the words are about everyday life ("xe máy", "trẻ em",
+# "homestay", "đám cưới", "children"), which travel questions say as often as procedure questions.
+PROCEDURE_PAPERS = frozenset("""
+giay|the|so|bang|bang lai|ho chieu|can cuoc|chung minh nhan dan|ca vet|cavet|visa|thi thuc|bien so|ma so|to khai
+|trich luc|ban sao|giay phep|chung chi|chung nhan|hop dong|di chuc|van bang|phieu|don|ho so|thu tuc
+|khai sinh|khai tu|ket hon|ly hon|tam tru|thuong tru|tam vang|luu tru|ho khau|ho tich|giam ho|con nuoi
+|ly lich tu phap|quoc tich|cu tru|bao hiem xa hoi|bao hiem y te|bao hiem that nghiep|vneid|quyen su dung dat
+|permit|licence|license|certificate|certificates|card|passport|title|red book|pink book|deed|id|residence
+|insurance|tax|fine|extract|copy|copies|registration|paperwork|cai chinh|bao tu|ly di|li di|li hon|nhan nuoi|thua ke
+|di san|chung minh thu|cmt|xuat canh|nhap canh|sao y|uy quyen|chu ky|dan cu|divorce|adoption|guardianship
+|inheritance|signature|power of attorney|immigration|vneid|eid|ct07|ct01|kt3|chu ho|tach ho|tach khau|cat khau
+|xoa khau|nhap khau|chuyen khau|chung thuc|cong chung|sang ten|chuyen nhuong|tach thua|dang kiem|notarization
+|notarisation
+""".replace("\n", "").split("|"))
+PROCEDURE_ACTS = frozenset("""
+dang ky|dang ki|cap|cap lai|cap doi|xin|sang ten|chung thuc|cong chung|khai bao|thong bao|trinh bao|bao mat|rut
+|huong|gia han|thanh lap|tam ngung|giai the|chuyen nhuong|tach thua|hop thua|cai chinh|xac nhan|dinh danh|nop
+|dang kiem|kiem dinh|cham dut|thu hoi|dieu chinh|quyet toan|hoan thue|khai thue|nop thue|nop phat
+|register|registering|apply|renew|replace|transfer|transferring|certify|certified|notarise|notarize|notarised
+|notarized|declare|withdraw|report
+""".replace("\n", "").split("|"))
+
+# Words before a paper that make it what a procedure needs, not a procedure asked about ("cần giấy khai sinh").
+NEEDED_WORDS = frozenset("can mang kem va voi vs need bring with and".split())
+# Acts said just before a procedure's name that belong to the mention ("làm | sổ đỏ", "cấp lại | thẻ bhyt").
+LEADING_ACTS = PROCEDURE_ACTS | frozenset("lam|lam lai|doi|sua|renewing|replacing|correct|correcting|exchange"
+                                          "|exchanging|add|activate|activating|create|creating".split("|"))
+# ... and just after it, in English ("land title | transfer", "signature | certified").
+TRAILING_ACTS = frozenset("transfer registration renewal replacement certified certification exchange".split())
+# English words between an act and its paper ("transfer | a | red book", "renew | my | ID card"), typed as such.
+DETERMINERS = frozenset("a an the my our your his her their this that".split())
+
+# The province's towns and districts as people still call them (the former district-level units) and its best-known
+# wards, as areas even where the knowledge files list no site in them yet ("đăng ký kết hôn ở Tiên Yên", "khách sạn ở
+# Bãi Cháy"): written name -> the area's name.
+PROVINCE_AREAS: dict[str, str] = {
+    "Hạ Long": "Hạ Long", "Halong": "Hạ Long", "Móng Cái": "Móng Cái", "Cẩm Phả": "Cẩm Phả", "Uông Bí": "Uông Bí",
+    "Đông Triều": "Đông Triều", "Quảng Yên": "Quảng Yên", "Vân Đồn": "Vân Đồn", "Cô Tô": "Cô Tô",
+    "Tiên Yên": "Tiên Yên", "Đầm Hà": "Đầm Hà", "Hải Hà": "Hải Hà", "Bình Liêu": "Bình Liêu", "Ba Chẽ": "Ba Chẽ",
+    "Hoành Bồ": "Hoành Bồ", "Bãi Cháy": "Bãi Cháy", "Hồng Gai": "Hồng Gai", "Hòn Gai": "Hồng Gai",
+    "Mạo Khê": "Mạo Khê", "Tuần Châu": "Tuần Châu", "Cửa Ông": "Cửa Ông", "Cao Xanh": "Cao Xanh",
+    "Hà Tu": "Hà Tu", "Hà Lầm": "Hà Lầm", "Việt Hưng": "Việt Hưng", "Hoàng Quế": "Hoàng Quế",
+}

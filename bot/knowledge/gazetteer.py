@@ -5,10 +5,27 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Iterable
 
 from bot.knowledge.places import CATEGORY_SYNONYMS, KIND_WORDS, PlaceIndex
-from bot.lexicon import AMBIGUOUS_KIND_WORDS, NOT_A_KIND, PROVINCE_NAMES, QUANTIFIERS
-from bot.text import canonical, fold, has_vietnamese_diacritics, nfc
+from bot.lexicon import (
+    AMBIGUOUS_KIND_WORDS,
+    DETERMINERS,
+    KIND_CUES,
+    KIND_CUES_AFTER,
+    LEADING_ACTS,
+    NEEDED_WORDS,
+    NOT_A_KIND,
+    PROCEDURE_ABBREVIATIONS,
+    PROCEDURE_ACTS,
+    PROCEDURE_PAPERS,
+    PROVINCE_AREAS,
+    PROVINCE_NAMES,
+    QUANTIFIERS,
+    TRAILING_ACTS,
+)
+from bot.text import canonical, expand_teencode, fold, has_vietnamese_diacritics, nfc
 
 # When two entity kinds claim the same words, the more specific wins ("Cửa Ông": the temple, not the ward).
 PRIORITY = {"place": 0, "procedure": 1, "area": 2, "category": 3}
@@ -42,9 +59,11 @@ class Gazetteer:
 
     def add(self, entity: str, name: str, value: str | None) -> None:
         """`value` None: the words are a mention of that kind of thing, but not of one known record."""
-        for key in {fold(name), canonical(name)}:
-            if not key or (entity in ("place", "procedure") and " " not in key and len(key) < 6):
-                continue  # one short word ("dong", "thai") is an ordinary word far more often than a name
+        for key in _forms(name):
+            if not key or (entity in ("place", "procedure") and " " not in key and len(key) < 6
+                           and not (entity == "procedure" and _ABBREVIATION.fullmatch(key))):
+                continue  # one short word ("dong", "thai") is an ordinary word far more often than a name; a
+                # procedure's abbreviation ("dktt", "gplx") has no vowel, so is no word
             if key in PROVINCE_NAMES and entity != "area":
                 continue  # "Quảng Ninh" alone is the province, not the museum named after it
             if has_vietnamese_diacritics(name):
@@ -53,11 +72,19 @@ class Gazetteer:
             known[entity] = value if known.get(entity, value) == value else None
             self.longest = max(self.longest, len(key.split()))
 
+    def add_vocabulary(self, phrase: str) -> None:
+        """A way people say a procedure (knowledge/procedure_terms.yml): a procedure mention with the words said,
+        unless the words already name a known procedure or another kind of thing, or say no paper, act or record of
+        the state (says_procedure: "xe máy" is said of travel as often as of registering one)."""
+        if not says_procedure(phrase) or any(self.names.get(key) for key in _forms(phrase)):
+            return
+        self.add("procedure", phrase, None)
+
     def find(self, text: str) -> list[Mention]:
         """Longest non-overlapping known names in `text`, aligned to its words."""
         words = []  # (folded word, start, end); an abbreviation may expand to several words on one span
         for word, start, end in _words(text):
-            for part in canonical(word).split() or [fold(word)]:
+            for part in _expanded(word).split() or [fold(word)]:
                 words.append((part, start, end))
         mentions, i = [], 0
         while i < len(words):
@@ -73,6 +100,9 @@ class Gazetteer:
                 if "category" in claims and n == 1 and (f"{previous} {key}" in NOT_A_KIND
                                                         or f"{key} {following}" in NOT_A_KIND):
                     continue  # "gia đình" is a family, not a communal house
+                if "category" in claims and n == 1 and key in AMBIGUOUS_KIND_WORDS and previous not in KIND_CUES \
+                        and following not in KIND_CUES_AFTER and text[words[i][1]:words[i][2]].isascii():
+                    continue  # "đã thanh toán chua" (chưa), "mở cửa den mấy giờ" (đến), "quyet dinh" (định)
                 if "place" in claims and previous in QUANTIFIERS and not _capitalised(text, words[i][1]):
                     claims = {k: v for k, v in claims.items() if k != "place"}  # "một bài thơ": a poem
                     if not claims:
@@ -86,6 +116,7 @@ class Gazetteer:
             else:
                 i += 1
         mentions = [self._named_after_kind(text, words, m) for m in mentions]
+        mentions = _whole_procedures(text, words, mentions)
         if any(m.entity == "category" for m in mentions):
             # "Hạ Long có đền nào": with a kind of site asked for, a name that is also an area is that area (a
             # site holds no other sites).
@@ -142,6 +173,7 @@ class Gazetteer:
 
 
 _WORD = re.compile(r"\w+")
+_ABBREVIATION = re.compile(r"[b-df-hj-np-tv-xz]{3,}")
 
 
 def _capitalised(text: str, start: int) -> bool:
@@ -149,13 +181,88 @@ def _capitalised(text: str, start: int) -> bool:
     return text[start:start + 1].isupper()
 
 
+def says_procedure(phrase: str) -> bool:
+    """Words that name a paper or record of the state, or an act done to something (PROCEDURE_PAPERS,
+    PROCEDURE_ACTS; abbreviations read in full: "rút bhxh" is "rút bảo hiểm xã hội")."""
+    words = _forms(phrase)[-1].split()
+    if len(words) < 2:
+        return " ".join(words) in PROCEDURE_PAPERS  # "passport", "vneid"; not "transfer", "children"
+    said = {" ".join(words[k:k + n]) for n in (1, 2, 3, 4) for k in range(len(words) - n + 1)}
+    return bool(said & PROCEDURE_PAPERS) or any(len(act.split()) < len(words) for act in said & PROCEDURE_ACTS)
+
+
+@lru_cache(maxsize=32768)
+def _forms(name: str) -> tuple[str, ...]:
+    """The keys a name is known by: folded, canonical, and with procedure abbreviations read in full (last)."""
+    folded = fold(name)
+    said = expand_teencode(folded)
+    return tuple(dict.fromkeys((folded, said, " ".join(PROCEDURE_ABBREVIATIONS.get(w, w) for w in said.split()))))
+
+
+def _expanded(text: str) -> str:
+    """canonical(), with the abbreviations of procedure names read in full ("gpxd": "giay phep xay dung")."""
+    return " ".join(PROCEDURE_ABBREVIATIONS.get(word, word) for word in canonical(text).split())
+
+
+def _whole_procedures(text: str, words: list[tuple[str, int, int]], mentions: list[Mention]) -> list[Mention]:
+    """Procedure mentions as the whole act asked about: an act said just before is part of it ("cấp lại | thẻ bhyt",
+    "xin | giấy phép xây dựng": one mention, as retrieval needs the act to tell "cấp lại" from "cấp đổi"), and a
+    paper named as what another procedure needs is not a procedure asked about ("đăng ký kết hôn cần giấy xác nhận
+    độc thân không": the marriage only)."""
+    merged: list[Mention] = []
+    needed_end = -1  # where the latest paper said as needed ends: one just after it is needed too ("bản sao cccd")
+    for mention in mentions:
+        if mention.entity == "procedure":
+            at = next(i for i, (_, s, _) in enumerate(words) if s == mention.start)
+            own = at  # before English determiners: "transfer | a | red book"
+            while own > 0 and at - own < 2 and words[own - 1][0] in DETERMINERS and \
+                    text[words[own - 1][1]:words[own - 1][2]].isascii():
+                own -= 1
+            before = [w for w, _, _ in words[max(0, own - 2):own]]
+            act = next((n for n in (2, 1) if len(before) >= n and " ".join(before[-n:]) in LEADING_ACTS), 0)
+            previous = merged[-1] if merged else None
+            if previous is not None and previous.entity == "procedure" and \
+                    not text[previous.end:mention.start].strip():
+                merged[-1] = Mention("procedure", text[previous.start:mention.end], previous.start, mention.end)
+                continue
+            right_after_needed = needed_end >= 0 and not text[needed_end:mention.start].strip()
+            if any(m.entity == "procedure" for m in merged) and (set(before) & NEEDED_WORDS or right_after_needed):
+                needed_end = mention.end
+                continue
+            start, end = mention.start, mention.end
+            if act and (previous is None or previous.end <= words[own - act][1]):
+                start = words[own - act][1]
+            after = next((i for i, (_, s, _) in enumerate(words) if s >= end), None)
+            if after is not None and words[after][0] in TRAILING_ACTS and not text[end:words[after][1]].strip():
+                end = words[after][2]  # "land title | transfer", "signature | certified"
+            if (start, end) != (mention.start, mention.end):
+                named = mention.value != text[mention.start:mention.end]  # a known procedure's id: kept
+                mention = Mention("procedure", mention.value if named else text[start:end], start, end)
+        merged.append(mention)
+    procedures = [m for m in merged if m.entity == "procedure"]
+    if len(procedures) < 2:
+        return merged
+    # One procedure is asked about; others are papers it needs or circumstances ("passport photos for the criminal
+    # record certificate", "thường trú ở Mạo Khê, xin lý lịch tư pháp"): the first said with an act, else the first.
+    asked = next((m for m in procedures if _opens_with_act(text, m)), procedures[0])
+    return [m for m in merged if m.entity != "procedure" or m is asked]
+
+
+def _opens_with_act(text: str, mention: Mention) -> bool:
+    said = _expanded(text[mention.start:mention.end]).split()
+    return any(" ".join(said[:n]) in LEADING_ACTS for n in (1, 2))
+
+
 def _words(text: str) -> list[tuple[str, int, int]]:
     return [(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)]
 
 
-def build_gazetteer(index: PlaceIndex, procedures: list[tuple[str, list[str], list[str]]]) -> Gazetteer:
+def build_gazetteer(index: PlaceIndex, procedures: list[tuple[str, list[str], list[str]]],
+                    vocabulary: Iterable[str] = ()) -> Gazetteer:
     """`procedures`: (id, names and aliases, keywords). Keywords ("giấy phép lái xe") say a procedure is
-    meant but not which: they are tagged with the words said, and retrieval picks the procedure."""
+    meant but not which: they are tagged with the words said, and retrieval picks the procedure. `vocabulary`:
+    the phrases of knowledge/procedure_terms.yml (official words and what people say for them), tagged the same
+    way, where they name nothing else."""
     gazetteer = Gazetteer(places=index)
     for folded, written in index.spellings.items():
         gazetteer.spellings[folded].update(nfc(w).lower() for w in written if has_vietnamese_diacritics(w))
@@ -167,6 +274,9 @@ def build_gazetteer(index: PlaceIndex, procedures: list[tuple[str, list[str], li
                 gazetteer.add("place", folded, site_id)
     for folded_area, area in index.area_names.items():
         gazetteer.add("area", folded_area, area)
+    for town_said, town in PROVINCE_AREAS.items():
+        if not any("area" in gazetteer.names.get(key, {}) for key in {fold(town_said), canonical(town_said)}):
+            gazetteer.add("area", town_said, index.area_names.get(fold(town), town))
     for kind, forms in CATEGORY_SYNONYMS.items():
         for form in (kind, *forms):
             gazetteer.add("category", form, kind)
@@ -174,5 +284,8 @@ def build_gazetteer(index: PlaceIndex, procedures: list[tuple[str, list[str], li
         for name in names:
             gazetteer.add("procedure", name, procedure_id)
         for keyword in keywords:
-            gazetteer.add("procedure", keyword, None)
+            if says_procedure(keyword):  # "giấy khai sinh"; not "xe máy", "homestay" (said of trips as well)
+                gazetteer.add("procedure", keyword, None)
+    for phrase in vocabulary:
+        gazetteer.add_vocabulary(phrase)
     return gazetteer

@@ -336,7 +336,9 @@ class KnowledgeBase:
             with self._session() as session:
                 procedures = [(p.id, [p.name, *p.aliases, p.id.replace("-", " ")], list(p.keywords))
                               for p in session.execute(select(Procedure)).scalars()]
-            gazetteer = build_gazetteer(self.place_index(), procedures)
+                vocabulary = [phrase for term in session.execute(select(ProcedureTerm)).scalars()
+                              for phrase in (term.means, *term.say)]
+            gazetteer = build_gazetteer(self.place_index(), procedures, vocabulary)
             gazetteer.version = version
             return gazetteer
 

@@ -92,3 +92,96 @@ def test_an_ordinary_phrase_that_is_also_a_name_is_not_that_site(gazetteer):
 def test_a_name_that_is_also_an_area_is_the_area_when_a_kind_of_site_is_asked_for(gazetteer):
     assert found(gazetteer, "Hạ Long có đền nào linh") == {("area", "Hạ Long"), ("category", "đền")}
     assert ("place", "vinh-ha-long") in found(gazetteer, "vịnh Hạ Long có đẹp không")
+
+
+# --- procedure mentions from the vocabulary (knowledge/procedure_terms.yml) ---------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from bot.knowledge.gazetteer import says_procedure  # noqa: E402
+
+
+def procedures_in(gazetteer, text):
+    return [text[m.start:m.end] for m in gazetteer.find(text) if m.entity == "procedure"]
+
+
+def test_what_people_call_a_procedure_is_a_procedure_mention(gazetteer):
+    assert procedures_in(gazetteer, "Chứng thực bản sao từ bản chính thì làm ở đâu?") == ["Chứng thực bản sao"]
+    assert procedures_in(gazetteer, "muon lam so do lan dau thi bat dau tu dau")[0].startswith("lam so do")
+    assert procedures_in(gazetteer, "how to apply for a construction permit in Cam Pha") == ["construction permit"]
+
+
+def test_everyday_words_of_the_vocabulary_are_not_procedures():
+    for phrase in ("xe máy", "ô tô", "homestay", "trẻ em", "children", "đám cưới", "khách sạn", "transfer", "đk"):
+        assert not says_procedure(phrase), phrase
+    for phrase in ("sổ đỏ", "sang tên xe", "rút bhxh một lần", "certified copies", "tạm trú", "passport"):
+        assert says_procedure(phrase), phrase
+
+
+TRAVEL = ["đi {} đến chùa Cái Bầu theo đường nào?", "di {} tu uong bi len chua ba vang mat bao lau",
+          "thuê {} đi Bãi Cháy giá bao nhiêu", "can I rent a {} in Ha Long"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(template=st.sampled_from(TRAVEL),
+       vehicle=st.sampled_from(["xe máy", "xe may", "ô tô", "o to", "motorbike", "homestay", "xe điện"]))
+def test_a_vehicle_or_lodging_said_on_a_trip_is_no_procedure(gazetteer, template, vehicle):
+    assert procedures_in(gazetteer, template.format(vehicle)) == []
+
+
+ACTS = ["cấp lại", "cap lai", "cấp đổi", "cap doi", "làm lại", "xin"]
+PAPERS = ["thẻ bhyt", "the bhyt", "thẻ bảo hiểm y tế", "the bao hiem y te", "giấy phép xây dựng", "gpxd"]
+
+
+@settings(max_examples=80, deadline=None)
+@given(act=st.sampled_from(ACTS), paper=st.sampled_from(PAPERS),
+       ask=st.sampled_from(["{} cần mang gì", "hướng dẫn {} với", "{} mat bao lau", "ad ơi {} lm ntn z"]))
+def test_an_act_said_before_a_paper_is_one_mention_with_it(gazetteer, act, paper, ask):
+    said = f"{act} {paper}"
+    assert procedures_in(gazetteer, ask.format(said)) == [said]
+
+
+@settings(max_examples=60, deadline=None)
+@given(asked=st.sampled_from(["đăng ký kết hôn", "dang ky ket hon", "làm hộ chiếu", "lam ho chieu"]),
+       needed=st.sampled_from(["giấy khai sinh", "giay khai sinh", "giấy xác nhận độc thân", "cccd", "bản sao cccd"]),
+       joint=st.sampled_from(["cần", "can", "có cần", "co can", "cần mang"]))
+def test_a_paper_a_procedure_needs_is_not_another_procedure(gazetteer, asked, needed, joint):
+    text = f"{asked} {joint} {needed} không"
+    assert procedures_in(gazetteer, text) == [asked]
+
+
+@settings(max_examples=60, deadline=None)
+@given(area=st.sampled_from(["Tiên Yên", "tien yen", "Bãi Cháy", "bai chay", "Bình Liêu", "Đầm Hà", "Mạo Khê"]),
+       template=st.sampled_from(["ở {} đăng ký kết hôn ở đâu", "khách sạn ở {} nào rẻ", "o xa {} co gi choi"]))
+def test_a_town_of_the_province_with_no_site_listed_is_an_area(gazetteer, area, template):
+    areas = [m for m in gazetteer.find(template.format(area)) if m.entity == "area"]
+    assert [fold(m.value) for m in areas] == [fold(area)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(text=st.sampled_from(["don dat ve cua toi da duoc xac nhan chua", "cach chua mat ngu", "nau canh chua ntn",
+                             "mo cua tu may gio den may gio", "cho xin dinh vi chua hoa yen",
+                             "quyet dinh giao dat nop o dau", "muon lam ho chieu thi den dau"]))
+def test_a_kind_word_typed_without_diacritics_in_an_everyday_sense_is_no_kind(gazetteer, text):
+    assert not [m for m in gazetteer.find(text) if m.entity == "category"]
+
+
+@pytest.mark.parametrize("text, kind", [("o ha long co nhung chua nao", "chùa"), ("liet ke cac den o uong bi", "đền"),
+                                        ("co dinh nao dep khong", "đình"), ("chua nao linh nhat", "chùa")])
+def test_a_kind_word_typed_without_diacritics_asked_for_is_that_kind(gazetteer, text, kind):
+    assert ("category", kind) in found(gazetteer, text)
+
+
+@settings(max_examples=60, deadline=None)
+@given(asked=st.sampled_from(["apply for a passport", "xin lý lịch tư pháp", "renew my driving licence"]),
+       other=st.sampled_from(["birth certificate", "thường trú", "passport"]),
+       template=st.sampled_from(["{other} ... {asked}?", "do I need a {other} to {asked}?"]))
+def test_one_procedure_is_asked_about_the_one_said_with_an_act(gazetteer, asked, other, template):
+    text = template.format(asked=asked, other=other)
+    assert procedures_in(gazetteer, text) == [asked]
+
+
+@pytest.mark.parametrize("said", ["dktt", "DKTT", "đkkh", "dkkh", "gplx", "lltp"])
+def test_a_procedure_abbreviation_alone_is_a_procedure(gazetteer, said):
+    assert procedures_in(gazetteer, f"{said} o dau ad") == [said]
