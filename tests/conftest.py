@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
+from concurrent.futures import Future
 from pathlib import Path
+from typing import Any, Callable
 
 import pytest
 from sqlalchemy import create_engine
@@ -75,3 +78,91 @@ def patched_rasa():
     serving.install()
     yield serving
     serving.uninstall()
+
+
+# --- Servers started ahead --------------------------------------------------------------------------------------
+# Starting a bot (Rasa loading the model, the action server) takes most of a minute. The session's bots and
+# make prod's stack are started as soon as the tests are collected, one after another in a background thread, while
+# the tests that need no server run; each fixture then takes its own, waiting only for what is not up yet. Each is
+# the same bot its fixture would start, on its own ports, database and knowledge copy, and is stopped by its fixture
+# (or at the end of the session, when no selected test reached it).
+
+Stop = Callable[[], None]
+Starter = Callable[[Path, "dict[str, str]"], "tuple[Any, Stop]"]  # (workdir, environment)
+
+
+class _Prelaunched:
+    def __init__(self) -> None:
+        self.starters: dict[str, tuple[str, Starter]] = {}  # fixture name -> (workdir's name, starter), in order
+        self.results: dict[str, Future] = {}
+
+    def register(self, fixture: str, workdir_name: str, starter: Starter) -> None:
+        self.starters[fixture] = (workdir_name, starter)
+
+    def start(self, config: pytest.Config, fixtures: set[str]) -> None:
+        factory = config._tmp_path_factory  # type: ignore[attr-defined]  # what the tmp_path_factory fixture gives
+        jobs = [(name, factory.mktemp(workdir_name), starter) for name, (workdir_name, starter)
+                in self.starters.items() if name in fixtures]
+        environ = dict(os.environ)  # as it is before any test: tests may change os.environ while these start
+        for name, _, _ in jobs:
+            self.results[name] = Future()
+
+        def run() -> None:
+            for name, workdir, starter in jobs:
+                result = self.results[name]
+                if not result.set_running_or_notify_cancel():
+                    continue
+                try:
+                    result.set_result(starter(workdir, environ))
+                except BaseException as error:  # noqa: BLE001 - a skip or failure is raised where the fixture is used
+                    result.set_exception(error)
+
+        if jobs:
+            threading.Thread(target=run, name="prelaunch", daemon=True).start()
+
+    def claim(self, fixture: str, tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Stop]:
+        """The started server and how to stop it (started now if it was not started ahead)."""
+        result = self.results.pop(fixture, None)
+        if result is None:
+            workdir_name, starter = self.starters[fixture]
+            return starter(tmp_path_factory.mktemp(workdir_name), dict(os.environ))
+        return result.result()
+
+    def stop_unclaimed(self) -> None:
+        for result in self.results.values():
+            if not result.cancel():
+                try:
+                    _, stop = result.result()
+                except BaseException:  # noqa: BLE001 - it never started
+                    continue
+                stop()
+        self.results.clear()
+
+
+PRELAUNCHED = _Prelaunched()
+
+
+def _prelaunching() -> bool:
+    return os.environ.get("QN_TEST_PRELAUNCH") != "0"  # 0: each server starts when its first test needs it
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The modules that talk to a server started ahead run after the others (each module whole, in its order, and
+    these modules in theirs), so that the servers start while the tests that need none run."""
+    if not _prelaunching():
+        return
+    servers = set(PRELAUNCHED.starters)
+    late = {item.nodeid.split("::")[0] for item in items if servers & set(getattr(item, "fixturenames", ()))}
+    items[:] = ([item for item in items if item.nodeid.split("::")[0] not in late] +
+                [item for item in items if item.nodeid.split("::")[0] in late])
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    if session.config.option.collectonly or not _prelaunching():
+        return
+    used = {name for item in session.items for name in getattr(item, "fixturenames", ())}
+    PRELAUNCHED.start(session.config, used)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    PRELAUNCHED.stop_unclaimed()

@@ -15,14 +15,14 @@ import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import pytest
 import yaml
 
 from bot.channels.guard import BRIDGE_HEADER, bridge_key
 from bot.settings import PROJECT_ROOT, endpoints_with_actions_at
-from tests.conftest import KNOWLEDGE_DIR, skip_or_fail
+from tests.conftest import KNOWLEDGE_DIR, PRELAUNCHED, skip_or_fail
 from tests.conversations.fake_apis import (
     TELEGRAM_TOKEN,
     ZALO_ACCESS_TOKEN,
@@ -61,7 +61,7 @@ def wait_until_up(url: str, process: subprocess.Popen, log: Path, seconds: float
             http("GET", url, timeout=2)
             return
         except (urllib.error.URLError, ConnectionError, OSError):
-            time.sleep(0.5)
+            time.sleep(0.1)
     raise RuntimeError(f"{url} did not come up in {seconds} s:\n{log.read_text()[-3000:]}")
 
 
@@ -100,24 +100,55 @@ class RunningBot:
         self._actions.wait(timeout=20)
 
     def start_actions(self) -> None:
+        self.spawn_actions()
+        self.wait_for_actions()
+
+    def spawn_actions(self) -> None:
         port = self.actions_url.rsplit(":", 1)[1].split("/")[0]
         self._actions = subprocess.Popen(
             [str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", port],
             cwd=PROJECT_ROOT, env=self.env, stdout=self._actions_log.open("a"), stderr=subprocess.STDOUT)
+
+    def wait_for_actions(self) -> None:
         wait_until_up(f"{self.actions_url}/health", self._actions, self._actions_log, 60)
 
 
-@contextmanager
-def launched_bot(workdir: Path, database_url: str, extra_env: dict[str, str] | None = None,
-                 extra_endpoints: str = "", apis: FakeApis | None = None) -> Iterator[RunningBot]:
-    """The action server and Rasa on free ports, with knowledge/ copied and loaded into `database_url`."""
-    if not list((PROJECT_ROOT / "models").glob("*.tar.gz")):
-        skip_or_fail("no trained model in models/ (scripts/train.sh trains one)")
+@dataclass
+class StartingBot:
+    """A bot whose action server and Rasa are started (at once: Rasa needs the action server only when it runs an
+    action) but perhaps not up yet; `ready()` waits for both, `stop()` ends both."""
+    bot: RunningBot
+    rasa: subprocess.Popen
+
+    def ready(self) -> RunningBot:
+        self.bot.wait_for_actions()
+        wait_until_up(f"{self.bot.rasa_url}/status", self.rasa, self.bot.rasa_log, 180)  # type: ignore[arg-type]
+        return self.bot
+
+    def stop(self) -> None:
+        for process in (self.rasa, self.bot._actions):
+            process.send_signal(signal.SIGTERM)
+        for process in (self.rasa, self.bot._actions):
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def has_model() -> bool:
+    return bool(list((PROJECT_ROOT / "models").glob("*.tar.gz")))
+
+
+def start_bot(workdir: Path, database_url: str, extra_env: dict[str, str] | None = None,
+              extra_endpoints: str = "", apis: FakeApis | None = None,
+              environ: dict[str, str] | None = None) -> StartingBot:
+    """The action server and Rasa started on free ports, with knowledge/ copied and loaded into `database_url`."""
     knowledge_dir = workdir / "knowledge"
     shutil.copytree(KNOWLEDGE_DIR, knowledge_dir)
     actions_port, rasa_port = free_port(), free_port()
-    env = {**os.environ, "QN_DATABASE_URL": database_url, "QN_KNOWLEDGE_DIR": str(knowledge_dir),
-           "PYTHONPATH": str(PROJECT_ROOT), "LOG_LEVEL": "WARNING", "QN_TICKET_SECRET": TICKET_SECRET,
+    env = {**(os.environ if environ is None else environ), "QN_DATABASE_URL": database_url,
+           "QN_KNOWLEDGE_DIR": str(knowledge_dir), "PYTHONPATH": str(PROJECT_ROOT), "LOG_LEVEL": "WARNING",
+           "QN_TICKET_SECRET": TICKET_SECRET,
            "QN_TRIAL_BOOKING_FILE": str(workdir / "trial_booking.json"),
            "QN_CONVERSATIONS_URL": f"sqlite:///{workdir / 'conversations.db'}",
            # VNPAY's sandbox protocol with a test merchant: nothing leaves this machine (the pay URL is unused).
@@ -135,29 +166,36 @@ def launched_bot(workdir: Path, database_url: str, extra_env: dict[str, str] | N
     actions_log, rasa_log = workdir / "actions.log", workdir / "rasa.log"
     bot = RunningBot(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{actions_port}", database_url,
                      knowledge_dir, env, apis, None, actions_log, rasa_log)  # type: ignore[arg-type]
-    bot.start_actions()
-    rasa = subprocess.Popen(
-        [str(VENV_BIN / "python"), "-m", "bot.launch", "run", "--model", "models", "--endpoints", str(endpoints),
-         "--credentials", "credentials.yml", "--port", str(rasa_port), "--enable-api", "--interface", "127.0.0.1"],
-        cwd=PROJECT_ROOT, env=env, stdout=rasa_log.open("w"), stderr=subprocess.STDOUT)
+    bot.spawn_actions()
     try:
-        wait_until_up(f"{bot.rasa_url}/status", rasa, rasa_log, 180)
-        yield bot
+        rasa = subprocess.Popen(
+            [str(VENV_BIN / "python"), "-m", "bot.launch", "run", "--model", "models", "--endpoints", str(endpoints),
+             "--credentials", "credentials.yml", "--port", str(rasa_port), "--enable-api", "--interface",
+             "127.0.0.1"], cwd=PROJECT_ROOT, env=env, stdout=rasa_log.open("w"), stderr=subprocess.STDOUT)
+    except BaseException:
+        bot.stop_actions()
+        raise
+    return StartingBot(bot, rasa)
+
+
+@contextmanager
+def launched_bot(workdir: Path, database_url: str, extra_env: dict[str, str] | None = None,
+                 extra_endpoints: str = "", apis: FakeApis | None = None) -> Iterator[RunningBot]:
+    """The action server and Rasa on free ports, with knowledge/ copied and loaded into `database_url`."""
+    if not has_model():
+        skip_or_fail("no trained model in models/ (scripts/train.sh trains one)")
+    starting = start_bot(workdir, database_url, extra_env, extra_endpoints, apis)
+    try:
+        yield starting.ready()
     finally:
-        for process in (rasa, bot._actions):
-            process.send_signal(signal.SIGTERM)
-        for process in (rasa, bot._actions):
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        starting.stop()
 
 
-@pytest.fixture(scope="session")
-def running_bot(tmp_path_factory) -> Iterator[RunningBot]:
+def start_running_bot(workdir: Path, environ: dict[str, str]) -> tuple[RunningBot, Callable[[], None]]:
     """The bot on the embedded default (SQLite, in-memory conversations), with the Zalo channel replying
     through a local fake of the OA API, its access token renewed through a local fake of Zalo's OAuth."""
-    workdir = tmp_path_factory.mktemp("bot")
+    if not has_model():
+        skip_or_fail("no trained model in models/ (scripts/train.sh trains one)")
     apis = FakeApis()
     zalo = {"ZALO_APP_ID": ZALO_APP_ID, "ZALO_OA_SECRET_KEY": ZALO_OA_SECRET,
             "ZALO_OA_ACCESS_TOKEN": ZALO_ACCESS_TOKEN, "ZALO_API_BASE_URL": apis.url,
@@ -166,10 +204,46 @@ def running_bot(tmp_path_factory) -> Iterator[RunningBot]:
             # Messages the bot sends first to Telegram go from Rasa itself (bot/channels/telegram.TelegramPushInput)
             "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN, "TELEGRAM_API_BASE_URL": apis.url}
     try:
-        with launched_bot(workdir, f"sqlite:///{workdir / 'bot.db'}", zalo, apis=apis) as bot:
-            yield bot
-    finally:
+        starting = start_bot(workdir, f"sqlite:///{workdir / 'bot.db'}", zalo, apis=apis, environ=environ)
+    except BaseException:
         apis.close()
+        raise
+
+    def stop() -> None:
+        try:
+            starting.stop()
+        finally:
+            apis.close()
+
+    try:
+        return starting.ready(), stop
+    except BaseException:
+        stop()
+        raise
+
+
+PRELAUNCHED.register("running_bot", "bot", start_running_bot)
+
+
+@pytest.fixture(scope="session")
+def running_bot(tmp_path_factory) -> Iterator[RunningBot]:
+    """The bot of start_running_bot, started ahead (tests/conftest.py's PRELAUNCHED)."""
+    bot, stop = PRELAUNCHED.claim("running_bot", tmp_path_factory)
+    try:
+        yield bot
+    finally:
+        stop()
+
+
+@pytest.fixture(scope="session")
+def telegram(running_bot, tmp_path_factory):
+    """`python -m bot.channels.telegram` in webhook mode before the running bot, started once for the modules
+    that talk through it (test_channels.py, test_notifications.py): every test speaks in chats of its own."""
+    from tests.conversations.test_channels import TelegramBridge
+
+    bridge = TelegramBridge(running_bot, tmp_path_factory.mktemp("tg") / "bridge.log", webhook=True)
+    yield bridge
+    bridge.stop()
 
 
 @pytest.fixture(scope="module")

@@ -99,13 +99,6 @@ def telegram_update(chat_id: int, text: str | None = None, callback_data: str | 
     return {"update_id": next(_ids), "message": message}
 
 
-@pytest.fixture(scope="module")
-def telegram(running_bot, tmp_path_factory):
-    bridge = TelegramBridge(running_bot, tmp_path_factory.mktemp("tg") / "bridge.log", webhook=True)
-    yield bridge
-    bridge.stop()
-
-
 def new_chat() -> int:
     return 10_000_000 + uuid.uuid4().int % 1_000_000_000
 

@@ -23,7 +23,6 @@ from bot.tickets.repository import BookingRepository, BookingRequest, TicketLine
 from tests.conversations.conftest import VENV_BIN, VNPAY_TMN_CODE
 from tests.conversations.fake_apis import wait_for_quiet
 from tests.conversations.test_channels import (
-    TelegramBridge,
     decode_qr,
     keyboard,
     method,
@@ -42,10 +41,9 @@ BOOKING = (f"đặt 2 vé người lớn ngày {PAID_DAY.day} tháng {PAID_DAY.m
 
 
 @pytest.fixture(scope="module")
-def bridge(running_bot, tmp_path_factory):
-    telegram = TelegramBridge(running_bot, tmp_path_factory.mktemp("tg-push") / "bridge.log", webhook=True)
-    yield telegram
-    telegram.stop()
+def bridge(telegram):
+    """The running bot's Telegram bridge (conftest.py's, shared with test_channels.py)."""
+    return telegram
 
 
 def bookings(running_bot) -> BookingRepository:

@@ -15,7 +15,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import httpx
 import pytest
@@ -23,7 +23,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from bot.settings import PROJECT_ROOT
-from tests.conftest import KNOWLEDGE_DIR, POSTGRES_URL, skip_or_fail
+from tests.conftest import KNOWLEDGE_DIR, POSTGRES_URL, PRELAUNCHED, skip_or_fail
 from tests.conversations.conftest import TICKET_SECRET, VENV_BIN, ZALO_APP_ID, ZALO_OA_SECRET
 from tests.conversations.fake_apis import TELEGRAM_TOKEN, ZALO_ACCESS_TOKEN, FakeApis
 
@@ -155,10 +155,8 @@ async def _drop_queue(name: str) -> None:
         await channel.queue_delete(name)
 
 
-@pytest.fixture(scope="package")
-def production(tmp_path_factory) -> Iterator[Production]:
+def start_production(workdir: Path, environ: dict[str, str]) -> tuple[Production, Callable[[], None]]:
     _require_services()
-    workdir = tmp_path_factory.mktemp("prod")
     name = f"qn_prod_{uuid.uuid4().hex[:8]}"
     _admin(f'create database "{name}"')
     database_url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
@@ -169,7 +167,7 @@ def production(tmp_path_factory) -> Iterator[Production]:
     rasa_base, actions_base, telegram_port = consecutive_free_ports(2), consecutive_free_ports(1), \
         consecutive_free_ports(1)
     prefix, queue = f"test{uuid.uuid4().hex[:10]}", f"qn_test_events_{uuid.uuid4().hex[:8]}"
-    env = {**os.environ, "QN_DATABASE_URL": database_url, "QN_KNOWLEDGE_DIR": str(knowledge_dir),
+    env = {**environ, "QN_DATABASE_URL": database_url, "QN_KNOWLEDGE_DIR": str(knowledge_dir),
            "QN_TICKET_SECRET": TICKET_SECRET, "QN_TRIAL_BOOKING_FILE": str(workdir / "trial_booking.json"),
            "QN_REDIS_URL": REDIS_URL, "QN_REDIS_PREFIX": prefix, "QN_RABBITMQ_URL": RABBITMQ_URL,
            "QN_EVENTS_QUEUE": queue, "QN_PROD_RUN_DIR": str(workdir / "run"), "QN_PROD_PORT": str(public),
@@ -183,34 +181,19 @@ def production(tmp_path_factory) -> Iterator[Production]:
            "TELEGRAM_WEBHOOK_PORT": str(telegram_port)}
     for variable in ("ZALO_APP_SECRET", "ZALO_OA_REFRESH_TOKEN", "QN_VNPAY_TMN_CODE"):
         env.pop(variable, None)
-    # Booking open with a trial schedule (the museum publishes none), loaded before make prod starts.
-    subprocess.run([str(VENV_BIN / "qn-staff"), "try-booking", "--slots", TRIAL_SLOTS, "--capacity",
-                    str(TRIAL_CAPACITY), "--closed", ""], env=env, check=True, capture_output=True,
-                   stdin=subprocess.DEVNULL)
-    log = workdir / "prod.log"
-    process = subprocess.Popen([str(PROJECT_ROOT / "scripts" / "prod.sh")], cwd=PROJECT_ROOT, env=env,
-                               stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
-    production = Production(f"http://127.0.0.1:{public}", f"http://127.0.0.1:{internal}", workdir / "run", env,
-                            database_url, knowledge_dir, apis, [rasa_base, rasa_base + 1], queue, process)
-    try:
-        deadline = time.monotonic() + START_SECONDS + 30
-        while "make prod: ready" not in log.read_text(errors="replace"):
-            if process.poll() is not None or time.monotonic() > deadline:
-                logs = "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-2000:]}"
-                                 for p in sorted((workdir / "run").glob("*.log")))
-                raise RuntimeError(f"make prod did not start:\n{log.read_text()[-3000:]}\n{logs}")
-            time.sleep(0.5)
-        yield production
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=40)
-        except subprocess.TimeoutExpired:
-            pass
-        try:
-            os.killpg(process.pid, signal.SIGKILL)  # anything left of its process group
-        except ProcessLookupError:
-            pass
+    process: subprocess.Popen | None = None
+
+    def stop() -> None:
+        if process is not None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                pass
+            try:
+                os.killpg(process.pid, signal.SIGKILL)  # anything left of its process group
+            except ProcessLookupError:
+                pass
         apis.close()
         _admin(f'drop database if exists "{name}" with (force)')
         import redis
@@ -219,6 +202,41 @@ def production(tmp_path_factory) -> Iterator[Production]:
         for key in keys.scan_iter(f"{prefix}:*"):
             keys.delete(key)
         asyncio.run(_drop_queue(queue))
+
+    try:
+        # Booking open with a trial schedule (the museum publishes none), loaded before make prod starts.
+        subprocess.run([str(VENV_BIN / "qn-staff"), "try-booking", "--slots", TRIAL_SLOTS, "--capacity",
+                        str(TRIAL_CAPACITY), "--closed", ""], env=env, check=True, capture_output=True,
+                       stdin=subprocess.DEVNULL)
+        log = workdir / "prod.log"
+        process = subprocess.Popen([str(PROJECT_ROOT / "scripts" / "prod.sh")], cwd=PROJECT_ROOT, env=env,
+                                   stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
+        production = Production(f"http://127.0.0.1:{public}", f"http://127.0.0.1:{internal}", workdir / "run", env,
+                                database_url, knowledge_dir, apis, [rasa_base, rasa_base + 1], queue, process)
+        deadline = time.monotonic() + START_SECONDS + 30
+        while "make prod: ready" not in log.read_text(errors="replace"):
+            if process.poll() is not None or time.monotonic() > deadline:
+                logs = "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-2000:]}"
+                                 for p in sorted((workdir / "run").glob("*.log")))
+                raise RuntimeError(f"make prod did not start:\n{log.read_text()[-3000:]}\n{logs}")
+            time.sleep(0.2)
+    except BaseException:
+        stop()
+        raise
+    return production, stop
+
+
+PRELAUNCHED.register("production", "prod", start_production)
+
+
+@pytest.fixture(scope="package")
+def production(tmp_path_factory) -> Iterator[Production]:
+    """make prod's stack of start_production, started ahead (tests/conftest.py's PRELAUNCHED)."""
+    started, stop = PRELAUNCHED.claim("production", tmp_path_factory)
+    try:
+        yield started
+    finally:
+        stop()
 
 
 def queued_events(queue: str) -> list[dict[str, Any]]:
