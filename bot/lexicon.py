@@ -142,7 +142,7 @@ giay|the|so|bang|bang lai|ho chieu|can cuoc|chung minh nhan dan|ca vet|cavet|vis
 |di san|chung minh thu|cmt|xuat canh|nhap canh|sao y|uy quyen|chu ky|dan cu|divorce|adoption|guardianship
 |inheritance|signature|power of attorney|immigration|vneid|eid|ct07|ct01|kt3|chu ho|tach ho|tach khau|cat khau
 |xoa khau|nhap khau|chuyen khau|chung thuc|cong chung|sang ten|chuyen nhuong|tach thua|dang kiem|notarization
-|notarisation
+|notarisation|nop phat|phat nguoi|ho kinh doanh|household business
 """.replace("\n", "").split("|"))
 PROCEDURE_ACTS = frozenset("""
 dang ky|dang ki|cap|cap lai|cap doi|xin|sang ten|chung thuc|cong chung|khai bao|thong bao|trinh bao|bao mat|rut
@@ -157,6 +157,11 @@ NEEDED_WORDS = frozenset("can mang kem va voi vs need bring with and".split())
 # Acts said just before a procedure's name that belong to the mention ("làm | sổ đỏ", "cấp lại | thẻ bhyt").
 LEADING_ACTS = PROCEDURE_ACTS | frozenset("lam|lam lai|doi|sua|renewing|replacing|correct|correcting|exchange"
                                           "|exchanging|add|activate|activating|create|creating".split("|"))
+# Everyday things that are a procedure's object only when an act is said before them ("register my new car", "sang tên
+# xe", "transferring a motorbike"), never alone ("đi xe máy", "car rental"); with the words that may come between.
+PROCEDURE_OBJECTS = ("xe", "xe may", "o to", "oto", "xe o to", "car", "motorbike", "motorcycle", "scooter", "vehicle",
+                     "bike")
+OBJECT_ADJECTIVES = frozenset("new used old second hand moi cu".split())
 # ... and just after it, in English ("land title | transfer", "signature | certified").
 TRAILING_ACTS = frozenset("transfer registration renewal replacement certified certification exchange".split())
 # English words between an act and its paper ("transfer | a | red book", "renew | my | ID card"), typed as such.

@@ -17,8 +17,10 @@ from bot.lexicon import (
     LEADING_ACTS,
     NEEDED_WORDS,
     NOT_A_KIND,
+    OBJECT_ADJECTIVES,
     PROCEDURE_ABBREVIATIONS,
     PROCEDURE_ACTS,
+    PROCEDURE_OBJECTS,
     PROCEDURE_PAPERS,
     PROVINCE_AREAS,
     PROVINCE_NAMES,
@@ -27,8 +29,10 @@ from bot.lexicon import (
 )
 from bot.text import canonical, expand_teencode, fold, has_vietnamese_diacritics, nfc
 
+# Words that are a procedure's object only after an act (PROCEDURE_OBJECTS): never an entity of their own.
+OBJECT = "procedure object"
 # When two entity kinds claim the same words, the more specific wins ("Cửa Ông": the temple, not the ward).
-PRIORITY = {"place": 0, "procedure": 1, "area": 2, "category": 3}
+PRIORITY = {"place": 0, "procedure": 1, "area": 2, "category": 3, OBJECT: 4}
 # Words that end a name after a kind word ("đền Trần ở đâu": the name is "Trần").
 QUESTION_WORDS = {"o", "dau", "nao", "gi", "co", "khong", "may", "gio", "ve", "bao", "nhieu", "the", "thu", "mo",
                   "dong", "cua", "la", "di", "den", "tai", "vay", "nhe", "a", "where", "what", "when", "how",
@@ -212,14 +216,19 @@ def _whole_procedures(text: str, words: list[tuple[str, int, int]], mentions: li
     merged: list[Mention] = []
     needed_end = -1  # where the latest paper said as needed ends: one just after it is needed too ("bản sao cccd")
     for mention in mentions:
-        if mention.entity == "procedure":
+        if mention.entity in ("procedure", OBJECT):
             at = next(i for i, (_, s, _) in enumerate(words) if s == mention.start)
             own = at  # before English determiners: "transfer | a | red book"
-            while own > 0 and at - own < 2 and words[own - 1][0] in DETERMINERS and \
-                    text[words[own - 1][1]:words[own - 1][2]].isascii():
+            while own > 0 and at - own < 3 and (words[own - 1][0] in DETERMINERS and text[
+                    words[own - 1][1]:words[own - 1][2]].isascii() or mention.entity == OBJECT and
+                    words[own - 1][0] in OBJECT_ADJECTIVES):
                 own -= 1
             before = [w for w, _, _ in words[max(0, own - 2):own]]
             act = next((n for n in (2, 1) if len(before) >= n and " ".join(before[-n:]) in LEADING_ACTS), 0)
+            if mention.entity == OBJECT:
+                if not act or (merged and merged[-1].end > words[own - act][1]):
+                    continue  # "đi xe máy", "car rental": no procedure
+                mention = Mention("procedure", text[mention.start:mention.end], mention.start, mention.end)
             previous = merged[-1] if merged else None
             if previous is not None and previous.entity == "procedure" and \
                     not text[previous.end:mention.start].strip():
@@ -288,4 +297,7 @@ def build_gazetteer(index: PlaceIndex, procedures: list[tuple[str, list[str], li
                 gazetteer.add("procedure", keyword, None)
     for phrase in vocabulary:
         gazetteer.add_vocabulary(phrase)
+    for thing in PROCEDURE_OBJECTS:
+        if not any(gazetteer.names.get(key) for key in _forms(thing)):
+            gazetteer.add(OBJECT, thing, None)
     return gazetteer

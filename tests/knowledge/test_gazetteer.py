@@ -185,3 +185,18 @@ def test_one_procedure_is_asked_about_the_one_said_with_an_act(gazetteer, asked,
 @pytest.mark.parametrize("said", ["dktt", "DKTT", "đkkh", "dkkh", "gplx", "lltp"])
 def test_a_procedure_abbreviation_alone_is_a_procedure(gazetteer, said):
     assert procedures_in(gazetteer, f"{said} o dau ad") == [said]
+
+
+@settings(max_examples=80, deadline=None)
+@given(act=st.sampled_from(["register", "transfer", "transferring", "đăng ký", "dang ky", "sang tên"]),
+       between=st.sampled_from(["", "my ", "a ", "my new ", "the used "]),
+       thing=st.sampled_from(["car", "motorbike", "scooter", "xe máy", "xe may", "ô tô"]))
+def test_an_everyday_thing_after_an_act_is_a_procedure_and_alone_is_none(gazetteer, act, between, thing):
+    said = f"{act} {between if act.isascii() else ''}{thing}"
+    assert procedures_in(gazetteer, f"how do I {said}?") == [said]
+    assert procedures_in(gazetteer, f"thuê {thing} đi Bãi Cháy thế nào") == []
+    assert procedures_in(gazetteer, f"can I bring my {thing} on the boat to Co To?") == []
+
+
+def test_paying_a_fine_is_a_procedure(gazetteer):
+    assert procedures_in(gazetteer, "Bị phạt nguội thì nộp phạt ở đâu cho nhanh?")
