@@ -11,7 +11,7 @@ model="models/qn-$hash.tar.gz"
 if [ -f "$model" ]; then
   echo "train: $model is up to date"
 else
-  echo "train: training $model (about 6 minutes on 2 cores; Rasa reuses unchanged components)"
+  echo "train: training $model (about 3-4 minutes on 2 cores; Rasa reuses unchanged components)"
   started=$(date +%s)
   TF_DETERMINISTIC_OPS=1 PYTHONHASHSEED=0 .venv/bin/rasa train --config config.yml --domain domain --data data --out models \
     --fixed-model-name "qn-$hash" --quiet
