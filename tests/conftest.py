@@ -5,8 +5,9 @@ import os
 import shutil
 import threading
 from concurrent.futures import Future
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import pytest
 from sqlalchemy import create_engine
@@ -120,13 +121,19 @@ class _Prelaunched:
         if jobs:
             threading.Thread(target=run, name="prelaunch", daemon=True).start()
 
-    def claim(self, fixture: str, tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Stop]:
-        """The started server and how to stop it (started now if it was not started ahead)."""
+    @contextmanager
+    def running(self, fixture: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+        """The fixture's server while the block runs (started now if it was not started ahead), stopped after."""
         result = self.results.pop(fixture, None)
         if result is None:
             workdir_name, starter = self.starters[fixture]
-            return starter(tmp_path_factory.mktemp(workdir_name), dict(os.environ))
-        return result.result()
+            server, stop = starter(tmp_path_factory.mktemp(workdir_name), dict(os.environ))
+        else:
+            server, stop = result.result()
+        try:
+            yield server
+        finally:
+            stop()
 
     def stop_unclaimed(self) -> None:
         for result in self.results.values():

@@ -228,11 +228,8 @@ PRELAUNCHED.register("running_bot", "bot", start_running_bot)
 @pytest.fixture(scope="session")
 def running_bot(tmp_path_factory) -> Iterator[RunningBot]:
     """The bot of start_running_bot, started ahead (tests/conftest.py's PRELAUNCHED)."""
-    bot, stop = PRELAUNCHED.claim("running_bot", tmp_path_factory)
-    try:
+    with PRELAUNCHED.running("running_bot", tmp_path_factory) as bot:
         yield bot
-    finally:
-        stop()
 
 
 @pytest.fixture(scope="session")

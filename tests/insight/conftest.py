@@ -39,11 +39,8 @@ PRELAUNCHED.register("staff_bot", "staff-bot", start_staff_bot)
 @pytest.fixture(scope="module")
 def staff_bot(tmp_path_factory) -> Iterator[RunningBot]:
     """The bot of start_staff_bot, started ahead (tests/conftest.py's PRELAUNCHED)."""
-    bot, stop = PRELAUNCHED.claim("staff_bot", tmp_path_factory)
-    try:
+    with PRELAUNCHED.running("staff_bot", tmp_path_factory) as bot:
         yield bot
-    finally:
-        stop()
 
 
 @pytest.fixture(scope="session")

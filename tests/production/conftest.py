@@ -232,11 +232,8 @@ PRELAUNCHED.register("production", "prod", start_production)
 @pytest.fixture(scope="package")
 def production(tmp_path_factory) -> Iterator[Production]:
     """make prod's stack of start_production, started ahead (tests/conftest.py's PRELAUNCHED)."""
-    started, stop = PRELAUNCHED.claim("production", tmp_path_factory)
-    try:
+    with PRELAUNCHED.running("production", tmp_path_factory) as started:
         yield started
-    finally:
-        stop()
 
 
 def queued_events(queue: str) -> list[dict[str, Any]]:
