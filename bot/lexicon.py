@@ -5,7 +5,7 @@ a word added for one rule is seen by all of them.
 """
 from __future__ import annotations
 
-from bot.text import canonical
+from bot.text import canonical, expand_teencode
 
 # The province itself: a question about "Quảng Ninh" or "QN" is about the whole province, never one site (the
 # museum is "Bảo tàng Quảng Ninh", but "Quảng Ninh" alone is not the museum).
@@ -119,6 +119,12 @@ PROCEDURE_ABBREVIATIONS: dict[str, str] = {
     "bm": "bo me", "trc": "truoc", "ntn": "nhu the nao", "ld": "lao dong",
 }
 
+
+def read_in_full(folded: str) -> str:
+    """Folded words with chat and procedure abbreviations read as the words they stand for ("gpxd ntn" -> "giay phep
+    xay dung nhu the nao"): the one reading the gazetteer and procedure retrieval share."""
+    return " ".join(PROCEDURE_ABBREVIATIONS.get(word, expand_teencode(word)) for word in folded.split())
+
 # English words that do not change which procedure a phrase of knowledge/procedure_terms.yml means ("dissolve my
 # company" says "dissolve a company"). Not "the", "to", "in", "an", "me", "that": folded, they are Vietnamese words too
 # (thẻ, tổ, in, an, mẹ, thất); "my" is kept after "người" (người Mỹ).
@@ -136,7 +142,7 @@ PROCEDURE_PAPERS = frozenset("""
 giay|the|so|bang|bang lai|ho chieu|can cuoc|chung minh nhan dan|ca vet|cavet|visa|thi thuc|bien so|ma so|to khai
 |trich luc|ban sao|giay phep|chung chi|chung nhan|hop dong|di chuc|van bang|phieu|don|ho so|thu tuc
 |khai sinh|khai tu|ket hon|ly hon|tam tru|thuong tru|tam vang|luu tru|ho khau|ho tich|giam ho|con nuoi
-|ly lich tu phap|quoc tich|cu tru|bao hiem xa hoi|bao hiem y te|bao hiem that nghiep|vneid|quyen su dung dat
+|ly lich tu phap|quoc tich|cu tru|bao hiem xa hoi|bao hiem y te|bao hiem that nghiep|quyen su dung dat
 |permit|licence|license|certificate|certificates|card|passport|title|red book|pink book|deed|id|residence
 |insurance|tax|fine|extract|copy|copies|registration|paperwork|cai chinh|bao tu|ly di|li di|li hon|nhan nuoi|thua ke
 |di san|chung minh thu|cmt|xuat canh|nhap canh|sao y|uy quyen|chu ky|dan cu|divorce|adoption|guardianship

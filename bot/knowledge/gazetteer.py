@@ -18,7 +18,6 @@ from bot.lexicon import (
     NEEDED_WORDS,
     NOT_A_KIND,
     OBJECT_ADJECTIVES,
-    PROCEDURE_ABBREVIATIONS,
     PROCEDURE_ACTS,
     PROCEDURE_OBJECTS,
     PROCEDURE_PAPERS,
@@ -26,6 +25,7 @@ from bot.lexicon import (
     PROVINCE_NAMES,
     QUANTIFIERS,
     TRAILING_ACTS,
+    read_in_full,
 )
 from bot.text import canonical, expand_teencode, fold, has_vietnamese_diacritics, nfc
 
@@ -199,13 +199,12 @@ def says_procedure(phrase: str) -> bool:
 def _forms(name: str) -> tuple[str, ...]:
     """The keys a name is known by: folded, canonical, and with procedure abbreviations read in full (last)."""
     folded = fold(name)
-    said = expand_teencode(folded)
-    return tuple(dict.fromkeys((folded, said, " ".join(PROCEDURE_ABBREVIATIONS.get(w, w) for w in said.split()))))
+    return tuple(dict.fromkeys((folded, expand_teencode(folded), read_in_full(folded))))
 
 
 def _expanded(text: str) -> str:
     """canonical(), with the abbreviations of procedure names read in full ("gpxd": "giay phep xay dung")."""
-    return " ".join(PROCEDURE_ABBREVIATIONS.get(word, word) for word in canonical(text).split())
+    return read_in_full(fold(text))
 
 
 def _whole_procedures(text: str, words: list[tuple[str, int, int]], mentions: list[Mention]) -> list[Mention]:

@@ -25,14 +25,14 @@ from bot.lexicon import (
     LEVEL_PREFERENCE,
     LEVEL_WORDS,
     LISTED_ACTIONS,
-    PROCEDURE_ABBREVIATIONS,
     QUESTION_PHRASES,
     QUESTION_WORDS,
     QUESTION_WORDS_TYPED,
     SPECIAL_VERSIONS,
     VOCABULARY_FILLER_WORDS,
+    read_in_full,
 )
-from bot.text import canonical, expand_teencode, fold, has_vietnamese_diacritics, nfc
+from bot.text import canonical, fold, has_vietnamese_diacritics, nfc
 
 _WORD = re.compile(r"\w+")
 
@@ -41,7 +41,7 @@ _WORD = re.compile(r"\w+")
 def _folded_word(typed: str) -> tuple[str, ...] | None:
     """The words an abbreviation stands for, folded; None for a word that stands for itself."""
     folded = fold(typed)
-    expanded = tuple(PROCEDURE_ABBREVIATIONS.get(folded, expand_teencode(folded)).split())
+    expanded = tuple(read_in_full(folded).split())
     return None if expanded == (folded,) else expanded
 
 
