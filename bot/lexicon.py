@@ -16,6 +16,11 @@ PROVINCE_NAMES = frozenset({"quang ninh", "tinh quang ninh", "qn", "quangninh"})
 QUANTIFIERS = frozenset({"mot", "hai", "ba", "vai", "may", "nhung", "cac", "moi", "tung", "bai", "a", "an", "some",
                          "any"})
 
+# Site names that are also everyday phrases ("Bài Thơ": a poem): the site only when typed as a name (with a capital)
+# or asked where it is ("bai tho o dau"), never in "gửi mình bài thơ tỏ tình".
+EVERYDAY_PHRASE_NAMES = frozenset({"bai tho"})
+SITE_QUESTION_AFTER = frozenset({"o", "nam", "mo", "cach", "cao"})
+
 # Two-syllable words that contain a kind word without meaning that kind: "gia đình" (family), "triều đình"
 # (court), "đền bù" (compensation), "chữa bệnh" (healing, folds like "chùa"), "miếu mạo".
 NOT_A_KIND = frozenset({"gia dinh", "trieu dinh", "dinh chi", "dinh cong", "dinh tre", "den bu", "den on",
@@ -158,11 +163,25 @@ dang ky|dang ki|cap|cap lai|cap doi|xin|sang ten|chung thuc|cong chung|khai bao|
 |notarized|declare|withdraw|report
 """.replace("\n", "").split("|"))
 
+# "bằng" is a licence ("thi bằng xe máy") or "by" ("đi chùa bằng xe máy"): after a verb of going and no act on a
+# licence, it is the way there.
+TRAVEL_VERBS = frozenset("di toi chay len xuong ghe".split())  # not "về", "đến": also "about" a licence
+LICENCE_ACTS = frozenset("thi hoc lam doi cap mat co xin gia han".split())
+
+# What asks about a procedure, never part of its name ("mất bao lâu", "ở đâu", "how much"): a phrase of the
+# vocabulary holding one is a whole question, not a way to name a procedure.
+QUESTION_TAILS = frozenset("bao lau|o dau|the nao|nhu the nao|bao nhieu|may ngay|how long|how much|where".split("|"))
+
 # Words before a paper that make it what a procedure needs, not a procedure asked about ("cần giấy khai sinh").
 NEEDED_WORDS = frozenset("can mang kem va voi vs need bring with and".split())
-# Acts said just before a procedure's name that belong to the mention ("làm | sổ đỏ", "cấp lại | thẻ bhyt").
-LEADING_ACTS = PROCEDURE_ACTS | frozenset("lam|lam lai|doi|sua|renewing|replacing|correct|correcting|exchange"
-                                          "|exchanging|add|activate|activating|create|creating".split("|"))
+# Everyday verbs of getting something ("làm sổ đỏ", "xin LLTP", "get a red book", "set up a household business"):
+# not part of the procedure's name (the contract's entity is the name), and the action reads the whole message when
+# the name alone is ambiguous ("làm hộ chiếu" is the passport, "hộ chiếu" alone may be reporting one lost).
+EVERYDAY_ACTS = frozenset("lam|xin|get|getting|set up|setting up|apply for|applying for|obtain|make|do".split("|"))
+# Acts said just before a procedure's name that belong to the mention ("cấp lại | thẻ bhyt", "sang tên | xe").
+LEADING_ACTS = (PROCEDURE_ACTS | frozenset("lam lai|doi|sua|renewing|replacing|correct|correcting|exchange"
+                                           "|exchanging|add|activate|activating|create|creating".split("|"))) \
+    - EVERYDAY_ACTS
 # Everyday things that are a procedure's object only when an act is said before them ("register my new car", "sang tên
 # xe", "transferring a motorbike"), never alone ("đi xe máy", "car rental"); with the words that may come between.
 PROCEDURE_OBJECTS = ("xe", "xe may", "o to", "oto", "xe o to", "car", "motorbike", "motorcycle", "scooter", "vehicle",

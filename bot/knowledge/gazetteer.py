@@ -8,13 +8,18 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable
 
+from rapidfuzz.distance import Levenshtein
+
 from bot.knowledge.places import CATEGORY_SYNONYMS, KIND_WORDS, PlaceIndex
 from bot.lexicon import (
     AMBIGUOUS_KIND_WORDS,
     DETERMINERS,
+    EVERYDAY_ACTS,
+    EVERYDAY_PHRASE_NAMES,
     KIND_CUES,
     KIND_CUES_AFTER,
     LEADING_ACTS,
+    LICENCE_ACTS,
     NEEDED_WORDS,
     NOT_A_KIND,
     OBJECT_ADJECTIVES,
@@ -24,7 +29,10 @@ from bot.lexicon import (
     PROVINCE_AREAS,
     PROVINCE_NAMES,
     QUANTIFIERS,
+    QUESTION_TAILS,
+    SITE_QUESTION_AFTER,
     TRAILING_ACTS,
+    TRAVEL_VERBS,
     read_in_full,
 )
 from bot.text import canonical, expand_teencode, fold, has_vietnamese_diacritics, nfc
@@ -37,9 +45,10 @@ PRIORITY = {"place": 0, "procedure": 1, "area": 2, "category": 3, OBJECT: 4}
 QUESTION_WORDS = {"o", "dau", "nao", "gi", "co", "khong", "may", "gio", "ve", "bao", "nhieu", "the", "thu", "mo",
                   "dong", "cua", "la", "di", "den", "tai", "vay", "nhe", "a", "where", "what", "when", "how",
                   "is", "open", "ticket", "price", "thi", "nam", "duoc", "cach", "xa", "gan", "voi", "va"}
-# Words before a name that make it a place in the administrative sense ("ở Hạ Long", "phường Yên Tử").
-AREA_MARKERS = {"phuong", "xa", "khu", "thi", "pho", "huyen", "tp", "tx", "o", "tai", "quanh", "gan", "in",
-                "near", "around", "vung", "tu", "from", "tiet"}  # "từ Hạ Long", "thời tiết Hạ Long": the city
+# Words before a name that make it a place in the administrative sense ("ở Hạ Long", "phường Yên Tử"). Not "gần",
+# "quanh", "near": what people are near is the landmark ("gần Yên Tử còn gì": the mountain, not the ward).
+AREA_MARKERS = {"phuong", "xa", "khu", "thi", "pho", "huyen", "tp", "tx", "o", "tai", "in",
+                "vung", "tu", "from", "tiet"}  # "từ Hạ Long", "thời tiết Hạ Long": the city
 
 
 @dataclass(frozen=True)
@@ -80,8 +89,10 @@ class Gazetteer:
         """A way people say a procedure (knowledge/procedure_terms.yml): a procedure mention with the words said,
         unless the words already name a known procedure or another kind of thing, or say no paper, act or record of
         the state (says_procedure: "xe máy" is said of travel as often as of registering one)."""
-        if not says_procedure(phrase) or any(self.names.get(key) for key in _forms(phrase)):
-            return
+        if not says_procedure(phrase) or any(self.names.get(key) for key in _forms(phrase)) or \
+                any(f" {question} " in f" {_forms(phrase)[-1]} " for question in QUESTION_TAILS):
+            return  # a whole question ("làm hộ chiếu mất bao lâu") names no procedure: its words would swallow
+            # the question's
         self.add("procedure", phrase, None)
 
     def find(self, text: str) -> list[Mention]:
@@ -107,8 +118,11 @@ class Gazetteer:
                 if "category" in claims and n == 1 and key in AMBIGUOUS_KIND_WORDS and previous not in KIND_CUES \
                         and following not in KIND_CUES_AFTER and text[words[i][1]:words[i][2]].isascii():
                     continue  # "đã thanh toán chua" (chưa), "mở cửa den mấy giờ" (đến), "quyet dinh" (định)
-                if "place" in claims and previous in QUANTIFIERS and not _capitalised(text, words[i][1]):
-                    claims = {k: v for k, v in claims.items() if k != "place"}  # "một bài thơ": a poem
+                if "place" in claims and not _capitalised(text, words[i][1]) and (
+                        previous in QUANTIFIERS
+                        or key in EVERYDAY_PHRASE_NAMES and following not in SITE_QUESTION_AFTER):
+                    # "một bài thơ", "bài thơ tình": a poem
+                    claims = {k: v for k, v in claims.items() if k != "place"}
                     if not claims:
                         continue
                 entity = "area" if "area" in claims and previous in AREA_MARKERS else \
@@ -120,6 +134,7 @@ class Gazetteer:
             else:
                 i += 1
         mentions = [self._named_after_kind(text, words, m) for m in mentions]
+        mentions = [m for m in mentions if not _kind_of_unknown_name(text, words, m, mentions)]
         mentions = _whole_procedures(text, words, mentions)
         if any(m.entity == "category" for m in mentions):
             # "Hạ Long có đền nào": with a kind of site asked for, a name that is also an area is that area (a
@@ -164,20 +179,52 @@ class Gazetteer:
         if found.place is None and not found.candidates:
             return mention
         kind_typed = text[mention.start:mention.end]
+        after = {w for w, _, _ in words[start + 1:end]}
+        said_of = found.candidates or ([found.place] if found.place is not None else [])
+        names = [set(fold(p.name).split()) for p in said_of]
         if found.place is None or (kind_typed.isascii() and fold(kind_typed) in AMBIGUOUS_KIND_WORDS):
             # Only near names ("đền Trần": several temples), or a kind word that is also an everyday word typed
             # without diacritics ("den" is also "đến", to): the words after it must all be words of a candidate's
             # name ("đền Trần", "den Tran": yes; "museum visit", "den tan may gio": no).
-            after = {w for w, _, _ in words[start + 1:end]}
-            said_of = found.candidates or ([found.place] if found.place is not None else [])
-            names = [set(fold(p.name).split()) for p in said_of]
             if not any(after <= name for name in names):
                 return mention
+        elif not any(_near_word(words[start + 1][0], name) for name in names):
+            return mention  # "đền linh" (a sacred temple) is not "Đền An Sinh"; "đền Cửa Ôn" is "Đền Cửa Ông"
         return Mention("place", found.place.id if found.place else said, mention.start, span_end)
 
 
 _WORD = re.compile(r"\w+")
 _ABBREVIATION = re.compile(r"[b-df-hj-np-tv-xz]{3,}")
+
+
+def _near_word(word: str, name: set[str]) -> bool:
+    """A word of the name, or one typed with one slip that keeps its first letter ("ôn" for "ông")."""
+    return word in name or any(w[:1] == word[:1] and Levenshtein.distance(w, word) <= 1 for w in name)
+
+
+def _kind_of_unknown_name(text: str, words: list[tuple[str, int, int]], mention: Mention,
+                          mentions: list[Mention]) -> bool:
+    """A kind word that is part of the proper name of a site the knowledge base does not know ("chùa Một Cột",
+    "the Temple of Literature", "Bai Dinh Pagoda"): no kind of site is asked for. Known by capitals: a
+    capitalised word right after the kind word that begins no known name, or a capitalised kind word inside a
+    sentence with a capitalised word before it or "of" and a capitalised word after it."""
+    if mention.entity != "category" or fold(text[mention.start:mention.end]) == "den tho":
+        return False  # "đền thờ Trần Hưng Đạo": temples where he is worshipped
+    at = next(i for i, (_, s, _) in enumerate(words) if s == mention.start)
+    if at and (words[at - 1][0] in KIND_CUES or words[at - 1][0] in QUANTIFIERS):
+        return False  # "các đền Trần ...", "những chùa Phật giáo": kinds asked for
+    last = max(i for i, (_, s, _) in enumerate(words) if s < mention.end)
+    known_starts = {m.start for m in mentions if m is not mention}
+    nxt = words[last + 1] if last + 1 < len(words) else None
+    if nxt is not None and _capitalised(text, nxt[1]) and nxt[1] not in known_starts and \
+            " ".join(w for w, _, _ in words[last + 1:last + 3]) not in PROVINCE_NAMES and nxt[0] not in PROVINCE_NAMES:
+        return True
+    if at == 0 or not _capitalised(text, mention.start):
+        return False
+    before_capitalised = at > 1 and _capitalised(text, words[at - 1][1]) and words[at - 1][1] not in known_starts \
+        and words[at - 1][0] not in PROVINCE_NAMES  # the first word of a sentence takes a capital anyway
+    of_name = nxt is not None and nxt[0] == "of" and last + 2 < len(words) and _capitalised(text, words[last + 2][1])
+    return before_capitalised or of_name
 
 
 def _capitalised(text: str, start: int) -> bool:
@@ -213,10 +260,13 @@ def _whole_procedures(text: str, words: list[tuple[str, int, int]], mentions: li
     paper named as what another procedure needs is not a procedure asked about ("đăng ký kết hôn cần giấy xác nhận
     độc thân không": the marriage only)."""
     merged: list[Mention] = []
+    acted: set[int] = set()  # where mentions start that an everyday verb of getting came before ("get a | passport")
     needed_end = -1  # where the latest paper said as needed ends: one just after it is needed too ("bản sao cccd")
     for mention in mentions:
         if mention.entity in ("procedure", OBJECT):
             at = next(i for i, (_, s, _) in enumerate(words) if s == mention.start)
+            if _by_vehicle(words, at):
+                continue
             own = at  # before English determiners: "transfer | a | red book"
             while own > 0 and at - own < 3 and (words[own - 1][0] in DETERMINERS and text[
                     words[own - 1][1]:words[own - 1][2]].isascii() or mention.entity == OBJECT and
@@ -243,6 +293,10 @@ def _whole_procedures(text: str, words: list[tuple[str, int, int]], mentions: li
             after = next((i for i, (_, s, _) in enumerate(words) if s >= end), None)
             if after is not None and words[after][0] in TRAILING_ACTS and not text[end:words[after][1]].strip():
                 end = words[after][2]  # "land title | transfer", "signature | certified"
+            named_from = _after_everyday_act(text, words, start, end)
+            if named_from != start or any(" ".join(before[-n:]) in EVERYDAY_ACTS for n in (1, 2)):
+                start = named_from  # "get a | passport", "xin | lý lịch tư pháp": asked for
+                acted.add(start)
             if (start, end) != (mention.start, mention.end):
                 named = mention.value != text[mention.start:mention.end]  # a known procedure's id: kept
                 mention = Mention("procedure", mention.value if named else text[start:end], start, end)
@@ -252,8 +306,33 @@ def _whole_procedures(text: str, words: list[tuple[str, int, int]], mentions: li
         return merged
     # One procedure is asked about; others are papers it needs or circumstances ("passport photos for the criminal
     # record certificate", "thường trú ở Mạo Khê, xin lý lịch tư pháp"): the first said with an act, else the first.
-    asked = next((m for m in procedures if _opens_with_act(text, m)), procedures[0])
+    asked = next((m for m in procedures if m.start in acted or _opens_with_act(text, m)), procedures[0])
     return [m for m in merged if m.entity != "procedure" or m is asked]
+
+
+def _by_vehicle(words: list[tuple[str, int, int]], at: int) -> bool:
+    """"bằng xe máy" after a verb of going, with no act on a licence just before: how someone travels."""
+    if words[at][0] != "bang" or (at and words[at - 1][0] in LICENCE_ACTS) or \
+            at + 1 < len(words) and words[at + 1][0] == "lai":
+        return False  # "thi bằng xe máy", "đi đổi bằng lái": a licence
+    return any(w in TRAVEL_VERBS for w, _, _ in words[:at])
+
+
+def _after_everyday_act(text: str, words: list[tuple[str, int, int]], start: int, end: int) -> int:
+    """Where a procedure mention starts without an everyday verb of getting it and the English determiners after
+    that verb ("get a | red book", "lm | sổ đỏ"): the name is what is left, if anything is."""
+    at = next(i for i, (_, s, _) in enumerate(words) if s == start)
+    last = max(i for i, (_, s, _) in enumerate(words) if s < end)
+    if " ".join(w for w, _, _ in words[at:at + 2]) in LEADING_ACTS:
+        return start  # "làm lại | thẻ bhyt": a reissue, not a getting
+    for n in (2, 1):
+        said = " ".join(w for w, _, _ in words[at:at + n])
+        if at + n <= last and said in EVERYDAY_ACTS:
+            rest = at + n
+            while rest < last and words[rest][0] in DETERMINERS and text[words[rest][1]:words[rest][2]].isascii():
+                rest += 1
+            return words[rest][1]
+    return start
 
 
 def _opens_with_act(text: str, mention: Mention) -> bool:

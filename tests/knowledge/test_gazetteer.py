@@ -108,7 +108,7 @@ def procedures_in(gazetteer, text):
 
 def test_what_people_call_a_procedure_is_a_procedure_mention(gazetteer):
     assert procedures_in(gazetteer, "Chứng thực bản sao từ bản chính thì làm ở đâu?") == ["Chứng thực bản sao"]
-    assert procedures_in(gazetteer, "muon lam so do lan dau thi bat dau tu dau")[0].startswith("lam so do")
+    assert procedures_in(gazetteer, "muon lam so do lan dau thi bat dau tu dau")[0].startswith("so do")
     assert procedures_in(gazetteer, "how to apply for a construction permit in Cam Pha") == ["construction permit"]
 
 
@@ -130,7 +130,7 @@ def test_a_vehicle_or_lodging_said_on_a_trip_is_no_procedure(gazetteer, template
     assert procedures_in(gazetteer, template.format(vehicle)) == []
 
 
-ACTS = ["cấp lại", "cap lai", "cấp đổi", "cap doi", "làm lại", "xin"]
+ACTS = ["cấp lại", "cap lai", "cấp đổi", "cap doi", "làm lại", "lam lai"]
 PAPERS = ["thẻ bhyt", "the bhyt", "thẻ bảo hiểm y tế", "the bao hiem y te", "giấy phép xây dựng", "gpxd"]
 
 
@@ -148,7 +148,7 @@ def test_an_act_said_before_a_paper_is_one_mention_with_it(gazetteer, act, paper
        joint=st.sampled_from(["cần", "can", "có cần", "co can", "cần mang"]))
 def test_a_paper_a_procedure_needs_is_not_another_procedure(gazetteer, asked, needed, joint):
     text = f"{asked} {joint} {needed} không"
-    assert procedures_in(gazetteer, text) == [asked]
+    assert procedures_in(gazetteer, text) == [asked.removeprefix("làm ").removeprefix("lam ")]
 
 
 @settings(max_examples=60, deadline=None)
@@ -179,7 +179,7 @@ def test_a_kind_word_typed_without_diacritics_asked_for_is_that_kind(gazetteer, 
        template=st.sampled_from(["{other} ... {asked}?", "do I need a {other} to {asked}?"]))
 def test_one_procedure_is_asked_about_the_one_said_with_an_act(gazetteer, asked, other, template):
     text = template.format(asked=asked, other=other)
-    assert procedures_in(gazetteer, text) == [asked]
+    assert procedures_in(gazetteer, text) == [asked.removeprefix("apply for a ").removeprefix("xin ")]
 
 
 @pytest.mark.parametrize("said", ["dktt", "DKTT", "đkkh", "dkkh", "gplx", "lltp"])
@@ -200,3 +200,58 @@ def test_an_everyday_thing_after_an_act_is_a_procedure_and_alone_is_none(gazette
 
 def test_paying_a_fine_is_a_procedure(gazetteer):
     assert procedures_in(gazetteer, "Bị phạt nguội thì nộp phạt ở đâu cho nhanh?")
+
+
+@settings(max_examples=80, deadline=None)
+@given(verb=st.sampled_from(["làm", "lam", "lm", "xin", "get", "get a", "apply for", "apply for a", "set up a"]),
+       name=st.sampled_from(["sổ đỏ", "so do", "lý lịch tư pháp", "ly lich tu phap", "red book", "household business",
+                             "passport", "hộ chiếu"]),
+       ask=st.sampled_from(["{} ở đâu ad", "muốn {} thì làm sao", "how do I {} in Ha Long?", "{} mat bao lau"]))
+def test_an_everyday_verb_of_getting_is_not_part_of_the_procedure_named(gazetteer, verb, name, ask):
+    """The contract's procedure entity is the name ("làm [hộ chiếu]", "get a [red book]"): the action reads the
+    whole message when the name alone is ambiguous."""
+    assert procedures_in(gazetteer, ask.format(f"{verb} {name}")) == [name]
+
+
+@settings(max_examples=60, deadline=None)
+@given(text=st.sampled_from(["viết giúp tôi một bài thơ tình", "gửi mik bài thơ tỏ tình đi", "bai tho nay cua ai",
+                             "doc cho toi bai tho ve me", "write me a bai tho please"]))
+def test_a_poem_is_not_the_mountain(gazetteer, text):
+    assert not [m for m in gazetteer.find(text) if m.entity == "place"]
+
+
+@pytest.mark.parametrize("text", ["Bài Thơ ở đâu", "bai tho o dau", "núi bài thơ cao bao nhiêu", "Bai Tho mountain"])
+def test_the_mountain_named_or_asked_for_is_the_mountain(gazetteer, text):
+    assert ("place", "nui-bai-tho") in found(gazetteer, text)
+
+
+@pytest.mark.parametrize("text", ["chùa Một Cột có lịch sử thế nào", "chùa Bái Đính có j đẹp k",
+                                  "tell me about the Temple of Literature", "is Bai Dinh Pagoda far from here"])
+def test_a_kind_word_in_the_name_of_a_site_not_known_is_no_kind_asked_for(gazetteer, text):
+    assert not [m for m in gazetteer.find(text) if m.entity == "category"]
+
+
+@pytest.mark.parametrize("text, kind", [("các đền thờ Trần Hưng Đạo trong tỉnh", "đền"),
+                                        ("Which Pagodas are in Ha Long", "chùa"), ("Chùa nào ở Uông Bí đẹp", "chùa")])
+def test_a_kind_asked_for_before_a_name_is_still_that_kind(gazetteer, text, kind):
+    assert ("category", kind) in found(gazetteer, text)
+
+
+@pytest.mark.parametrize("text, kind", [("gợi ý đền linh ở tỉnh", "đền"), ("đền thiêng nào nên đi", "đền")])
+def test_an_adjective_after_a_kind_word_is_not_a_site_of_a_similar_name(gazetteer, text, kind):
+    assert not [m for m in gazetteer.find(text) if m.entity == "place"]
+
+
+@pytest.mark.parametrize("near", ["gần", "gan", "xung quanh", "quanh", "near", "around"])
+def test_what_a_visitor_is_near_is_the_landmark(gazetteer, near):
+    assert ("place", "yen-tu") in found(gazetteer, f"{near} Yên Tử còn chỗ nào đi được")
+    assert ("area", "Yên Tử") in found(gazetteer, "đăng ký tạm trú ở phường Yên Tử")
+
+
+@settings(max_examples=60, deadline=None)
+@given(vehicle=st.sampled_from(["xe máy", "xe may", "ô tô", "o to"]),
+       template=st.sampled_from(["đi miếu Vua Bà bằng {} được không", "di chua Ba Vang bang {} mat bao lau",
+                                 "ghé đền Cửa Ông bằng {} có chỗ gửi không"]))
+def test_going_by_vehicle_is_no_licence(gazetteer, vehicle, template):
+    assert procedures_in(gazetteer, template.format(vehicle)) == []
+    assert procedures_in(gazetteer, f"thi bằng {vehicle} ở đâu") != []
