@@ -2,8 +2,13 @@
 from __future__ import annotations
 
 import contextlib
+import subprocess
+import sys
+from typing import Callable, Iterator
 
 import pytest
+
+from tests.conftest import PRELAUNCHED
 
 
 def test_the_faster_action_response_check_accepts_and_refuses_what_rasa_does(patched_rasa):
@@ -429,22 +434,62 @@ def test_a_domain_is_empty_exactly_when_rasa_says_so(patched_rasa):
     assert verdicts == rasas == [True, True, False, False, False]
 
 
-@pytest.mark.parametrize("environment, threads", [({}, "1 1"), ({"TF_INTRA_OP_PARALLELISM_THREADS": "2"}, "0 0")])
-def test_tensorflow_runs_on_one_thread_unless_rasas_variables_say_otherwise(environment, threads):
-    """One thread each by default; an operator's TF_*_PARALLELISM_THREADS is left to Rasa (which applies it
-    in `rasa run` before any channel loads; here nothing applies it, so TensorFlow keeps its own 0)."""
-    import os
-    import subprocess
-    import sys
+# --- Checks in a fresh Python each -------------------------------------------------------------------------------
+# Each needs a Python of its own (TensorFlow's threads are set once per process; the launcher installs the patches
+# at start): four interpreters importing Rasa, most of a minute of waiting. They run in the background thread that
+# starts the test bots (tests/conftest.py's PRELAUNCHED), after them, while the other tests run; each test then
+# checks what its interpreters printed. With QN_TEST_PRELAUNCH=0 they run when the first test needs them.
 
+TF_THREADS = [({}, "1 1"), ({"TF_INTRA_OP_PARALLELISM_THREADS": "2"}, "0 0")]
+
+
+def _tensorflow_threads(environ: dict, environment: dict) -> subprocess.CompletedProcess:
     from bot.settings import PROJECT_ROOT
 
     script = ("from bot import serving; serving.install(); import tensorflow as tf; "
               "print(tf.config.threading.get_inter_op_parallelism_threads(), "
               "tf.config.threading.get_intra_op_parallelism_threads())")
-    env = {key: value for key, value in os.environ.items() if not key.startswith("TF_")}
-    done = subprocess.run([sys.executable, "-c", script], env={**env, **environment}, cwd=PROJECT_ROOT,
+    env = {key: value for key, value in environ.items() if not key.startswith("TF_")}
+    return subprocess.run([sys.executable, "-c", script], env={**env, **environment}, cwd=PROJECT_ROOT,
                           capture_output=True, text=True, timeout=300)
+
+
+def _launcher_runs(environ: dict) -> tuple[subprocess.CompletedProcess, subprocess.CompletedProcess]:
+    from bot.settings import PROJECT_ROOT
+
+    check = ("import sys; from bot import launch, serving; sys.argv = ['bot.launch', '--version']; "
+             "import rasa.__main__ as m; m.main = lambda: print(sorted({a for _, a, _ in serving._installed})); "
+             "launch.main()")
+    done = subprocess.run([sys.executable, "-c", check], cwd=PROJECT_ROOT, capture_output=True, text=True,
+                          timeout=300, env={**environ, "QN_RASA_PATCHES_OFF": "nlu_cache"})
+    refused = subprocess.run([sys.executable, "-m", "bot.launch", "--version"], cwd=PROJECT_ROOT,
+                             capture_output=True, text=True, timeout=300,
+                             env={**environ, "QN_RASA_PATCHES_OFF": "no-such-patch"})
+    return done, refused
+
+
+def _run_fresh_interpreters(_workdir, environ: dict) -> tuple[dict, Callable[[], None]]:
+    """`environ`: the environment as it was before any test (tests may change os.environ meanwhile)."""
+    results: dict = {threads: _tensorflow_threads(environ, environment) for environment, threads in TF_THREADS}
+    results["launcher"] = _launcher_runs(environ)
+    return results, lambda: None
+
+
+PRELAUNCHED.register("fresh_interpreters", "fresh-interpreters", _run_fresh_interpreters)
+
+
+@pytest.fixture(scope="module")
+def fresh_interpreters(tmp_path_factory) -> Iterator[dict]:
+    """What the checks in fresh interpreters printed (started ahead, tests/conftest.py's PRELAUNCHED)."""
+    with PRELAUNCHED.running("fresh_interpreters", tmp_path_factory) as results:
+        yield results
+
+
+@pytest.mark.parametrize("environment, threads", TF_THREADS)
+def test_tensorflow_runs_on_one_thread_unless_rasas_variables_say_otherwise(environment, threads, fresh_interpreters):
+    """One thread each by default; an operator's TF_*_PARALLELISM_THREADS is left to Rasa (which applies it
+    in `rasa run` before any channel loads; here nothing applies it, so TensorFlow keeps its own 0)."""
+    done = fresh_interpreters[threads]
     assert done.stdout.strip().splitlines()[-1] == threads, done.stderr[-2000:]
 
 
@@ -474,21 +519,8 @@ def test_another_rasa_version_or_an_unknown_patch_is_refused_with_a_reason(monke
     serving.uninstall()
 
 
-def test_rasa_started_through_the_launcher_runs_patched_and_refuses_a_wrong_patch_name():
-    import os
-    import subprocess
-    import sys
-
-    from bot.settings import PROJECT_ROOT
-
-    check = ("import sys; from bot import launch, serving; sys.argv = ['bot.launch', '--version']; "
-             "import rasa.__main__ as m; m.main = lambda: print(sorted({a for _, a, _ in serving._installed})); "
-             "launch.main()")
-    done = subprocess.run([sys.executable, "-c", check], cwd=PROJECT_ROOT, capture_output=True, text=True,
-                          timeout=300, env={**os.environ, "QN_RASA_PATCHES_OFF": "nlu_cache"})
+def test_rasa_started_through_the_launcher_runs_patched_and_refuses_a_wrong_patch_name(fresh_interpreters):
+    done, refused = fresh_interpreters["launcher"]
     replaced = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else done.stderr[-2000:]
     assert "'_parse_message_with_graph'" not in replaced and "'handle_message'" in replaced, replaced
-    refused = subprocess.run([sys.executable, "-m", "bot.launch", "--version"], cwd=PROJECT_ROOT,
-                             capture_output=True, text=True, timeout=300,
-                             env={**os.environ, "QN_RASA_PATCHES_OFF": "no-such-patch"})
     assert refused.returncode != 0 and "unknown Rasa patch" in refused.stderr
