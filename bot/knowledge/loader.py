@@ -254,8 +254,13 @@ def _read_procedure_list(path: Path, guides: list[dict[str, Any]], errors: list[
     return records
 
 
-def _site_rows(site: dict[str, Any]) -> tuple[Site, list[SiteName]]:
-    names = [site["name"], *site.get("aliases", []), site["id"].replace("-", " ")]
+def _museum_aliases(museum: dict[str, Any] | None, site_id: str) -> list[str]:
+    """What visitors call the museum, as museum.yml says ("BT QN"): names of its site too, so the bot knows them."""
+    return list(museum.get("aliases", [])) if museum and museum.get("id") == site_id else []
+
+
+def _site_rows(site: dict[str, Any], more_names: list[str] | None = None) -> tuple[Site, list[SiteName]]:
+    names = [site["name"], *site.get("aliases", []), *(more_names or []), site["id"].replace("-", " ")]
     if site.get("name_en"):
         names.append(site["name_en"])
     seen: set[str] = set()
@@ -279,7 +284,7 @@ def store_knowledge(engine: Engine, bundle: KnowledgeBundle, trial: TrialSchedul
         for table in KNOWLEDGE_TABLES:
             session.execute(delete(table))
         for site in bundle.sites:
-            site_row, name_rows = _site_rows(site)
+            site_row, name_rows = _site_rows(site, _museum_aliases(bundle.museum, site["id"]))
             session.add(site_row)
             session.flush()
             session.add_all(name_rows)
