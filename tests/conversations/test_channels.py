@@ -44,8 +44,10 @@ class TelegramBridge:
     def __init__(self, running_bot, log: Path, webhook: bool, rasa_url: str | None = None):
         self.apis = running_bot.apis
         self.port = free_port()
+        # Before the running bot's Rasa, what Rasa answered each turn is recorded on the way (RasaRecorder).
+        self.rasa = RasaRecorder(running_bot.rasa_url) if rasa_url is None else None
         env = {**running_bot.env, "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN, "TELEGRAM_API_BASE_URL": self.apis.url,
-               "QN_RASA_URL": rasa_url or running_bot.rasa_url}
+               "QN_RASA_URL": self.rasa.url if self.rasa else rasa_url}
         if webhook:
             env |= {"TELEGRAM_WEBHOOK_URL": f"http://127.0.0.1:{self.port}", "TELEGRAM_WEBHOOK_SECRET": WEBHOOK_SECRET,
                     "TELEGRAM_WEBHOOK_LISTEN": "127.0.0.1", "TELEGRAM_WEBHOOK_PORT": str(self.port)}
@@ -56,8 +58,9 @@ class TelegramBridge:
         deadline = time.monotonic() + 60
         while not self._ready():
             if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
                 raise RuntimeError(f"Telegram bridge did not start:\n{log.read_text()[-3000:]}")
-            time.sleep(0.2)
+            time.sleep(0.05)
 
     def _ready(self) -> bool:
         if not self.webhook:
@@ -78,6 +81,113 @@ class TelegramBridge:
             self.process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             self.process.kill()
+        if self.rasa is not None:
+            self.rasa.close()
+
+
+class RasaRecorder:
+    """A pass-through HTTP proxy between the Telegram bridge and Rasa's REST channel that records, per conversation,
+    what Rasa answered each of the bridge's requests (None: no answer, so the bridge apologises). The bridge sends
+    one Telegram message per reply (bot/channels/replies.py's to_replies, drawn by telegram.send_reply), after Rasa
+    answered and before it takes the chat's next update: a test waits for exactly that turn's messages
+    (`telegram_turn`), not for a second and a half of silence after each one."""
+
+    def __init__(self, rasa_url: str) -> None:
+        import collections
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.answers: dict[str, list[list[dict[str, Any]] | None]] = collections.defaultdict(list)
+        self._lock = threading.Lock()
+        recorder = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # the bridge's client keeps its connections
+
+            def log_message(self, *_args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:  # noqa: N802 - http.server's name
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection",
+                                                                                       "content-length")}
+                request = urllib.request.Request(f"{rasa_url}{self.path}", data=body, method="POST", headers=headers)
+                try:
+                    with urllib.request.urlopen(request, timeout=120) as response:
+                        status, data, kind = response.status, response.read(), response.headers["Content-Type"]
+                except urllib.error.HTTPError as error:
+                    status, data, kind = error.code, error.read(), error.headers.get("Content-Type", "text/plain")
+                except OSError:
+                    status, data, kind = 502, b"Rasa unreachable", "text/plain"
+                try:
+                    sender = str(json.loads(body).get("sender"))
+                except (ValueError, AttributeError):
+                    sender = ""
+                try:
+                    answer = json.loads(data) if status == 200 else None
+                except ValueError:
+                    answer = None
+                with recorder._lock:  # recorded before the bridge has the answer, so before it sends anything
+                    recorder.answers[sender].append(answer if isinstance(answer, list) else None)
+                self.send_response(status)
+                self.send_header("Content-Type", kind or "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        class Server(ThreadingHTTPServer):
+            daemon_threads = True
+            request_queue_size = 512  # a hundred updates at once: no connection waits for a retry
+
+        self._server = Server(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def asked(self, sender: str) -> int:
+        with self._lock:
+            return len(self.answers[sender])
+
+    def answer(self, sender: str, number: int) -> list[dict[str, Any]] | None | bool:
+        """Rasa's answer to the bridge's `number`th request in `sender`'s conversation; False: not yet asked."""
+        with self._lock:
+            answers = self.answers[sender]
+            return answers[number] if len(answers) > number else False
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+def telegram_messages_for(answer: list[dict[str, Any]] | None) -> int:
+    """How many messages the bridge sends to the chat for Rasa's `answer` (None: its apology)."""
+    from bot.channels.replies import to_replies
+    from bot.channels.telegram import TEXT_LIMIT
+
+    if answer is None:
+        return 1
+    return sum(1 for reply in to_replies(answer, TEXT_LIMIT)
+               if reply.kind != "photo" or reply.photo_png or reply.photo_url)
+
+
+def wait_for_turn(count: Callable[[], int], before: int, done: Callable[[], int | None], timeout: float = 60,
+                  quiet: float = 1.5) -> None:
+    """Wait until one turn's messages are all out: `done()` says how many messages the turn sends, once that is
+    known (None until then), and `count()` must reach `before` plus that (at least one). If `done()` never knows
+    (the channel answered without Rasa: an expired button, "please wait"), as wait_for_quiet: at least one message,
+    then `quiet` seconds without another."""
+    deadline = time.monotonic() + timeout
+    last, since = count(), time.monotonic()
+    while time.monotonic() < deadline:
+        expected = done()
+        now = count()
+        if expected is not None and now >= before + max(1, expected):
+            return
+        if now != last:
+            last, since = now, time.monotonic()
+        elif expected is None and now > before and time.monotonic() - since >= quiet:
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"the turn's messages did not all arrive within {timeout} s (got {last - before})")
 
 
 def telegram_update(chat_id: int, text: str | None = None, callback_data: str | None = None,
@@ -104,9 +214,23 @@ def new_chat() -> int:
 
 
 def telegram_turn(telegram: TelegramBridge, chat_id: int, **update: Any) -> list:
+    """What the bridge sent the chat for one update: the messages for Rasa's answer, or (without a recorder)
+    what came before a second and a half of silence."""
     before = len(telegram.apis.telegram_sent(chat_id))
+    sender = f"telegram-{chat_id}"
+    asked = telegram.rasa.asked(sender) if telegram.rasa else 0
     assert telegram.deliver(telegram_update(chat_id, **update)) == 200
-    wait_for_quiet(lambda: len(telegram.apis.telegram_sent(chat_id)), at_least=before + 1)
+    sent = lambda: len(telegram.apis.telegram_sent(chat_id))  # noqa: E731
+    if telegram.rasa is None:
+        wait_for_quiet(sent, at_least=before + 1)
+    else:
+        recorder = telegram.rasa
+
+        def expected() -> int | None:
+            answer = recorder.answer(sender, asked)
+            return None if answer is False else telegram_messages_for(answer)  # type: ignore[arg-type]
+
+        wait_for_turn(sent, before, expected)
     return telegram.apis.telegram_sent(chat_id)[before:]
 
 
@@ -263,11 +387,34 @@ def zalo_post(running_bot, body: bytes, headers: dict[str, str]) -> tuple[int, s
     return post(f"{running_bot.rasa_url}/webhooks/zalo/webhook", body, headers)
 
 
+def finished_turns(running_bot, sender: str) -> int:
+    """How many of `sender`'s turns Rasa has finished and stored: the staff page's summary rows
+    (conversation_turns), written by the running bot's event broker once a turn's events are saved, which Rasa
+    does after the turn's last message went out (a turn the bot starts itself has none)."""
+    import sqlite3
+
+    path = running_bot.env["QN_CONVERSATIONS_URL"].removeprefix("sqlite:///")
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)) as connection:
+            return connection.execute("select count(*) from conversation_turns where sender_id = ?",
+                                      (sender,)).fetchone()[0]
+    except sqlite3.OperationalError:  # not created yet, or being written: asked again
+        return -1
+
+
 def zalo_turn(running_bot, user_id: str, text: str | None = None, **event: Any) -> list:
+    """What the bot sent the Zalo user for one event: every message of the turn, known to be all of them once
+    Rasa stored the turn (finished_turns); the channel's apology, if Rasa sent none, after that."""
     before = len(running_bot.apis.zalo_sent(user_id))
+    sender = f"zalo-{user_id}"
+    finished = finished_turns(running_bot, sender)
     status, _ = zalo_post(running_bot, *signed(zalo_event(user_id, text, **event)))
     assert status == 200
-    wait_for_quiet(lambda: len(running_bot.apis.zalo_sent(user_id)), at_least=before + 1)
+    sent = lambda: len(running_bot.apis.zalo_sent(user_id))  # noqa: E731
+    if finished < 0:
+        wait_for_quiet(sent, at_least=before + 1)
+    else:
+        wait_for_turn(sent, before, lambda: 1 if finished_turns(running_bot, sender) > finished else None)
     return running_bot.apis.zalo_sent(user_id)[before:]
 
 
