@@ -258,6 +258,11 @@ class ActionFindPlaces(BaseAction):
             dispatcher.utter_message(response="utter_ask_location", json_message={
                 "request_location": label("share_location", language)})
             return [SlotSet("category", category_text), SlotSet("list_offset", None)]
+        place_text = latest_entity(tracker, "place")
+        if not area_text and place_text:
+            # "gần Yên Tử còn gì", "near Cửa Ông temple": the sites of the area it is in, as its card's "nearby".
+            near = await ask_knowledge(lambda kb: kb.resolve_place(place_text))
+            area_text = near.place.former_area if near.place else None
         if area_text or category_text or tracker.get_slot("list_offset") is None:
             offset = 0
         else:  # "xem thêm": the same list, next page
