@@ -2,10 +2,12 @@
 
     .venv/bin/python bench/procedures.py [--ranker all|bm25|fts5|bm25s] [--errors]
 
-Reads ../shared/data/dvc (the portal's records; skipped with a message when absent) and two question sets, each
-scored apart: bench/data/procedure_questions.yml, the development set (382 questions about 209 procedures in four
-styles: Vietnamese, without diacritics, chat style, English), and bench/data/procedure_questions_test.yml when
-present, an independent set written later by someone else, never used to tune the search. Both were written by
+Reads ../shared/data/dvc (the portal's records; skipped with a message when absent) and up to three question sets,
+each scored apart: bench/data/procedure_questions.yml, the development set (382 questions about 209 procedures in four
+styles: Vietnamese, without diacritics, chat style, English); bench/data/procedure_questions_dev2.yml when present, a
+second development set written by someone else from the names only; and bench/data/procedure_questions_test.yml when
+present, an independent set written later by someone else, never used to tune the search (--errors never prints its
+questions). Both were written by
 people who saw only the records' names, never the search code. Prints the import time, then for each set and
 each first-stage ranker over the same terms (the hand-written BM25 the bot uses, SQLite's FTS5 `bm25()`, the
 bm25s library): top-1 overall and by style, the share answered at once (not asked back), index build time, and
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import shutil
 import sqlite3
 import statistics
 import sys
@@ -36,6 +39,7 @@ from bot.knowledge.retrieval import BM25Index, terms  # noqa: E402
 
 PORTAL = ROOT.parent / "shared" / "data" / "dvc"
 QUESTIONS = ROOT / "bench" / "data" / "procedure_questions.yml"
+DEV2_QUESTIONS = ROOT / "bench" / "data" / "procedure_questions_dev2.yml"  # a second development set
 TEST_QUESTIONS = ROOT / "bench" / "data" / "procedure_questions_test.yml"  # independent: never tuned on
 Documents = dict[str, list[tuple[str, float]]]
 
@@ -123,7 +127,10 @@ def evaluate(kb: KnowledgeBase, questions: list[dict], show_errors: bool) -> str
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--ranker", default="all", choices=["all", *RANKERS])
-    parser.add_argument("--errors", action="store_true", help="print every question answered wrongly")
+    parser.add_argument("--errors", action="store_true",
+                        help="print every development question answered wrongly (never the independent set's)")
+    parser.add_argument("--no-vocabulary", action="store_true",
+                        help="search without knowledge/procedure_terms.yml: what scoring and structure find alone")
     parser.add_argument("--development-only", action="store_true",
                         help="score the development set alone (while tuning: the independent set is for the end)")
     args = parser.parse_args()
@@ -131,15 +138,21 @@ def main() -> None:
         print(f"skipped: the portal's records are not at {PORTAL}")
         return
     question_sets = {label: yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]
-                     for label, path in (("development", QUESTIONS), ("independent test", TEST_QUESTIONS))
-                     if path.is_file() and (label == "development" or not args.development_only)}
+                     for label, path in (("development", QUESTIONS), ("development 2", DEV2_QUESTIONS),
+                                         ("independent test", TEST_QUESTIONS))
+                     if path.is_file() and (label.startswith("development") or not args.development_only)}
     with tempfile.TemporaryDirectory() as tmp:
         engine = create_engine(f"sqlite:///{Path(tmp) / 'bench.db'}", future=True)
         started = time.perf_counter()
         report = import_portal(engine, PORTAL)
         print(f"import: {report.read} records ({len(report.errors)} unreadable) in "
               f"{time.perf_counter() - started:.1f} s")
-        load_knowledge(engine, ROOT / "knowledge")
+        knowledge = ROOT / "knowledge"
+        if args.no_vocabulary:
+            knowledge = Path(tmp) / "knowledge"
+            shutil.copytree(ROOT / "knowledge", knowledge)
+            (knowledge / "procedure_terms.yml").write_text("terms: []\n", encoding="utf-8")
+        load_knowledge(engine, knowledge)
         for label, questions in question_sets.items():
             styles = Counter(q["style"] for q in questions)
             print(f"{label} questions: {len(questions)} ({', '.join(f'{k} {v}' for k, v in styles.items())})")
@@ -147,7 +160,8 @@ def main() -> None:
                 if name == "bm25s" and importlib.util.find_spec("bm25s") is None:
                     print("bm25s: not installed (the bot does not use it): pip install bm25s==0.3.11 to compare")
                     continue
-                result = evaluate(KnowledgeBase(engine, ranker=RANKERS[name]), questions, args.errors)
+                show_errors = args.errors and label.startswith("development")  # never the independent set's
+                result = evaluate(KnowledgeBase(engine, ranker=RANKERS[name]), questions, show_errors)
                 print(f"{label} {name}: {result}")
 
 

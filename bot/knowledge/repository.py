@@ -35,11 +35,15 @@ from bot.knowledge.models import (
 from bot.knowledge.places import PlaceIndex, PlaceMatch, PlaceRef
 from bot.knowledge.retrieval import (
     ALIAS_WEIGHT,
+    CONTEXT_WEIGHT,
+    GLOSSARY_WEIGHT,
     BM25Index,
     Vocabulary,
     level_rank,
     name_head,
     special_version_factor,
+    twin_base,
+    twin_fit,
     version_family,
 )
 from bot.knowledge.schema import WEEKDAYS
@@ -437,14 +441,21 @@ class KnowledgeBase:
         named = index.entries.get(index.codes.get(text.strip(), text.strip()))
         if named is not None:
             return ProcedureMatch(named.ref())
-        meanings = index.vocabulary.meanings(text)
-        query = " ".join([text, *meanings])
+        meanings, glossed, context = index.vocabulary.read(text)
+        query = " ".join([text, *meanings, *glossed])
         asked = set(index.bm25.terms(text))  # the question's own words, without the vocabulary's
         folded_query = canonical(query)
-        said = asked.union(*(index.bm25.terms(m) for m in meanings))  # what it asks for, in the names' words
+        said = asked.union(*(index.bm25.terms(m) for m in meanings + glossed))
+        # What the question's English words mean one by one counts as its own words: a telling one ("thị thực"), not
+        # "cấp" or "giấy", makes a name answer it.
+        glossed_words = {term for g in glossed for term in index.bm25.terms(g)}  # what it asks for, in the names' words
         families: dict[str, list[tuple[float, ProcedureEntry]]] = {}
-        for hit in index.bm25.rank([text, *meanings], limit=40):
-            if meanings and not index.bm25.answers(hit.id, asked, meanings):
+        weak = [(m, CONTEXT_WEIGHT) for m in meanings if m in context] + [(g, GLOSSARY_WEIGHT) for g in glossed]
+        for hit in index.bm25.rank([text, *(m for m in meanings if m not in context)], limit=40, weak=weak):
+            if meanings and not index.bm25.answers(hit.id, asked | glossed_words, meanings):
+                continue
+            if glossed and not meanings and not (index.bm25.answers(hit.id, asked | glossed_words, [])
+                                                 or index.bm25.said_in_full(hit.id, asked)):
                 continue
             entry = index.entries[hit.id]
             factor = special_version_factor(entry.head, folded_query)
@@ -453,7 +464,16 @@ class KnowledgeBase:
             if entry.lead in said and index.bm25.idf.get(entry.lead, 0.0) >= LEAD_MIN_IDF:
                 factor *= LEAD_FACTOR
             score = hit.score * factor
-            families.setdefault(entry.family, []).append((score, entry))
+            twins = index.twins.get(entry.twin_base)
+            if twins is None:
+                families.setdefault(entry.family, []).append((score, entry))
+                continue
+            # Twins are one procedure: the family scores its best, and the twin whose special words fit the
+            # question answers, whether or not its own name ranked (USE_TWINS).
+            members = families.setdefault(entry.twin_base, [])
+            members.append((score, entry))
+            if len(members) == 1:
+                members.extend((0.0, index.entries[twin]) for twin in twins if twin != entry.id)
         best = sorted(((max(score for score, _ in members), _citizens_version(members, folded_query))
                        for members in families.values()), key=lambda item: (-item[0], item[1].id))[:3]
         if not best:
@@ -499,6 +519,12 @@ def _citizens_version(members: list[tuple[float, ProcedureEntry]], folded_query:
     best, the level it names, else the commune's, then the province's; one it fits clearly better is taken (the
     question names "công trình cấp I")."""
     top = max(score for score, _ in members)
+    if any(entry.specials for _, entry in members):  # twins: the special words said choose
+        fit = max(twin_fit(entry.specials, folded_query) for _, entry in members)
+        fitting = [(score, entry) for score, entry in members if twin_fit(entry.specials, folded_query) == fit]
+        best_fitting = max(score for score, _ in fitting)
+        close = [(score, entry) for score, entry in fitting if score >= VERSION_TIE * best_fitting]
+        return min(close, key=lambda m: (level_rank(m[1].levels, m[1].folded, folded_query), -m[0]))[1]
     close = [(score, entry) for score, entry in members if score >= VERSION_TIE * top]
     return min(close, key=lambda m: (level_rank(m[1].levels, m[1].folded, folded_query), -m[0]))[1]
 
@@ -514,14 +540,18 @@ class ProcedureEntry:
     family: str = ""
     head: str = ""  # the folded name before the list of whom it serves: where a version's special words are
     lead: str = ""  # the name's first two words as a pair term ("giai_the", "cap_lai"): what is done
+    twin_base: str = ""  # the family without the special words of a civil-status twin (retrieval.twin_base)
+    specials: frozenset[str] = frozenset()  # those words
 
     @classmethod
     def of(cls, procedure_id: str, name: str, levels: list[str] | tuple[str, ...]) -> ProcedureEntry:
         """Versions of one procedure share a family: the name up to whom it serves, without its level."""
         family = version_family(name_head(name))
         words = family.split()
+        base, specials = twin_base(family)
         return cls(procedure_id, name, tuple(canonical(level) for level in levels), canonical(name),
-                   family, canonical(name_head(name)), "_".join(words[:2]) if len(words) >= 2 else "")
+                   family, canonical(name_head(name)), "_".join(words[:2]) if len(words) >= 2 else "", base,
+                   specials)
 
     def ref(self) -> ProcedureRef:
         return ProcedureRef(self.id, self.name)
@@ -533,6 +563,14 @@ class ProcedureIndex:
     entries: dict[str, ProcedureEntry]
     vocabulary: Vocabulary
     codes: dict[str, str]
+    twins: dict[str, tuple[str, ...]] = field(default_factory=dict)  # twin base -> every twin's id
+
+    def __post_init__(self) -> None:
+        groups: dict[str, list[ProcedureEntry]] = {}
+        for entry in self.entries.values():
+            groups.setdefault(entry.twin_base, []).append(entry)
+        self.twins.update({base: tuple(e.id for e in members) for base, members in groups.items()
+                           if len({e.family for e in members}) > 1})
 
 
 def _paper_text(paper: dict[str, Any]) -> str:
