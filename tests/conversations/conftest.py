@@ -216,13 +216,31 @@ def start_running_bot(workdir: Path, environ: dict[str, str]) -> tuple[RunningBo
             apis.close()
 
     try:
-        return starting.ready(), stop
+        bot = starting.ready()
     except BaseException:
         stop()
         raise
+    _started["running_bot"] = bot
+    return bot, stop
+
+
+_started: dict[str, RunningBot] = {}  # the running bot, once up: the Telegram bridges start before it
+
+
+def start_telegram_bridges(workdir: Path, environ: dict[str, str]) -> tuple[dict[str, Any], Callable[[], None]]:
+    """test_channels.start_bridges before the running bot (started ahead, right after it)."""
+    from tests.conversations.test_channels import start_bridges
+
+    bot = _started.get("running_bot")
+    if bot is None:
+        if not has_model():
+            skip_or_fail("no trained model in models/ (scripts/train.sh trains one)")
+        raise RuntimeError("the running bot did not start")
+    return start_bridges(bot, workdir)
 
 
 PRELAUNCHED.register("running_bot", "bot", start_running_bot)
+PRELAUNCHED.register("telegram_bridges", "tg", start_telegram_bridges)
 
 
 @pytest.fixture(scope="session")
@@ -233,14 +251,17 @@ def running_bot(tmp_path_factory) -> Iterator[RunningBot]:
 
 
 @pytest.fixture(scope="session")
-def telegram(running_bot, tmp_path_factory):
+def telegram_bridges(running_bot, tmp_path_factory) -> Iterator[dict[str, Any]]:
+    """The Telegram bridges of test_channels.start_bridges, started ahead (tests/conftest.py's PRELAUNCHED)."""
+    with PRELAUNCHED.running("telegram_bridges", tmp_path_factory) as bridges:
+        yield bridges
+
+
+@pytest.fixture(scope="session")
+def telegram(telegram_bridges):
     """`python -m bot.channels.telegram` in webhook mode before the running bot, started once for the modules
     that talk through it (test_channels.py, test_notifications.py): every test speaks in chats of its own."""
-    from tests.conversations.test_channels import TelegramBridge
-
-    bridge = TelegramBridge(running_bot, tmp_path_factory.mktemp("tg") / "bridge.log", webhook=True)
-    yield bridge
-    bridge.stop()
+    return telegram_bridges["webhook"]
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ import urllib.error
 import urllib.request
 import uuid
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import pytest
 
@@ -41,7 +41,8 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
 class TelegramBridge:
     """`python -m bot.channels.telegram` in a subprocess, in webhook or polling mode."""
 
-    def __init__(self, running_bot, log: Path, webhook: bool, rasa_url: str | None = None):
+    def __init__(self, running_bot, log: Path, webhook: bool, rasa_url: str | None = None, wait: bool = True):
+        """Started, and (`wait`) up: several bridges start at once when each waits after all are started."""
         self.apis = running_bot.apis
         self.port = free_port()
         # Before the running bot's Rasa, what Rasa answered each turn is recorded on the way (RasaRecorder).
@@ -55,11 +56,15 @@ class TelegramBridge:
                                         env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
         self.log = log
         self.webhook = webhook
-        deadline = time.monotonic() + 60
+        if wait:
+            self.wait_until_up()
+
+    def wait_until_up(self, seconds: float = 60) -> None:
+        deadline = time.monotonic() + seconds
         while not self._ready():
             if self.process.poll() is not None or time.monotonic() > deadline:
                 self.stop()
-                raise RuntimeError(f"Telegram bridge did not start:\n{log.read_text()[-3000:]}")
+                raise RuntimeError(f"Telegram bridge did not start:\n{self.log.read_text()[-3000:]}")
             time.sleep(0.05)
 
     def _ready(self) -> bool:
@@ -190,6 +195,39 @@ def wait_for_turn(count: Callable[[], int], before: int, done: Callable[[], int 
     raise AssertionError(f"the turn's messages did not all arrive within {timeout} s (got {last - before})")
 
 
+@contextlib.contextmanager
+def unreachable_url() -> Iterator[str]:
+    """A local URL where nothing answers: its port is held, bound and never listening, so connections are refused
+    and no server started meanwhile can take it."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+def start_bridges(running_bot, workdir: Path) -> tuple[dict[str, TelegramBridge], Callable[[], None]]:
+    """The bridges the Telegram tests talk through, all four started at once (each is a Python importing Rasa's
+    channel code and python-telegram-bot): "webhook" before the running bot (conftest.py's `telegram`), "polling"
+    in long-polling mode before it, "rasa_down" before a Rasa that is not there, "slow_rasa" before slow_rasa(2.0).
+    Every test speaks in chats of its own. Returns the bridges and what stops them."""
+    stack = contextlib.ExitStack()
+    try:
+        bridges: dict[str, TelegramBridge] = {}
+        for name, webhook, rasa_url in [
+                ("webhook", True, None), ("polling", False, None),
+                ("rasa_down", True, stack.enter_context(unreachable_url())),
+                ("slow_rasa", True, stack.enter_context(slow_rasa(2.0)))]:
+            bridges[name] = TelegramBridge(running_bot, workdir / f"{name}.log", webhook, rasa_url, wait=False)
+            stack.callback(bridges[name].stop)
+        for bridge in bridges.values():
+            bridge.wait_until_up()
+    except BaseException:
+        stack.close()
+        raise
+    return bridges, stack.close
+
+
 def telegram_update(chat_id: int, text: str | None = None, callback_data: str | None = None,
                     location: tuple[float, float] | None = None) -> dict[str, Any]:
     user = {"id": chat_id, "is_bot": False, "first_name": "Khách", "language_code": "vi"}
@@ -296,26 +334,20 @@ def test_a_button_payload_too_long_for_telegram_still_works(running_bot, telegra
     assert card[0].params["text"].startswith(chosen["text"])
 
 
-def test_telegram_apologises_when_rasa_is_down(running_bot, tmp_path):
-    bridge = TelegramBridge(running_bot, tmp_path / "down.log", webhook=True, rasa_url=f"http://127.0.0.1:{free_port()}")
-    try:
-        chat = new_chat()
-        [reply] = telegram_turn(bridge, chat, text="Yên Tử ở đâu?")
-        assert "Xin lỗi" in reply.params["text"]
-    finally:
-        bridge.stop()
+def test_telegram_apologises_when_rasa_is_down(running_bot, telegram_bridges):
+    bridge = telegram_bridges["rasa_down"]  # its Rasa URL is a port nobody listens on
+    chat = new_chat()
+    [reply] = telegram_turn(bridge, chat, text="Yên Tử ở đâu?")
+    assert "Xin lỗi" in reply.params["text"]
 
 
-def test_telegram_long_polling_answers_too(running_bot, tmp_path):
-    bridge = TelegramBridge(running_bot, tmp_path / "polling.log", webhook=False)
-    try:
-        chat = new_chat()
-        running_bot.apis.updates.append(telegram_update(chat, text="bạn giúp được gì?"))
-        wait_for_quiet(lambda: len(running_bot.apis.telegram_sent(chat)), at_least=1)
-        expected = running_bot.texts(f"rest-{uuid.uuid4().hex[:8]}", "bạn giúp được gì?")
-        assert [c.params["text"] for c in running_bot.apis.telegram_sent(chat)] == expected
-    finally:
-        bridge.stop()
+def test_telegram_long_polling_answers_too(running_bot, telegram_bridges):
+    assert not telegram_bridges["polling"].webhook
+    chat = new_chat()
+    running_bot.apis.updates.append(telegram_update(chat, text="bạn giúp được gì?"))
+    wait_for_quiet(lambda: len(running_bot.apis.telegram_sent(chat)), at_least=1)
+    expected = running_bot.texts(f"rest-{uuid.uuid4().hex[:8]}", "bạn giúp được gì?")
+    assert [c.params["text"] for c in running_bot.apis.telegram_sent(chat)] == expected
 
 
 def test_the_e_ticket_arrives_as_a_qr_photo_on_telegram_and_zalo(running_bot, telegram, bookable):
@@ -611,30 +643,26 @@ def slow_rasa(seconds: float):
         server.shutdown()
 
 
-def test_twenty_telegram_chats_are_answered_at_once_and_each_chat_in_order(running_bot, tmp_path):
-    with slow_rasa(2.0) as rasa_url:
-        bridge = TelegramBridge(running_bot, tmp_path / "bridge.log", webhook=True, rasa_url=rasa_url)
-        try:
-            chats = [new_chat() for _ in range(20)]
-            started = time.monotonic()
-            for chat in chats:
-                assert bridge.deliver(telegram_update(chat, text=f"xin chào {chat}")) == 200
-            wait_for_quiet(lambda: sum(len(bridge.apis.telegram_sent(c)) for c in chats), at_least=20,
-                           quiet=0.5, timeout=60)
-            took = time.monotonic() - started
-            assert [c.params["text"] for chat in chats for c in bridge.apis.telegram_sent(chat)] == \
-                [f"echo xin chào {chat}" for chat in chats]
-            print(f"20 chats with a 2 s Rasa answered in {took:.1f} s")
-            assert took < 10, took  # one 2 s turn, not twenty in a row (40 s)
+def test_twenty_telegram_chats_are_answered_at_once_and_each_chat_in_order(running_bot, telegram_bridges):
+    bridge = telegram_bridges["slow_rasa"]  # in front of slow_rasa(2.0): a Rasa that takes 2 s a turn
+    chats = [new_chat() for _ in range(20)]
+    started = time.monotonic()
+    for chat in chats:
+        assert bridge.deliver(telegram_update(chat, text=f"xin chào {chat}")) == 200
+    wait_for_quiet(lambda: sum(len(bridge.apis.telegram_sent(c)) for c in chats), at_least=20,
+                   quiet=0.5, timeout=60)
+    took = time.monotonic() - started
+    assert [c.params["text"] for chat in chats for c in bridge.apis.telegram_sent(chat)] == \
+        [f"echo xin chào {chat}" for chat in chats]
+    print(f"20 chats with a 2 s Rasa answered in {took:.1f} s")
+    assert took < 10, took  # one 2 s turn, not twenty in a row (40 s)
 
-            chat = new_chat()
-            for text in ("slow one", "fast two", "fast three"):  # the first takes 2 s, the others none
-                assert bridge.deliver(telegram_update(chat, text=text)) == 200
-            wait_for_quiet(lambda: len(bridge.apis.telegram_sent(chat)), at_least=3, quiet=0.5, timeout=60)
-            assert [c.params["text"] for c in bridge.apis.telegram_sent(chat)] == \
-                ["echo slow one", "echo fast two", "echo fast three"]
-        finally:
-            bridge.stop()
+    chat = new_chat()
+    for text in ("slow one", "fast two", "fast three"):  # the first takes 2 s, the others none
+        assert bridge.deliver(telegram_update(chat, text=text)) == 200
+    wait_for_quiet(lambda: len(bridge.apis.telegram_sent(chat)), at_least=3, quiet=0.5, timeout=60)
+    assert [c.params["text"] for c in bridge.apis.telegram_sent(chat)] == \
+        ["echo slow one", "echo fast two", "echo fast three"]
 
 
 def rest_status(running_bot, sender: str, headers: dict[str, str] | None = None) -> int:
