@@ -150,8 +150,11 @@ def test_a_staff_load_reaches_every_replica(production: Production):
     sites.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
     try:
         production.staff("load")
-        time.sleep(3)  # each replica's watcher polls the shared database every 2 s
+        deadline = time.monotonic() + 10  # each replica's watcher polls the shared database every 2 s
         answers = asyncio.run(ask_twice())
+        while not all(said.startswith(card) for said, _ in answers) and time.monotonic() < deadline:
+            time.sleep(0.3)
+            answers = asyncio.run(ask_twice())
         assert {replica for _, replica in answers} == {f"127.0.0.1:{p}" for p in production.replica_ports}
         assert all(said.startswith(card) for said, _ in answers), answers  # the site's card, from each replica
     finally:
