@@ -7,11 +7,12 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
 from bot.settings import PROJECT_ROOT
-from tests.conftest import skip_or_fail
+from tests.conftest import PRELAUNCHED, skip_or_fail
 
 
 def _trained_model() -> Path:
@@ -21,16 +22,14 @@ def _trained_model() -> Path:
     return models[-1]
 
 
-@pytest.fixture(scope="package")
-def action_server(tmp_path_factory):
+def start_action_server(workdir: Path, environ: dict[str, str]) -> tuple[dict, Callable[[], None]]:
     """The action server on a free port, with the knowledge loaded into a private SQLite database (booking
     open with the benches' stand-in slots)."""
     _trained_model()
     sys.path.insert(0, str(PROJECT_ROOT / "bench"))
     from serve import VENV_BIN, bookable_knowledge, free_port
 
-    workdir = tmp_path_factory.mktemp("bounded")
-    env = {**os.environ, "QN_DATABASE_URL": f"sqlite:///{workdir / 'knowledge.db'}",
+    env = {**environ, "QN_DATABASE_URL": f"sqlite:///{workdir / 'knowledge.db'}",
            "QN_KNOWLEDGE_DIR": str(bookable_knowledge(workdir / "knowledge")),
            "QN_TICKET_SECRET": "bounded-history-test-secret-0123456789",
            "QN_CONVERSATIONS_URL": f"sqlite:///{workdir / 'conversations.db'}"}
@@ -48,19 +47,34 @@ def action_server(tmp_path_factory):
             if time.monotonic() > deadline or server.poll() is not None:
                 server.kill()
                 raise RuntimeError("the action server did not start")
-            time.sleep(0.3)
-    saved = {key: os.environ.get(key) for key in env if key.startswith("QN_")}
-    os.environ.update({key: value for key, value in env.items() if key.startswith("QN_")})
-    try:
-        yield {"url": f"http://127.0.0.1:{port}/webhook", "workdir": workdir}
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+            time.sleep(0.05)
+
+    def stop() -> None:
         server.terminate()
         server.wait(timeout=20)
+
+    return {"url": f"http://127.0.0.1:{port}/webhook", "workdir": workdir, "env": env}, stop
+
+
+PRELAUNCHED.register("action_server", "bounded", start_action_server)
+
+
+@pytest.fixture(scope="package")
+def action_server(tmp_path_factory):
+    """start_action_server's action server (started ahead, tests/conftest.py's PRELAUNCHED); this process's
+    QN_ settings are its own meanwhile (the agent's actions and stores read them)."""
+    with PRELAUNCHED.running("action_server", tmp_path_factory) as started:
+        env = started["env"]
+        saved = {key: os.environ.get(key) for key in env if key.startswith("QN_")}
+        os.environ.update({key: value for key, value in env.items() if key.startswith("QN_")})
+        try:
+            yield {"url": started["url"], "workdir": started["workdir"]}
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
 
 
 @pytest.fixture(scope="package")
