@@ -1,6 +1,9 @@
 """Action tests run the real action code against a real (SQLite) knowledge base and the real domain."""
 from __future__ import annotations
 
+import contextlib
+import sqlite3
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,15 +28,43 @@ def domain(rasa_domain) -> dict[str, Any]:
     return rasa_domain.as_dict()
 
 
+def copy_database(source: Path, target: Path) -> None:
+    """A private copy of an SQLite database (SQLite's backup: whole, whatever its journal mode)."""
+    with contextlib.closing(sqlite3.connect(source)) as original, contextlib.closing(sqlite3.connect(target)) as copy:
+        original.backup(copy)
+
+
+@pytest.fixture(scope="session")
+def loaded_knowledge(tmp_path_factory) -> Path:
+    """knowledge/ loaded once, into an SQLite file that each test's knowledge_db copies."""
+    from bot.db import get_engine
+
+    path = tmp_path_factory.mktemp("loaded-knowledge") / "knowledge.db"
+    load_knowledge(get_engine(f"sqlite:///{path}"), KNOWLEDGE_DIR)
+    return path
+
+
+@pytest.fixture(scope="session")
+def loaded_bookable(tmp_path_factory):
+    """knowledge/ loaded once with a trial schedule (booking open), into an SQLite file each bookable_db copies."""
+    from bot.db import get_engine
+    from bot.knowledge.trial import parse_trial, save_trial
+
+    folder = tmp_path_factory.mktemp("loaded-bookable")
+    trial = folder / "trial.json"
+    save_trial(trial, parse_trial("08:00-10:00,10:00-12:00,14:00-16:00", "50"))
+    load_knowledge(get_engine(f"sqlite:///{folder / 'form.db'}"), KNOWLEDGE_DIR, trial)
+    return folder / "form.db"
+
+
 @pytest.fixture
-def knowledge_db(tmp_path, monkeypatch):
-    """Point the action server's knowledge base at a fresh database loaded from knowledge/."""
+def knowledge_db(tmp_path, monkeypatch, loaded_knowledge):
+    """Point the action server's knowledge base at a fresh database loaded from knowledge/ (a copy of the one
+    loaded for the session: the same load, a database of the test's own)."""
+    copy_database(loaded_knowledge, tmp_path / "actions.db")
     url = f"sqlite:///{tmp_path / 'actions.db'}"
     monkeypatch.setenv("QN_DATABASE_URL", url)
     base.knowledge_base.cache_clear()
-    from bot.db import get_engine
-
-    load_knowledge(get_engine(url), KNOWLEDGE_DIR)
     yield url
     base.knowledge_base.cache_clear()
 

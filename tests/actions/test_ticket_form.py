@@ -11,11 +11,8 @@ from rasa_sdk import Tracker
 
 from actions import base
 from actions.tickets import ActionChangeBooking, ValidateTicketForm, today
-from bot.db import get_engine
-from bot.knowledge import load_knowledge
-from bot.knowledge.trial import parse_trial, save_trial
-from tests.actions.conftest import run_action
-from tests.conftest import KNOWLEDGE_DIR, PROJECT_ROOT
+from tests.actions.conftest import copy_database, run_action
+from tests.conftest import PROJECT_ROOT
 
 TRACKERS = PROJECT_ROOT / "tests" / "data" / "trackers"
 
@@ -29,13 +26,11 @@ def saved_tracker(name: str, **changes) -> Tracker:
 
 
 @pytest.fixture
-def bookable_db(tmp_path, monkeypatch):
+def bookable_db(tmp_path, monkeypatch, loaded_bookable):
+    copy_database(loaded_bookable, tmp_path / "form.db")  # the session's load, in a database of the test's own
     url = f"sqlite:///{tmp_path / 'form.db'}"
     monkeypatch.setenv("QN_DATABASE_URL", url)
-    trial = tmp_path / "trial.json"
-    save_trial(trial, parse_trial("08:00-10:00,10:00-12:00,14:00-16:00", "50"))
     base.knowledge_base.cache_clear()
-    load_knowledge(get_engine(url), KNOWLEDGE_DIR, trial)
     yield url
     base.knowledge_base.cache_clear()
 
