@@ -1,15 +1,23 @@
 """Finding the right procedure among thousands of long, alike official names, as citizens ask for them."""
 from __future__ import annotations
 
+import contextlib
+import shutil
+import sqlite3
+from pathlib import Path
+from typing import Iterator
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import create_engine
 
 from bot.knowledge import load_knowledge
 from bot.knowledge.loader import KnowledgeValidationError, read_knowledge
 from bot.knowledge.portal_import import import_portal
 from bot.knowledge.repository import KnowledgeBase, ProcedureEntry
 from bot.text import strip_diacritics
+from tests.conftest import KNOWLEDGE_DIR
 from tests.knowledge.test_portal_import import record, write_records
 
 RECORDS = [
@@ -55,13 +63,45 @@ terms:
 """
 
 
+def loaded(folder: Path, guides: bool) -> Path:
+    """knowledge/ with the test vocabulary (and, unless `guides`, no curated guides: the records alone) loaded,
+    then the RECORDS imported, into an SQLite file in `folder`."""
+    knowledge = folder / "knowledge"
+    shutil.copytree(KNOWLEDGE_DIR, knowledge)
+    (knowledge / "procedure_terms.yml").write_text(TERMS, encoding="utf-8")
+    if not guides:
+        (knowledge / "procedures.yml").write_text("procedures: []\n", encoding="utf-8")
+    engine = create_engine(f"sqlite:///{folder / 'loaded.db'}", future=True)
+    try:
+        load_knowledge(engine, knowledge)
+        import_portal(engine, write_records(folder / "records.jsonl", [record(c, n, lv) for c, n, lv in RECORDS]))
+    finally:
+        engine.dispose()
+    return folder / "loaded.db"
+
+
+@contextlib.contextmanager
+def knowledge_base_on_a_copy(database: Path, tmp_path: Path) -> Iterator[KnowledgeBase]:
+    """A KnowledgeBase of the test's own, on a copy of the module's loaded database (the same load each time)."""
+    with contextlib.closing(sqlite3.connect(database)) as original, \
+            contextlib.closing(sqlite3.connect(tmp_path / "procedures.db")) as copy:
+        original.backup(copy)
+    engine = create_engine(f"sqlite:///{tmp_path / 'procedures.db'}", future=True)
+    try:
+        yield KnowledgeBase(engine)
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def loaded_portal(tmp_path_factory) -> Path:
+    return loaded(tmp_path_factory.mktemp("portal"), guides=False)
+
+
 @pytest.fixture
-def portal(engine, tmp_path, knowledge_copy) -> KnowledgeBase:
-    (knowledge_copy / "procedure_terms.yml").write_text(TERMS, encoding="utf-8")
-    (knowledge_copy / "procedures.yml").write_text("procedures: []\n", encoding="utf-8")  # the records alone
-    load_knowledge(engine, knowledge_copy)
-    import_portal(engine, write_records(tmp_path / "records.jsonl", [record(c, n, lv) for c, n, lv in RECORDS]))
-    return KnowledgeBase(engine)
+def portal(loaded_portal, tmp_path) -> Iterator[KnowledgeBase]:
+    with knowledge_base_on_a_copy(loaded_portal, tmp_path) as knowledge_base:
+        yield knowledge_base
 
 
 def answer(kb: KnowledgeBase, question: str) -> str | None:
@@ -169,13 +209,16 @@ def test_a_vocabulary_entry_without_what_it_means_is_refused(knowledge_copy):
         read_knowledge(knowledge_copy)
 
 
+@pytest.fixture(scope="module")
+def loaded_guides_and_portal(tmp_path_factory) -> Path:
+    return loaded(tmp_path_factory.mktemp("guides-and-portal"), guides=True)
+
+
 @pytest.fixture
-def guides_and_portal(engine, tmp_path, knowledge_copy) -> KnowledgeBase:
+def guides_and_portal(loaded_guides_and_portal, tmp_path) -> Iterator[KnowledgeBase]:
     """Staff's curated guides (with their aliases and keywords) beside the portal's records."""
-    (knowledge_copy / "procedure_terms.yml").write_text(TERMS, encoding="utf-8")
-    load_knowledge(engine, knowledge_copy)
-    import_portal(engine, write_records(tmp_path / "records.jsonl", [record(c, n, lv) for c, n, lv in RECORDS]))
-    return KnowledgeBase(engine)
+    with knowledge_base_on_a_copy(loaded_guides_and_portal, tmp_path) as knowledge_base:
+        yield knowledge_base
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
