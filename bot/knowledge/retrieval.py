@@ -450,6 +450,25 @@ examination, exam, test: sát hạch
 training, course: đào tạo
 sidewalk, pavement, roadway: vỉa hè lòng đường
 temporary, temporarily: tạm thời
+mixed couple, mixed marriage, foreign husband, foreign wife, foreign spouse: nước ngoài
+record, recorded, recording, note in the register: ghi vào sổ hộ tịch
+survivor, survivors, survivor benefit, survivorship: tử tuất
+skipper, captain, boatman, helmsman: thuyền trưởng chuyên môn
+currency, foreign currency, foreign exchange, money exchange: ngoại tệ
+gold, jewellery, jewelry: vàng
+cash, banknotes: tiền
+condo, condominium: nhà ở
+ownership: sở hữu
+heir, heirs, estate: di sản thừa kế
+destroyed, burned, burnt, damaged beyond repair: cấp lại
+stepchild, stepdaughter, stepson, stepfather, stepmother: con riêng
+hospital, clinic, medical treatment: khám bệnh chữa bệnh
+household, family members: hộ gia đình
+compulsory, mandatory: bắt buộc
+voluntary, voluntarily: tự nguyện
+origin, descent, ancestry: gốc
+farmer, farmers, farming, agriculture, agricultural: nông nghiệp
+registration card, registration certificate, blue card: giấy chứng nhận đăng ký
 """
 
 
@@ -658,6 +677,15 @@ def _listed_actions(folded_name: str) -> frozenset[str]:
     return frozenset(found) if len(found) >= 2 else frozenset()
 
 
+# A name done at the centre and at the province or commune alike is no central version ("… thực hiện tại cấp trung
+# ương, cấp tỉnh, cấp xã").
+_LOCAL_LEVEL = re.compile(r" trung uong (?:\S+ )*?cap (?:tinh|xa|huyen) ")
+# What a name done the first time ("Đăng ký, cấp biển số xe lần đầu") is not: asked to replace, exchange, renew or
+# return a paper one has.
+_FIRST_TIME = " lan dau "
+_AGAIN_ACTS = ("cap lai", "cap doi", "doi", "gia han", "thu hoi", "lam lai", "xin lai", "tam thoi")
+
+
 def special_version_factor(folded_name: str, folded_query: str) -> float:
     """Lower the score of a special version the question does not ask for; raise the one it asks for (both
     texts folded by `canonical`)."""
@@ -670,6 +698,11 @@ def special_version_factor(folded_name: str, folded_query: str) -> float:
         factor = 1 / SPECIAL_VERSION_FACTOR if abroad in folded_query else SPECIAL_VERSION_FACTOR
         folded_name, folded_query = folded_name.replace(abroad, " "), folded_query.replace(abroad, " ")
     listed = _listed_actions(folded_name)
+    if _LOCAL_LEVEL.search(folded_name):  # "thực hiện tại cấp trung ương, cấp tỉnh, cấp xã": every level's
+        folded_name = folded_name.replace(" trung uong ", " ")
+    if _FIRST_TIME in folded_name and _FIRST_TIME not in folded_query and any(
+            f" {act} " in folded_query for act in _AGAIN_ACTS):
+        factor *= SPECIAL_VERSION_FACTOR  # "… lần đầu" when the question asks to replace, renew or return one
     for words in SPECIAL_VERSIONS:
         in_name, in_query = f" {words} " in folded_name, f" {words} " in folded_query
         if in_name and not in_query and words in listed:
