@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.knowledge.gazetteer import says_procedure
+from bot.language import VIETNAMESE_SYLLABLES
 from bot.lexicon import (
     FOREIGN_WORDS,
     LEVEL_PREFERENCE,
@@ -33,7 +34,7 @@ from bot.lexicon import (
     VOCABULARY_FILLER_WORDS,
     read_in_full,
 )
-from bot.text import canonical, fold, has_vietnamese_diacritics, nfc
+from bot.text import TEENCODE, canonical, fold, has_vietnamese_diacritics, nfc
 
 _WORD = re.compile(r"\w+")
 
@@ -483,6 +484,10 @@ def _inflections(word: str) -> set[str]:
     return forms | {stem for form in forms if len(stem := _english_stem(form)) >= 4}
 
 
+# Words typed in Vietnamese that an English form, read as the vocabulary reads it, could be.
+_SYLLABLES = VIETNAMESE_SYLLABLES | frozenset(TEENCODE) | frozenset("chang min hom lot vat tin man son nam".split())
+
+
 def _read_glossary(text: str) -> dict[tuple[str, ...], str]:
     glossary: dict[tuple[str, ...], str] = {}
     for line in text.strip().splitlines():
@@ -495,6 +500,8 @@ def _read_glossary(text: str) -> dict[tuple[str, ...], str]:
             for first in firsts:
                 for last in _inflections(words[-1]):
                     key = (first, *words[1:-1], last) if len(words) > 1 else (last,)
+                    if len(key) == 1 and key[0] in _SYLLABLES:
+                        continue  # "changing" read as "chang" (chàng), "mining" as "min"
                     glossary.setdefault(key, means.strip())
     return glossary
 

@@ -1,0 +1,105 @@
+"""Rules of procedure search that hold for any question, not one phrase (issue 17): English words read one by one,
+civil-status twins, level lists and "lần đầu" in long names."""
+from __future__ import annotations
+
+import pytest
+
+from bot.knowledge.portal_import import import_portal
+from bot.knowledge.repository import KnowledgeBase
+from bot.knowledge.retrieval import (
+    _GLOSSARY,
+    english_meanings,
+    special_version_factor,
+    twin_base,
+    twin_fit,
+)
+from bot.language import VIETNAMESE_SYLLABLES
+from bot.text import TEENCODE, canonical
+from tests.knowledge.test_portal_import import record, write_records
+
+# Vietnamese syllables typed without diacritics that English forms must never be (a question in Vietnamese would read
+# them as English): the common ones, the chat abbreviations, and a few that look English.
+SYLLABLES = VIETNAMESE_SYLLABLES | set(TEENCODE) | set("hom min lot vat tin shop man son nam chang ban con".split())
+
+
+def test_no_english_form_is_a_vietnamese_syllable():
+    single = {key[0] for key in _GLOSSARY if len(key) == 1}
+    assert not single & SYLLABLES
+
+
+@pytest.mark.parametrize("question, means", [
+    ("register a marriage", "đăng ký kết hôn"),  # a verb and its object keep the names' order
+    ("renewing my licences", "giấy phép"),  # endings read
+    ("mortgaged land", "thế chấp"),
+    ("apply for a visa exemption", "miễn thị thực"),  # the longest form first
+])
+def test_english_words_are_read_as_the_names_words(question, means):
+    assert any(means in meaning for meaning in english_meanings(canonical(question)))
+
+
+def test_a_vietnamese_question_reads_no_english_word():
+    assert english_meanings(canonical("hôm nay làm thẻ căn cước cho con ở phường được không")) == []
+
+
+@pytest.mark.parametrize("name, base, specials", [
+    ("Thủ tục đăng ký khai sinh có yếu tố nước ngoài", "dang ky khai sinh", {"nuoc ngoai"}),
+    ("Thủ tục đăng ký lại kết hôn có yếu tố nước ngoài", "dang ky ket hon", {"nuoc ngoai", "dang ky lai"}),
+    ("Thủ tục đăng ký khai tử có yếu tố nước ngoài tại khu vực biên giới", "dang ky khai tu",
+     {"nuoc ngoai", "bien gioi"}),
+    ("Thủ tục đăng ký kết hôn lưu động", "dang ky ket hon", {"luu dong"}),
+    ("Đăng ký kết hôn", "dang ky ket hon", set()),
+])
+def test_civil_status_twins_share_a_base(name, base, specials):
+    assert twin_base(canonical(name).removeprefix("thu tuc ")) == (base, frozenset(specials))
+
+
+def test_the_twin_the_question_says_fits_best():
+    query = canonical("chồng tôi là người Hàn Quốc, muốn khai sinh cho con nước ngoài")
+    assert twin_fit(frozenset({"nuoc ngoai"}), query) > twin_fit(frozenset(), query)
+    assert twin_fit(frozenset(), canonical("khai sinh cho con")) > twin_fit(frozenset({"nuoc ngoai"}), "khai sinh")
+
+
+def test_a_name_done_at_every_level_is_no_central_version():
+    every_level = canonical("Đổi chứng nhận đăng ký xe, biển số xe thực hiện tại cấp trung ương, cấp tỉnh, cấp xã")
+    central = canonical("Đổi chứng nhận đăng ký xe, biển số xe (thực hiện tại cấp trung ương)")
+    query = canonical("đổi biển số xe")
+    assert special_version_factor(every_level, query) == 1.0
+    assert special_version_factor(central, query) < 1.0
+
+
+def test_a_first_time_name_is_not_what_a_replacement_asks_for():
+    first = canonical("Đăng ký, cấp biển số xe lần đầu")
+    assert special_version_factor(first, canonical("đổi biển số xe bị mờ")) < 1.0
+    assert special_version_factor(first, canonical("đăng ký xe lần đầu")) == 1.0
+    assert special_version_factor(first, canonical("đăng ký xe máy mới mua")) == 1.0
+
+
+RECORDS = [
+    ("1.200001", "Thủ tục đăng ký khai sinh", "Cấp xã"),
+    ("1.200002", "Thủ tục đăng ký khai sinh có yếu tố nước ngoài", "Cấp xã"),
+    ("1.200003", "Thủ tục đăng ký lại khai sinh", "Cấp xã"),
+    ("1.200004", "Chứng thực chữ ký người dịch mà người dịch là cộng tác viên dịch thuật", "Cấp xã"),
+    ("1.200005", "Thủ tục chứng thực chữ ký người dịch không phải viên chức ngoại giao", "Cơ quan khác"),
+]
+
+
+@pytest.fixture
+def portal(engine, tmp_path, knowledge_copy) -> KnowledgeBase:
+    from bot.knowledge import load_knowledge
+
+    (knowledge_copy / "procedures.yml").write_text("procedures: []\n", encoding="utf-8")
+    load_knowledge(engine, knowledge_copy)
+    import_portal(engine, write_records(tmp_path / "records.jsonl", [record(c, n, lv) for c, n, lv in RECORDS]))
+    return KnowledgeBase(engine)
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("đăng ký khai sinh cho con", "1.200001"),
+    ("chồng tôi là người Hàn Quốc, khai sinh cho con thế nào", "1.200002"),  # the twin the question says
+    ("register the birth of my baby, I am American", "1.200002"),
+    ("đăng ký lại khai sinh", "1.200003"),
+    ("chứng thực chữ ký người dịch", "1.200004"),  # the commune's, not the agency abroad's
+])
+def test_the_version_the_question_says_is_answered(portal, question, expected):
+    found = portal.find_procedure(question)
+    assert (found.procedure or found.candidates[0]).id == expected
