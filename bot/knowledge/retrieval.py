@@ -594,9 +594,9 @@ class Vocabulary:
             for word in dict.fromkeys(folded.split()):
                 for said, means, folded_means, said_accented in self._by_first_word.get(word, ()):
                     if said in folded:
-                        if (accented and said_accented and said in as_typed
+                        if (accented and said_accented and said in as_typed and said not in accented
                                 and not any(form in accented for form in said_accented)):
-                            continue
+                            continue  # typed with other diacritics; typed without any ("nhap khau cho vợ"), it says it
                         if _only_inside(said, folded, inserted):
                             continue
                         folded = folded.replace(said, folded_means)
@@ -605,6 +605,7 @@ class Vocabulary:
                         (context if self._context.get(said.strip()) else naming).add(means)
                     elif (gapped := self._gapped.get(said.strip())) and (found := gapped[0].search(folded)):
                         if (accented and gapped[1] and found.group(0) in as_typed
+                                and not gapped[0].search(accented)
                                 and not any(form.search(accented) for form in gapped[1])):
                             continue
                         if _only_inside(found.group(0), folded, inserted):
