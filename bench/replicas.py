@@ -8,9 +8,13 @@ prefix and RabbitMQ queue. Users replay bench/serve.py's conversations, each fro
 (127.0.x.y), so nginx's per-client limit sees visitors as a real deployment would. Prints messages/s and p50/p95
 per load level, the CPU the bot's processes used per message, and how busy the machine's cores were.
 
---flood (issue 22): with the largest replica count, 20 visitors' three-turn conversations alone, then while one
-sender fires 1,000 messages at once from one address; prints the visitors' p95 in both, their lost or unanswered
-messages, and what the flood got (answers, "please wait", 429 from the edge). Target: p95 under 300 ms, 0 lost.
+--flood (issue 22): with the largest replica count, 20 visitors alone, then while one sender fires 1,000 messages at
+once from one address; prints the visitors' p95 in both, their lost or unanswered messages, and what the flood got
+(answers, "please wait", 429 from the edge) and how long it lasted. Twice: visitors talking at a person's pace (five
+messages of bench/serve.py's conversations, arriving over a second, 0.5-1.5 s to read and type between messages,
+so their own load stays what 20 people make), with the flood all at once and spread over 8 s (a script's loop,
+through their whole conversations), and in lockstep (three messages, each sent by all 20 at the same instant:
+their own burst, not the flood, sets that p95). Target: p95 under 300 ms, 0 lost.
 --malformed: bodies that are not a message (arrays, numbers, null, missing fields, wrong types, 1 MB strings) on
 every webhook; target: 0 server errors (5xx).
 
@@ -29,6 +33,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import signal
 import statistics
 import subprocess
@@ -212,14 +217,20 @@ async def replay(url: str, users: int, messages: int, label: str, first_address:
 
 
 async def flood(url: str, size: int) -> dict[str, object]:
-    """20 visitors' three-turn conversations alone, then during a `size`-message flood from one sender."""
-    async def visitors(label: str) -> tuple[list[float], int]:
+    """20 visitors talking at a person's pace alone, then while one sender fires `size` messages at once; and the
+    same 20 in lockstep (each message of every visitor at the same instant), the worst case for their own queue."""
+    async def visitors(label: str, paced: bool) -> tuple[list[float], int]:
         timings, lost = [], 0
+        pace = random.Random(label)
 
         async def visitor(number: int) -> None:
             nonlocal lost
+            conversation = CONVERSATIONS[number % len(CONVERSATIONS)][:5] if paced else \
+                ["xin chào", "Yên Tử ở đâu?", "cảm ơn"]
             async with client(address(500 + number)) as http:
-                for message in ("xin chào", "Yên Tử ở đâu?", "cảm ơn"):
+                if paced:  # visitors arrive over a second, and read the answer and type for 0.5-1.5 s
+                    await asyncio.sleep(pace.uniform(0, 1))
+                for message in conversation:
                     started = time.perf_counter()
                     try:
                         answer = await http.post(url, json={"sender": f"{label}-{number}", "message": message})
@@ -229,25 +240,35 @@ async def flood(url: str, size: int) -> dict[str, object]:
                     except (httpx.HTTPError, ValueError):
                         lost += 1
                     timings.append(time.perf_counter() - started)
+                    if paced:
+                        await asyncio.sleep(pace.uniform(0.5, 1.5))
 
         await asyncio.gather(*(visitor(n) for n in range(20)))
         return timings, lost
 
-    quiet, quiet_lost = await visitors(f"quiet-{uuid.uuid4().hex[:6]}")
-    # The flood comes from a process of its own, as an abusive client's would: in this one, its thousand
-    # connections would slow the visitors' own client (httpx's pool grows slow with that many), not the bot.
-    flooder = await asyncio.create_subprocess_exec(sys.executable, __file__, "--flood-sender", url, str(size),
-                                                   stdout=asyncio.subprocess.PIPE)
-    assert flooder.stdout is not None
-    await flooder.stdout.readline()  # "sent": every message is on its way
-    during, lost = await visitors(f"during-{uuid.uuid4().hex[:6]}")
-    outcomes = json.loads((await flooder.stdout.read()) or b"{}")
-    await flooder.wait()
-    return {"quiet_p95": percentile(quiet, 0.95), "during_p95": percentile(during, 0.95),
-            "lost": lost + quiet_lost, "flood": outcomes}
+    figures: dict[str, object] = {}
+    for paced, over in ((True, 0.0), (True, 8.0), (False, 0.0)):
+        kind = ("paced" if paced else "lockstep") + (f", flood spread over {over:.0f} s" if over else "")
+        quiet, quiet_lost = await visitors(f"quiet-{kind}-{uuid.uuid4().hex[:6]}", paced)
+        # The flood comes from a process of its own, as an abusive client's would: in this one, its thousand
+        # connections would slow the visitors' own client (httpx's pool grows slow with that many), not the bot.
+        flooder = await asyncio.create_subprocess_exec(sys.executable, __file__, "--flood-sender", url, str(size),
+                                                       str(over),
+                                                       stdout=asyncio.subprocess.PIPE)
+        assert flooder.stdout is not None
+        await flooder.stdout.readline()  # "sent": every message is on its way
+        started = time.perf_counter()
+        during, lost = await visitors(f"during-{kind}-{uuid.uuid4().hex[:6]}", paced)
+        visitors_took = time.perf_counter() - started
+        outcomes = json.loads((await flooder.stdout.read()) or b"{}")
+        await flooder.wait()
+        figures[kind] = {"quiet_p95": percentile(quiet, 0.95), "during_p95": percentile(during, 0.95),
+                         "during_p50": statistics.median(during) * 1000, "messages": len(during),
+                         "lost": lost + quiet_lost, "visitors_s": visitors_took, "flood": outcomes}
+    return figures
 
 
-async def send_flood(url: str, size: int) -> None:
+async def send_flood(url: str, size: int, over: float = 0.0) -> None:
     """`size` messages of one sender, all at once from one address (aiohttp: light with a thousand connections);
     prints "sent", then what they got, as JSON."""
     import aiohttp
@@ -265,11 +286,20 @@ async def send_flood(url: str, size: int) -> None:
             except aiohttp.ClientError as error:
                 return type(error).__name__
 
-        tasks = [asyncio.create_task(one(n)) for n in range(size)]
-        await asyncio.sleep(0.1)
-        print("sent", flush=True)
+        started = time.perf_counter()
+        if over:  # a steady stream through the visitors' whole conversations: a script's loop, not one burst
+            print("sent", flush=True)
+            tasks = []
+            for n in range(size):
+                tasks.append(asyncio.create_task(one(n)))
+                await asyncio.sleep(over / size)
+        else:
+            tasks = [asyncio.create_task(one(n)) for n in range(size)]
+            await asyncio.sleep(0.1)
+            print("sent", flush=True)
         kinds = await asyncio.gather(*tasks)
-    print(json.dumps({kind: kinds.count(kind) for kind in sorted(set(kinds))}), flush=True)
+        seconds = round(time.perf_counter() - started, 1)  # from the first message sent to the last one's answer
+    print(json.dumps({**{kind: kinds.count(kind) for kind in sorted(set(kinds))}, "seconds": seconds}), flush=True)
 
 
 MALFORMED = [b"[1, 2]", b"5", b"null", b'"text"', b"{", b"", b"true", b"{}", b'{"text": 5}', b'{"sender": "a"}',
@@ -299,10 +329,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--flood", action="store_true", help="issue 22's flood, with the most replicas")
     parser.add_argument("--flood-size", type=int, default=1000)
     parser.add_argument("--malformed", action="store_true", help="malformed bodies on every webhook")
-    parser.add_argument("--flood-sender", nargs=2, metavar=("URL", "SIZE"), help=argparse.SUPPRESS)
+    parser.add_argument("--flood-sender", nargs=3, metavar=("URL", "SIZE", "OVER"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.flood_sender:  # the flood's own process (see flood())
-        asyncio.run(send_flood(args.flood_sender[0], int(args.flood_sender[1])))
+        asyncio.run(send_flood(args.flood_sender[0], int(args.flood_sender[1]), float(args.flood_sender[2])))
         return 0
     if not list((ROOT / "models").glob("*.tar.gz")):
         print("no trained model: run scripts/train.sh first", file=sys.stderr)
@@ -330,9 +360,13 @@ def main(argv: list[str] | None = None) -> int:
                           f"CPU ms/message: {bot_ms}, {service_ms}; {cores:.2f} cores busy", flush=True)
                 if args.flood and replicas == max(args.replicas):
                     result = asyncio.run(flood(prod.url, args.flood_size))
-                    print(f"flood of {args.flood_size} from one sender: others' p95 {result['quiet_p95']:.0f} ms "
-                          f"alone, {result['during_p95']:.0f} ms during; {result['lost']} of their messages lost "
-                          f"or unanswered; the flood got {result['flood']}", flush=True)
+                    for kind, figures in result.items():
+                        print(f"flood of {args.flood_size} from one sender, 20 visitors {kind}: their p95 "
+                              f"{figures['quiet_p95']:.0f} ms alone, {figures['during_p95']:.0f} ms during (p50 "
+                              f"{figures['during_p50']:.0f} ms, {figures['messages']} messages over "
+                              f"{figures['visitors_s']:.1f} s); "
+                              f"{figures['lost']} of their messages lost or unanswered; the flood got "
+                              f"{figures['flood']}", flush=True)
                 if args.malformed and replicas == max(args.replicas):
                     statuses = asyncio.run(malformed(f"http://127.0.0.1:{prod.port}"))
                     errors = sum(n for status, n in statuses.items() if status.startswith("5"))
