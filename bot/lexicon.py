@@ -136,6 +136,199 @@ def read_in_full(folded: str) -> str:
 VOCABULARY_FILLER_WORDS = frozenset("a my our your his her their its us this these those some of for at with"
                                     " please".split())
 
+# English words of administration and the official names' words they mean, word by word rather than question by
+# question: the names are Vietnamese, so an English question finds a procedure only through what its words mean.
+# One line per meaning ("forms: official words"); a form matches with its plural or -ed/-ing ending, the longest
+# form first at each word. Forms are English only: never a word that folds like a Vietnamese syllable ("vat" is
+# vật, "lot" lọt, "tin" tín, "shop" is chat), so a question in Vietnamese without diacritics reads none of them.
+ENGLISH_GLOSSARY = """
+register, registration, registering, enrol, enroll, enrolment, enrollment, sign up: đăng ký
+re-register, reregister, re-registration, reregistration, register again: đăng ký lại
+issue, issuance, grant, obtain, apply for, application for: cấp
+reissue, re-issue, replace, replacement, another copy, new copy: cấp lại
+lost, lose, missing, stolen, damaged, torn, broken: bị mất cấp lại
+renew, renewal, expired, expire, expiring, exchange, swap: cấp đổi đổi
+extend, extension, prolong: gia hạn
+change, amend, amendment, modify, modification: thay đổi
+update, adjust, adjustment: điều chỉnh
+correct, correction, mistake, error, wrong, misspelt, misspelled, typo: cải chính
+cancel, cancellation, deregister, deregistration, delete, remove: hủy xóa
+revoke, revocation, withdraw a licence: thu hồi
+terminate, termination, end, close, closure, shut down, close down, stop: chấm dứt
+dissolve, dissolution, wind up: giải thể
+suspend, suspension, pause, temporarily stop, temporarily close: tạm ngừng
+resume, reopen: tiếp tục
+establish, establishment, set up, setup, found, open, start, incorporate: thành lập
+confirm, confirmation, verify, verification, proof, proof of: xác nhận
+certify, certified, certification, authenticate, authentication, attest, notarize, notarise, notarized: chứng thực
+certified copy, true copy, copy, copies: bản sao chứng thực
+legalize, legalise, legalization, legalisation, consular: hợp pháp hóa lãnh sự
+transfer, transferred, sell, sold, buy, bought, purchase, ownership transfer, transfer ownership: chuyển nhượng
+inherit, inheritance, inherited: thừa kế
+gift, donate, donation: tặng cho
+mortgage, collateral, pledge: thế chấp
+subdivide, subdivision, split: tách thửa
+merge, merger, consolidate: hợp nhất sáp nhập
+withdraw, withdrawal, claim, receive, entitle, entitlement, benefit, benefits: hưởng
+pay, payment, paid: chi trả
+refund, tax refund, reimburse, reimbursement: hoàn thuế
+finalise, finalize, finalization, finalisation, settlement: quyết toán
+declare, declaration: khai báo
+notify, notification, notice, inform: thông báo
+report: trình báo thông báo
+approve, approval, appraise, appraisal: thẩm định phê duyệt
+accept, acceptance, handover: nghiệm thu
+inspect, inspection, roadworthiness, check-up: kiểm định kiểm tra
+recognise, recognize, recognition, acknowledge, acknowledgement: công nhận nhận
+adopt, adoption, adoptive: nuôi con nuôi
+citizenship, nationality, naturalise, naturalize, naturalisation, naturalization: quốc tịch
+renounce, renunciation, give up: thôi
+regain, restore, restoration, reacquire: trở lại
+complain, complaint, appeal: khiếu nại
+denounce, denunciation, whistleblow: tố cáo
+lawsuit, sue, petition, file a case: khởi kiện
+enforce, enforcement: thi hành án
+mediate, mediation, mediator, dispute: hòa giải
+birth, born, newborn, baby: khai sinh
+death, died, dead, deceased, passed away: khai tử
+marriage, married, marry, marrying, wedding, spouse: kết hôn
+divorce, divorced: ly hôn
+paternity, maternity recognition: nhận cha, mẹ, con
+guardian, guardianship: giám hộ
+single status, marital status, unmarried: tình trạng hôn nhân
+civil status, civil registry, civil record: hộ tịch
+extract: trích lục
+residence, resident, reside, residency: cư trú
+temporary residence, temporary stay, temporarily stay, stay: tạm trú
+permanent residence, permanently reside, household registration: thường trú
+absence, temporary absence, away from home: tạm vắng
+accommodation, lodging, guest, guests: lưu trú
+passport: hộ chiếu
+visa, e-visa, evisa: thị thực
+visa exemption, visa-exemption, visa free, visa-free: miễn thị thực
+id card, identity card, citizen id, citizen identity card, chip id, chip-based id, chip card, national id: thẻ căn cước
+identification, electronic identification, e-id, digital id: định danh điện tử
+criminal record, police check, police clearance, background check: lý lịch tư pháp
+driving licence, driving license, driver licence, driver license, driving permit: giấy phép lái xe
+drivers license, driver's license, drivers licence, driver's licence: giấy phép lái xe
+international driving permit, international driving licence, idp: giấy phép lái xe quốc tế
+international driving license, international licence, international license: giấy phép lái xe quốc tế
+licence, license, permit, licensing: giấy phép
+certificate: giấy chứng nhận
+practising certificate, practicing certificate, practice certificate, professional certificate: chứng chỉ hành nghề
+vehicle, vehicles: xe phương tiện
+motorbike, motorcycle, scooter, moped: xe mô tô xe gắn máy
+car, automobile, truck, lorry: xe ô tô
+number plate, license plate, licence plate, plate, plates: biển số
+boat, vessel, ship, barge, ferry, ships, watercraft, jet ski, jetski: phương tiện thủy nội địa
+fishing boat, fishing vessel: tàu cá
+land, plot, parcel: đất
+land use, land-use, land use right, land use rights: quyền sử dụng đất
+red book, pink book, land title, land certificate, title deed: giấy chứng nhận quyền sử dụng đất
+house, home, housing, apartment, flat, dwelling: nhà ở
+build, building, construction, construct: xây dựng
+renovate, renovation, repair, refurbish, extend my house: sửa chữa cải tạo
+company, business, enterprise, firm, corporation, llc, jsc: doanh nghiệp
+household business, sole proprietor, small business, family business, stall: hộ kinh doanh
+branch: chi nhánh
+representative office: văn phòng đại diện
+legal representative: người đại diện theo pháp luật
+charter capital, capital: vốn điều lệ
+cooperative, co-op: hợp tác xã
+investment, investor, invest: đầu tư
+tax, taxes, taxation: thuế
+tax code, tax id, tax number: mã số thuế
+income, salary, wage, wages: thu nhập
+personal income tax, pit: thuế thu nhập cá nhân
+value added tax, value-added tax: giá trị gia tăng
+invoice, einvoice: hóa đơn
+e-invoice: hóa đơn điện tử
+registration fee: lệ phí trước bạ
+rent, rental, lease, leasing, let out: cho thuê
+social insurance: bảo hiểm xã hội
+health insurance, medical insurance: bảo hiểm y tế
+insurance: bảo hiểm
+unemployment: thất nghiệp
+pension, pensioner, retirement, retire, retired: lương hưu hưu trí
+maternity, pregnancy, childbirth: thai sản
+sickness, sick leave, illness: ốm đau
+funeral, burial: mai táng
+lump sum, lump-sum, one-off, one-time, one time: một lần
+allowance, subsidy, support payment, grant money: trợ cấp
+labour, labor, worker, workers, employee, employees, employer, employment: lao động
+work permit: giấy phép lao động
+food safety, food hygiene: an toàn thực phẩm
+fire, fire safety, fire prevention, firefighting, fire protection: phòng cháy chữa cháy
+security and order, security: an ninh trật tự
+quarantine: kiểm dịch
+animal, animals, livestock, cattle, pig, pigs, poultry: động vật
+plant, plants, crop, crops: thực vật
+veterinary, veterinarian: thú y
+drug, drugs, addiction, addict: ma túy
+rehab, rehabilitation, detox: cai nghiện
+legal aid, free legal: trợ giúp pháp lý
+lawyer, attorney: luật sư
+notary, notarial: công chứng
+court: tòa án
+judgment, judgement, verdict, ruling: bản án
+civil: dân sự
+signature: chữ ký
+translator, translation, translated, interpreter: người dịch
+seal, stamp: con dấu
+weapon, weapons, gun, guns, firearm, firearms: vũ khí
+explosive, explosives, fireworks: vật liệu nổ
+border, borders, frontier: biên giới
+border pass: giấy thông hành
+border gate, checkpoint: cửa khẩu
+exit, leave the country, go abroad, emigrate, emigrating, settle abroad: xuất cảnh
+entry, enter, entering: nhập cảnh
+abroad, overseas: ở nước ngoài
+tourism, tourist, tour, travel agency: du lịch
+fishing, fishery, fisheries, aquaculture, seafood: thủy sản
+forest, forestry, timber: rừng
+environment, environmental, pollution, waste: môi trường
+mining, mineral, minerals, quarry: khoáng sản
+poor, poverty, low income: hộ nghèo
+child, children, kid, kids, minor: trẻ em
+advertising, advertisement, billboard: quảng cáo
+religion, religious, church, belief: tôn giáo tín ngưỡng
+electronic, digital: điện tử
+first time, first-time, for the first time: lần đầu
+import, importing: nhập khẩu
+export, exporting: xuất khẩu
+customs: hải quan
+real estate, property, properties: bất động sản
+examination, exam, test: sát hạch
+training, course: đào tạo
+sidewalk, pavement, roadway: vỉa hè lòng đường
+temporary, temporarily: tạm thời
+mixed couple, mixed marriage, foreign husband, foreign wife, foreign spouse: nước ngoài
+record, recorded, recording, note in the register: ghi vào sổ hộ tịch
+survivor, survivors, survivor benefit, survivorship: tử tuất
+skipper, captain, boatman, helmsman: thuyền trưởng chuyên môn
+currency, foreign currency, foreign exchange, money exchange: ngoại tệ
+gold, jewellery, jewelry: vàng
+cash, banknotes: tiền
+condo, condominium: nhà ở
+ownership: sở hữu
+heir, heirs, estate: di sản thừa kế
+destroyed, burned, burnt, damaged beyond repair: cấp lại
+stepchild, stepdaughter, stepson, stepfather, stepmother: con riêng
+hospital, clinic, medical treatment: khám bệnh chữa bệnh
+household, family members: hộ gia đình
+compulsory, mandatory: bắt buộc
+voluntary, voluntarily: tự nguyện
+origin, descent, ancestry: gốc
+farmer, farmers, farming, agriculture, agricultural: nông nghiệp
+registration card, registration certificate, blue card: giấy chứng nhận đăng ký
+"""
+
+# English forms that, read as the vocabulary reads them, are also words typed in Vietnamese ("chang": chàng, "hom":
+# hôm): never read as the glossary's words, beside pyvi's syllables and the chat forms.
+ENGLISH_FORMS_LIKE_SYLLABLES = frozenset("chang min hom lot vat tin man son nam".split())
+# Acts on a paper one has (replace, exchange, renew, return): a name done "lần đầu" (the first time) is not asked for.
+AGAIN_ACTS = ("cap lai", "cap doi", "doi", "gia han", "thu hoi", "lam lai", "xin lai", "tam thoi")
+
 # --- procedure mentions (bot/knowledge/gazetteer.py) ----------------------------------------------------------
 
 # What makes a phrase of the procedure vocabulary a mention of a procedure rather than of the thing it is about: it

@@ -167,7 +167,7 @@ class Gazetteer:
         said, when those words are close to site names; the bot then asks which site is meant."""
         if mention.entity != "category" or self.places is None:
             return mention
-        start = next(i for i, (_, s, _) in enumerate(words) if s == mention.start)
+        start = _first_word(words, mention.start)
         end = start + 1
         while end < len(words) and end - start <= 4 and words[end][0] not in QUESTION_WORDS:
             end += 1
@@ -210,10 +210,10 @@ def _kind_of_unknown_name(text: str, words: list[tuple[str, int, int]], mention:
     sentence with a capitalised word before it or "of" and a capitalised word after it."""
     if mention.entity != "category" or fold(text[mention.start:mention.end]) == "den tho":
         return False  # "đền thờ Trần Hưng Đạo": temples where he is worshipped
-    at = next(i for i, (_, s, _) in enumerate(words) if s == mention.start)
+    at = _first_word(words, mention.start)
     if at and (words[at - 1][0] in KIND_CUES or words[at - 1][0] in QUANTIFIERS):
         return False  # "các đền Trần ...", "những chùa Phật giáo": kinds asked for
-    last = max(i for i, (_, s, _) in enumerate(words) if s < mention.end)
+    last = _last_word(words, mention.end)
     known_starts = {m.start for m in mentions if m is not mention}
     nxt = words[last + 1] if last + 1 < len(words) else None
     if nxt is not None and _capitalised(text, nxt[1]) and nxt[1] not in known_starts and \
@@ -264,7 +264,7 @@ def _whole_procedures(text: str, words: list[tuple[str, int, int]], mentions: li
     needed_end = -1  # where the latest paper said as needed ends: one just after it is needed too ("bản sao cccd")
     for mention in mentions:
         if mention.entity in ("procedure", OBJECT):
-            at = next(i for i, (_, s, _) in enumerate(words) if s == mention.start)
+            at = _first_word(words, mention.start)
             if _by_vehicle(words, at):
                 continue
             own = at  # before English determiners: "transfer | a | red book"
@@ -321,8 +321,7 @@ def _by_vehicle(words: list[tuple[str, int, int]], at: int) -> bool:
 def _after_everyday_act(text: str, words: list[tuple[str, int, int]], start: int, end: int) -> int:
     """Where a procedure mention starts without an everyday verb of getting it and the English determiners after
     that verb ("get a | red book", "lm | sổ đỏ"): the name is what is left, if anything is."""
-    at = next(i for i, (_, s, _) in enumerate(words) if s == start)
-    last = max(i for i, (_, s, _) in enumerate(words) if s < end)
+    at, last = _first_word(words, start), _last_word(words, end)
     if " ".join(w for w, _, _ in words[at:at + 2]) in LEADING_ACTS:
         return start  # "làm lại | thẻ bhyt": a reissue, not a getting
     for n in (2, 1):
@@ -338,6 +337,16 @@ def _after_everyday_act(text: str, words: list[tuple[str, int, int]], start: int
 def _opens_with_act(text: str, mention: Mention) -> bool:
     said = _expanded(text[mention.start:mention.end]).split()
     return any(" ".join(said[:n]) in LEADING_ACTS for n in (1, 2))
+
+
+def _first_word(words: list[tuple[str, int, int]], start: int) -> int:
+    """The index of the word a mention starts at."""
+    return next(i for i, (_, s, _) in enumerate(words) if s == start)
+
+
+def _last_word(words: list[tuple[str, int, int]], end: int) -> int:
+    """The index of a mention's last word."""
+    return max(i for i, (_, s, _) in enumerate(words) if s < end)
 
 
 def _words(text: str) -> list[tuple[str, int, int]]:

@@ -17,6 +17,7 @@ import json
 import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Iterable
 
@@ -112,23 +113,31 @@ Parser = Callable[[str], Awaitable[dict[str, Any]]]
 Normaliser = Callable[[str, str], str]
 
 
-def knowledge_normaliser() -> Normaliser:
-    """Normalise entity values through the knowledge base (QN_DATABASE_URL), as the bot's actions do."""
-    from bot.db import get_engine
-    from bot.knowledge import KnowledgeBase
-    from bot.knowledge.places import category_of
-    from bot.settings import current_settings
-    from bot.text import canonical, fold
+class KnowledgeNormaliser:
+    """Entity values normalised through the knowledge base (QN_DATABASE_URL), as the bot's actions do; and, for a
+    procedure, what else the words marked may stand for (`meanings`)."""
 
-    kb = KnowledgeBase(get_engine(current_settings().database_url))
-    gazetteer = kb.gazetteer()
+    def __init__(self) -> None:
+        from bot.db import get_engine
+        from bot.knowledge import KnowledgeBase
+        from bot.settings import current_settings
 
-    def normalise(entity: str, value: str) -> str:
+        self._kb = KnowledgeBase(get_engine(current_settings().database_url))
+        self._gazetteer = self._kb.gazetteer()
+
+    @lru_cache(maxsize=4096)
+    def _procedure_found(self, value: str) -> Any:
+        return self._kb.find_procedure(value)  # asked once per value, by both methods
+
+    def __call__(self, entity: str, value: str) -> str:
+        from bot.knowledge.places import category_of
+        from bot.text import canonical, fold
+
         if entity == "place":
-            match = kb.resolve_place(value)
+            match = self._kb.resolve_place(value)
             return match.place.id if match.place else canonical(value)
         if entity == "area":
-            return kb.place_index().area(value) or canonical(value)
+            return self._kb.place_index().area(value) or canonical(value)
         if entity == "category":
             return category_of(value) or canonical(value)
         if entity == "procedure":
@@ -136,25 +145,27 @@ def knowledge_normaliser() -> Normaliser:
             # chiếu": the passport guide); retrieval, which may ask back among names sharing those words, only
             # for other words.
             named = next((claims["procedure"] for key in (fold(value), canonical(value))
-                          if (claims := gazetteer.names.get(key)) and claims.get("procedure")), None)
+                          if (claims := self._gazetteer.names.get(key)) and claims.get("procedure")), None)
             if named:
                 return named
-            found = kb.find_procedure(value)
+            found = self._procedure_found(value)
             return found.procedure.id if found.procedure else canonical(value)
         return canonical(value)
 
-    def meanings(entity: str, value: str) -> set[str]:
+    def meanings(self, entity: str, value: str) -> set[str]:
         """What else the words marked may stand for: the procedures retrieval would ask back among. "làm [hộ
         chiếu]" is annotated without the everyday verb, as the contract says, and "hộ chiếu" alone may be the
         passport or reporting one lost; the bot reading the whole message as the passport has found that entity
         (which procedure is right is bench/procedures.py's measure)."""
         if entity != "procedure":
             return set()
-        candidates = {candidate.id for candidate in kb.find_procedure(value).candidates}
+        candidates = {candidate.id for candidate in self._procedure_found(value).candidates}
         return candidates if len(candidates) > 1 else set()  # one weak candidate is a guess, not a reading
 
-    normalise.meanings = meanings  # type: ignore[attr-defined]
-    return normalise
+
+def knowledge_normaliser() -> Normaliser:
+    """Normalise entity values through the knowledge base, as the bot's actions do."""
+    return KnowledgeNormaliser()
 
 
 def _as_understood(entity: str, value: str, predicted: set[tuple[str, str]],
