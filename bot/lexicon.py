@@ -326,6 +326,12 @@ registration card, registration certificate, blue card: giấy chứng nhận đ
 # English forms that, read as the vocabulary reads them, are also words typed in Vietnamese ("chang": chàng, "hom":
 # hôm): never read as the glossary's words, beside pyvi's syllables and the chat forms.
 ENGLISH_FORMS_LIKE_SYLLABLES = frozenset("chang min hom lot vat tin man son nam".split())
+# Words of a procedure question that say how, when or what kind of paper, never which procedure ("làm", "cấp", "đăng
+# ký", "lại", "lần đầu", "giấy phép"): a name sharing only these with a question does not answer it ("làm sổ đỏ lần
+# đầu" is no "Đăng ký xe lần đầu", "cấp đất" no "Cấp giấy xác nhận tình trạng hôn nhân", "đổi giấy phép xây dựng" no
+# "Đổi giấy phép lái xe"); nor does a phrase of the vocabulary meaning only these ("xin lại" -> "cấp lại").
+UNTELLING_WORDS = frozenset("lam xin cap lai doi dang ky ki nop lan dau moi thu tuc giay phep chung nhan the to don"
+                            .split())
 # Acts on a paper one has (replace, exchange, renew, return): a name done "lần đầu" (the first time) is not asked for.
 AGAIN_ACTS = ("cap lai", "cap doi", "doi", "gia han", "thu hoi", "lam lai", "xin lai", "tam thoi")
 

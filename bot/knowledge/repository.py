@@ -47,6 +47,7 @@ from bot.knowledge.retrieval import (
     version_family,
 )
 from bot.knowledge.schema import WEEKDAYS
+from bot.lexicon import UNTELLING_WORDS
 from bot.text import canonical
 
 T = TypeVar("T")
@@ -441,9 +442,15 @@ class KnowledgeBase:
         named = index.entries.get(index.codes.get(text.strip(), text.strip()))
         if named is not None:
             return ProcedureMatch(named.ref())
-        meanings, glossed, context = index.vocabulary.read(text)
+        reading = index.vocabulary.read(text)
+        meanings, glossed, context = reading.meanings, reading.glossed, reading.context
         query = " ".join([text, *meanings, *glossed])
         asked = set(index.bm25.terms(text))  # the question's own words, without the vocabulary's
+        # Its words that no phrase of the vocabulary read: a name holding none of what those phrases mean answers
+        # the question only through these ("sang tên xe máy" is not "Đổi giấy phép lái xe", which shares its "xe").
+        # Nor through a word saying how or when, not which ("làm", "cấp", "lần đầu": "cấp đất" is no marriage paper).
+        unread = {term for term in index.bm25.terms(reading.rest) if not set(term.split("_")) & UNTELLING_WORDS}
+        telling_meanings = [m for m in meanings if not set(canonical(m).split()) <= UNTELLING_WORDS]
         folded_query = canonical(query)
         said = asked.union(*(index.bm25.terms(m) for m in meanings + glossed))
         # What the question's English words mean one by one counts as its own words: a telling one ("thị thực"), not
@@ -452,10 +459,10 @@ class KnowledgeBase:
         families: dict[str, list[tuple[float, ProcedureEntry]]] = {}
         weak = [(m, CONTEXT_WEIGHT) for m in meanings if m in context] + [(g, GLOSSARY_WEIGHT) for g in glossed]
         for hit in index.bm25.rank([text, *(m for m in meanings if m not in context)], limit=40, weak=weak):
-            if meanings and not index.bm25.answers(hit.id, asked | glossed_words, meanings):
-                continue
-            if glossed and not meanings and not (index.bm25.answers(hit.id, asked | glossed_words, [])
-                                                 or index.bm25.said_in_full(hit.id, asked)):
+            # Read by no phrase, the question's own pairs of words tell too ("chữ ký người dịch").
+            if not index.bm25.answers(hit.id, unread | glossed_words, telling_meanings,
+                                      pairs_tell=not (meanings or glossed)) and (
+                    telling_meanings or not index.bm25.said_in_full(hit.id, asked)):
                 continue
             entry = index.entries[hit.id]
             factor = special_version_factor(entry.head, folded_query)

@@ -19,6 +19,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from bot.knowledge.gazetteer import says_procedure
 from bot.language import VIETNAMESE_SYLLABLES
@@ -215,12 +216,15 @@ class BM25Index:
                 heapq.heappop(kept)
         return [Ranked(doc_id, score) for score, doc_id in sorted(kept, key=lambda item: (-item[0], item[1]))]
 
-    def answers(self, doc_id: str, asked: set[str], meanings: list[str], min_idf: float = 1.0) -> bool:
+    def answers(self, doc_id: str, asked: set[str], meanings: list[str], min_idf: float = 1.0,
+                pairs_tell: bool = False) -> bool:
         """Whether a document is about what the question asks: its names share a telling word of the question
-        (not "làm", "cấp"), or hold one of the official phrases the question's words mean in full. Widening a
+        (not a word many names hold), or hold one of the official phrases the question's words mean in full. Widening a
         question must not make "làm sổ đỏ" answer with whatever shares "giấy" and "nhận" when no land procedure
-        is loaded."""
+        is loaded. `pairs_tell`: a pair of words the question and a name share tells, whatever its words' idf."""
         names = self.names.get(doc_id, [])
+        if pairs_tell and any("_" in term for name in names for term in name & asked):
+            return True
         if any(self.idf.get(term, 0.0) >= min_idf for name in names for term in name & asked if "_" not in term):
             return True
         return any(name_terms(phrase) <= name for phrase in meanings for name in names)
@@ -352,6 +356,15 @@ def english_meanings(folded: str) -> list[str]:
     return [*dict.fromkeys(found), " ".join(found)] if len(found) > 1 else found
 
 
+class Reading(NamedTuple):
+    """What the vocabulary reads in a question (`Vocabulary.read`)."""
+
+    meanings: list[str]  # the official words of the phrases it says
+    glossed: list[str]  # what its English words mean one by one, where no phrase read them
+    context: set[str]  # meanings of phrases naming no paper or act ("đi du học"): what it is about, weighing less
+    rest: str  # its words (folded) that no phrase naming a procedure read
+
+
 class Vocabulary:
     """What people say, mapped to the official names' words (knowledge/procedure_terms.yml): a question that says
     "sổ đỏ" is searched as if it also said "giấy chứng nhận quyền sử dụng đất"."""
@@ -386,6 +399,15 @@ class Vocabulary:
                    else tuple(_gapped_pattern(form.strip()) for form in forms))
             for said, (_, _, accented) in pairs.items() if len(said.split()) >= 3}
 
+    def _note(self, said: str, means: str, rest: str, context: set[str], naming: set[str],
+              found: str | None = None) -> str:
+        """Files a phrase read as naming a procedure or as context; a naming phrase's words leave the rest."""
+        if self._context.get(said.strip()):
+            context.add(means)
+            return rest
+        naming.add(means)
+        return rest.replace(found or said, " ")
+
     def expand(self, query: str) -> str:
         return " ".join([query, *self.meanings(query)])
 
@@ -393,7 +415,7 @@ class Vocabulary:
         """The official words of what the question says, to append to it (`read`'s first half)."""
         return self.read(query)[0]
 
-    def read(self, query: str) -> tuple[list[str], list[str], set[str]]:
+    def read(self, query: str) -> Reading:
         """The official words of what the question says, to append to it; and those its English words mean one by
         one where no phrase has read them (`english_meanings`), which weigh less. Two passes, each reading the first's
         result, so that "mở hộ kd" becomes "mở hộ kinh doanh", then "đăng ký thành lập hộ kinh doanh". Where both
@@ -405,6 +427,7 @@ class Vocabulary:
         naming: set[str] = set()
         context: set[str] = set()
         inserted: list[str] = []  # the official words read so far, which a phrase found only inside is not said
+        rest = folded  # the question's words that no phrase naming a procedure has read
         for _ in range(2):
             for word in dict.fromkeys(folded.split()):
                 for said, means, folded_means, said_accented in self._by_first_word.get(word, ()):
@@ -417,7 +440,7 @@ class Vocabulary:
                         folded = folded.replace(said, folded_means)
                         inserted.append(folded_means)
                         extra.append(means)
-                        (context if self._context.get(said.strip()) else naming).add(means)
+                        rest = self._note(said, means, rest, context, naming)
                     elif (gapped := self._gapped.get(said.strip())) and (found := gapped[0].search(folded)):
                         if (accented and gapped[1] and found.group(0) in as_typed
                                 and not gapped[0].search(accented)
@@ -428,10 +451,10 @@ class Vocabulary:
                         folded = folded.replace(found.group(0), folded_means)
                         inserted.append(folded_means)
                         extra.append(means)
-                        (context if self._context.get(said.strip()) else naming).add(means)
+                        rest = self._note(said, means, rest, context, naming, found.group(0))
         if any(f" {word} " in folded for word in FOREIGN_WORDS):
             extra.append("nước ngoài")  # a foreign spouse or guest: the "có yếu tố nước ngoài" version
-        return list(dict.fromkeys(extra)), english_meanings(folded), context - naming
+        return Reading(list(dict.fromkeys(extra)), english_meanings(folded), context - naming, " ".join(rest.split()))
 
 
 SPECIAL_VERSION_FACTOR = 0.6

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bot.knowledge import KnowledgeBase, KnowledgeValidationError, load_knowledge
 from bot.knowledge.loader import procedure_list_id
@@ -44,6 +46,30 @@ def test_close_matches_are_offered_as_a_choice(knowledge):
 def test_nothing_is_made_up_for_an_unknown_procedure(knowledge):
     match = knowledge.find_procedure("xin giấy phép bay drone trên sao Hỏa")
     assert match.procedure is None
+
+
+# Procedures the hand-written guides do not cover, asked the ways people ask. Without the portal's records loaded (a
+# newcomer's machine), the answer is "not known, ask the official channel", never a guide sharing a word of the
+# question: an act ("làm", "đăng ký", "cấp lại"), "lần đầu", "giấy phép", or a word the vocabulary read into
+# something else ("sang tên xe máy" is not "Đổi giấy phép lái xe").
+# Known limits, left out: "bảo hiểm xã hội một lần" still finds the newborn's health-insurance card (both say "bảo
+# hiểm"), "hóa đơn điện tử" the first ID card "từ đủ 14 tuổi" ("tử" and "từ" fold alike).
+UNCOVERED = ["sổ đỏ", "sổ hồng", "đất", "sang tên xe máy", "giấy phép xây dựng", "hộ kinh doanh", "chứng thực bản sao",
+             "giấy phép kinh doanh karaoke"]
+ACTS = ["làm", "xin", "cấp", "đăng ký", "nộp", "cấp lại", "đổi"]
+TEMPLATES = ["{act} {topic}", "{act} {topic} lần đầu", "{topic} cần giấy tờ gì", "thủ tục {act} {topic} mất bao lâu",
+             "muốn {act} {topic} thì làm sao", "{act} lại {topic}", "{act} {topic} mới"]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(topic=st.sampled_from(UNCOVERED), template=st.sampled_from(TEMPLATES), act=st.sampled_from(ACTS),
+       typed_without_diacritics=st.booleans())
+def test_a_procedure_no_guide_covers_is_not_answered_with_another(knowledge, topic, template, act,
+                                                                  typed_without_diacritics):
+    question = template.format(act=act, topic=topic)
+    if typed_without_diacritics:
+        question = strip_diacritics(question)
+    assert top(knowledge, question) is None, question
 
 
 def write_list(folder, rows: str) -> None:
