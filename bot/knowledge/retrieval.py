@@ -523,6 +523,8 @@ def _listed_actions(folded_name: str) -> frozenset[str]:
     return frozenset(found) if len(found) >= 2 else frozenset()
 
 
+# "Tỉnh, thành phố trực thuộc Trung ương" is every province: a name saying it is no central version (16 names).
+_EVERY_PROVINCE = " truc thuoc trung uong "
 # A name done at the centre and at the province or commune alike is no central version ("… thực hiện tại cấp trung
 # ương, cấp tỉnh, cấp xã").
 _LOCAL_LEVEL = re.compile(r" trung uong (?:\S+ )*?cap (?:tinh|xa|huyen) ")
@@ -534,7 +536,8 @@ _FIRST_TIME = " lan dau "
 def special_version_factor(folded_name: str, folded_query: str) -> float:
     """Lower the score of a special version the question does not ask for; raise the one it asks for (both
     texts folded by `canonical`)."""
-    folded_name, folded_query = f" {folded_name} ", f" {folded_query} "
+    folded_name = f" {folded_name} ".replace(_EVERY_PROVINCE, " tinh ")
+    folded_query = f" {folded_query} ".replace(_EVERY_PROVINCE, " tinh ")
     factor = 1.0
     # A name's "ở nước ngoài" (done abroad) is a version of its own: a foreigner ("người nước ngoài") asking here
     # does not ask for it; a question about something done abroad still has a foreign element.

@@ -67,6 +67,15 @@ def test_a_name_done_at_every_level_is_no_central_version():
     assert special_version_factor(central, query) < 1.0
 
 
+def test_every_province_is_no_central_version():
+    # "tỉnh, thành phố trực thuộc Trung ương" names every province's office, not the ministry's.
+    provincial = canonical("Gia hạn tạm trú cho người đã được cấp giấy miễn thị thực tại Phòng Quản lý xuất nhập "
+                           "cảnh Công an tỉnh, thành phố trực thuộc Trung ương")
+    central = canonical("Gia hạn tạm trú cho người đã được cấp giấy miễn thị thực (thực hiện tại cấp trung ương)")
+    query = canonical("gia hạn tạm trú giấy miễn thị thực")
+    assert special_version_factor(provincial, query) > special_version_factor(central, query)
+
+
 def test_a_first_time_name_is_not_what_a_replacement_asks_for():
     first = canonical("Đăng ký, cấp biển số xe lần đầu")
     assert special_version_factor(first, canonical("đổi biển số xe bị mờ")) < 1.0
