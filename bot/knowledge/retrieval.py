@@ -269,9 +269,23 @@ def _vocabulary_form(folded: str) -> str:
                     or (word == "my" and i > 0 and words[i - 1] in ("nguoi", "nuoc", "hoa")))  # người Mỹ
 
 
-def _gapped_pattern(phrase: str) -> re.Pattern[str]:
-    """`phrase`'s words in order, with at most two other words between two of them, between spaces."""
-    return re.compile(" " + r" (?:\S+ ){0,2}".join(re.escape(word) for word in phrase.split()) + " ")
+def _either_typing(word: str) -> str:
+    """A pattern of a word typed with its diacritics or without any ("vợ" or "vo"), never with others ("và")."""
+    bare = fold(word)
+    return re.escape(word) if bare == word else f"(?:{re.escape(word)}|{re.escape(bare)})"
+
+
+def _gapped_pattern(phrase: str, mixed: bool = False) -> re.Pattern[str]:
+    """`phrase`'s words in order, with at most two other words between two of them, between spaces; `mixed`: each
+    word typed with its diacritics or without any."""
+    words = [_either_typing(word) if mixed else re.escape(word) for word in phrase.split()]
+    return re.compile(" " + r" (?:\S+ ){0,2}".join(words) + " ")
+
+
+@lru_cache(maxsize=8192)
+def _mixed_form(form: str) -> re.Pattern[str]:
+    """A phrase typed with diacritics on some words and none on others ("nhap khau cho vợ"), between spaces."""
+    return re.compile(" " + " ".join(_either_typing(word) for word in form.split()) + " ")
 
 
 def _only_inside(found: str, folded: str, inserted: list[str]) -> bool:
@@ -396,7 +410,7 @@ class Vocabulary:
         # set 0.950 -> 0.945).
         self._gapped: dict[str, tuple[re.Pattern[str], tuple[re.Pattern[str], ...] | None]] = {
             said: (_gapped_pattern(said), None if (forms := _typed_forms(accented)) is None
-                   else tuple(_gapped_pattern(form.strip()) for form in forms))
+                   else tuple(_gapped_pattern(form.strip(), mixed=True) for form in forms))
             for said, (_, _, accented) in pairs.items() if len(said.split()) >= 3}
 
     def _note(self, said: str, means: str, rest: str, context: set[str], naming: set[str],
@@ -433,8 +447,9 @@ class Vocabulary:
                 for said, means, folded_means, said_accented in self._by_first_word.get(word, ()):
                     if said in folded:
                         if (accented and said_accented and said in as_typed and said not in accented
-                                and not any(form in accented for form in said_accented)):
-                            continue  # typed with other diacritics; typed without any ("nhap khau cho vợ"), it says it
+                                and not any(_mixed_form(form).search(accented) for form in said_accented)):
+                            continue  # typed with other diacritics; without any on some words ("nhap khau cho vợ"),
+                            # it says it
                         if _only_inside(said, folded, inserted):
                             continue
                         folded = folded.replace(said, folded_means)

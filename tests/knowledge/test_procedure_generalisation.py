@@ -3,18 +3,21 @@ civil-status twins, level lists and "lần đầu" in long names."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.knowledge.portal_import import import_portal
 from bot.knowledge.repository import KnowledgeBase
 from bot.knowledge.retrieval import (
     _GLOSSARY,
+    Vocabulary,
     english_meanings,
     special_version_factor,
     twin_base,
     twin_fit,
 )
 from bot.language import VIETNAMESE_SYLLABLES
-from bot.text import TEENCODE, canonical
+from bot.text import TEENCODE, canonical, strip_diacritics
 from tests.knowledge.test_portal_import import record, write_records
 
 # Vietnamese syllables typed without diacritics that English forms must never be (a question in Vietnamese would read
@@ -65,6 +68,22 @@ def test_a_name_done_at_every_level_is_no_central_version():
     query = canonical("đổi biển số xe")
     assert special_version_factor(every_level, query) == 1.0
     assert special_version_factor(central, query) < 1.0
+
+
+MIXED = Vocabulary([("đăng ký thường trú", ["nhập khẩu cho vợ"]),
+                    ("bản sao giấy khai sinh", ["xin lại giấy khai sinh"])])
+
+
+@given(phrase=st.sampled_from(["nhập khẩu cho vợ", "xin lại giấy khai sinh"]),
+       bare=st.lists(st.booleans(), min_size=5, max_size=5))
+def test_a_phrase_typed_with_diacritics_on_some_words_only_is_read(phrase, bare):
+    # Chat style drops diacritics word by word ("nhap khau cho vợ"): each word is typed as it is or without any.
+    typed = " ".join(strip_diacritics(word) if drop else word for word, drop in zip(phrase.split(), bare))
+    assert MIXED.read(f"{typed} về nhà chồng thì làm sao").meanings, typed
+
+
+def test_a_word_typed_with_other_diacritics_is_another_word():
+    assert not MIXED.read("nhập khẩu cho và về nhà chồng").meanings  # "và" (and) is not "vợ" (wife)
 
 
 def test_every_province_is_no_central_version():
