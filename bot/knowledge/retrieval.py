@@ -448,8 +448,7 @@ class Vocabulary:
                     if said in folded:
                         if (accented and said_accented and said in as_typed and said not in accented
                                 and not any(_mixed_form(form).search(accented) for form in said_accented)):
-                            continue  # typed with other diacritics; without any on some words ("nhap khau cho vợ"),
-                            # it says it
+                            continue  # other diacritics; bare words say it ("nhap khau cho vợ")
                         if _only_inside(said, folded, inserted):
                             continue
                         folded = folded.replace(said, folded_means)
