@@ -44,6 +44,7 @@ from bot.knowledge.retrieval import (
     special_version_factor,
     twin_base,
     twin_fit,
+    typed_with_diacritics,
     version_family,
 )
 from bot.knowledge.schema import WEEKDAYS
@@ -451,6 +452,7 @@ class KnowledgeBase:
         # Nor through a word saying how or when, not which ("làm", "cấp", "lần đầu": "cấp đất" is no marriage paper).
         unread = {term for term in index.bm25.terms(reading.rest) if not set(term.split("_")) & UNTELLING_WORDS}
         telling_meanings = [m for m in meanings if not set(canonical(m).split()) <= UNTELLING_WORDS]
+        typed = typed_with_diacritics(text)
         folded_query = canonical(query)
         said = asked.union(*(index.bm25.terms(m) for m in meanings + glossed))
         # What the question's English words mean one by one counts as its own words: a telling one ("thị thực"), not
@@ -461,7 +463,7 @@ class KnowledgeBase:
         for hit in index.bm25.rank([text, *(m for m in meanings if m not in context)], limit=40, weak=weak):
             # Read by no phrase, the question's own pairs of words tell too ("chữ ký người dịch").
             if not index.bm25.answers(hit.id, unread | glossed_words, telling_meanings,
-                                      pairs_tell=not (meanings or glossed)) and (
+                                      pairs_tell=not (meanings or glossed), typed=typed) and (
                     telling_meanings or not index.bm25.said_in_full(hit.id, asked)):
                 continue
             entry = index.entries[hit.id]

@@ -148,6 +148,11 @@ class BM25Index:
             for doc_id, fields in documents.items()}
         self.name_words: dict[str, frozenset[str]] = {
             doc_id: frozenset().union(*names) for doc_id, names in self.names.items()}
+        # The names' words as written, with their diacritics: a question's "tử" is not a name's "từ".
+        self.written: dict[str, frozenset[str]] = {
+            doc_id: frozenset(word for text, weight in fields if weight >= name_weight
+                              for word in _accented(text).split())
+            for doc_id, fields in documents.items()}
         self.postings: dict[str, dict[str, float]] = defaultdict(dict)
         self.lengths: dict[str, float] = {}
         for doc_id, fields in documents.items():
@@ -217,15 +222,19 @@ class BM25Index:
         return [Ranked(doc_id, score) for score, doc_id in sorted(kept, key=lambda item: (-item[0], item[1]))]
 
     def answers(self, doc_id: str, asked: set[str], meanings: list[str], min_idf: float = 1.0,
-                pairs_tell: bool = False) -> bool:
+                pairs_tell: bool = False, typed: dict[str, set[str]] | None = None) -> bool:
         """Whether a document is about what the question asks: its names share a telling word of the question
         (not a word many names hold), or hold one of the official phrases the question's words mean in full. Widening a
         question must not make "làm sổ đỏ" answer with whatever shares "giấy" and "nhận" when no land procedure
-        is loaded. `pairs_tell`: a pair of words the question and a name share tells, whatever its words' idf."""
+        is loaded. `pairs_tell`: a pair of words the question and a name share tells, whatever its words' idf.
+        `typed`: the question's words typed with diacritics, by their folded form; such a word tells only if a name
+        writes it so ("hóa đơn điện tử" shares no word with "… từ đủ 14 tuổi")."""
         names = self.names.get(doc_id, [])
         if pairs_tell and any("_" in term for name in names for term in name & asked):
             return True
-        if any(self.idf.get(term, 0.0) >= min_idf for name in names for term in name & asked if "_" not in term):
+        written = self.written.get(doc_id, frozenset())
+        if any(self.idf.get(term, 0.0) >= min_idf for name in names for term in name & asked
+               if "_" not in term and (typed is None or term not in typed or typed[term] & written)):
             return True
         return any(name_terms(phrase) <= name for phrase in meanings for name in names)
 
@@ -244,6 +253,15 @@ class BM25Index:
             for doc_id, weight in self.weights.get(term, {}).items():
                 scores[doc_id] += weight
         return scores
+
+
+def typed_with_diacritics(text: str) -> dict[str, set[str]]:
+    """The words of a question typed with diacritics (lower-case NFC), by their folded form."""
+    typed: dict[str, set[str]] = defaultdict(set)
+    for word, as_typed in _typed_words(text):
+        if as_typed is not None and has_vietnamese_diacritics(as_typed):
+            typed[word].add(as_typed)
+    return dict(typed)
 
 
 def _accented(text: str) -> str:
