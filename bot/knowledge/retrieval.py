@@ -293,17 +293,11 @@ def _either_typing(word: str) -> str:
     return re.escape(word) if bare == word else f"(?:{re.escape(word)}|{re.escape(bare)})"
 
 
-def _gapped_pattern(phrase: str, mixed: bool = False) -> re.Pattern[str]:
-    """`phrase`'s words in order, with at most two other words between two of them, between spaces; `mixed`: each
-    word typed with its diacritics or without any."""
+def _phrase_pattern(phrase: str, gapped: bool = False, mixed: bool = False) -> re.Pattern[str]:
+    """`phrase`'s words in order, between spaces; `gapped`: with at most two other words between two of them;
+    `mixed`: each word typed with its diacritics or without any ("nhap khau cho vợ")."""
     words = [_either_typing(word) if mixed else re.escape(word) for word in phrase.split()]
-    return re.compile(" " + r" (?:\S+ ){0,2}".join(words) + " ")
-
-
-@lru_cache(maxsize=8192)
-def _mixed_form(form: str) -> re.Pattern[str]:
-    """A phrase typed with diacritics on some words and none on others ("nhap khau cho vợ"), between spaces."""
-    return re.compile(" " + " ".join(_either_typing(word) for word in form.split()) + " ")
+    return re.compile(" " + (r" (?:\S+ ){0,2}" if gapped else " ").join(words) + " ")
 
 
 def _only_inside(found: str, folded: str, inserted: list[str]) -> bool:
@@ -316,12 +310,12 @@ def _only_inside(found: str, folded: str, inserted: list[str]) -> bool:
     return found not in f" {folded} "
 
 
-def _typed_forms(accented: tuple[str, ...]) -> tuple[str, ...] | None:
-    """The ways a phrase is typed with diacritics, between spaces; None if one of them has none ("hkd"), which a
-    question then says whatever its diacritics."""
+def _typed_forms(accented: tuple[str, ...], gapped: bool = False) -> tuple[re.Pattern[str], ...] | None:
+    """The ways a phrase is typed with diacritics, each word also taken bare; None if one of them has none ("hkd"),
+    which a question then says whatever its diacritics."""
     if not all(has_vietnamese_diacritics(form) for form in accented):
         return None
-    return tuple(f" {form} " for form in accented)
+    return tuple(_phrase_pattern(form, gapped=gapped, mixed=True) for form in accented)
 
 
 def _inflections(word: str) -> set[str]:
@@ -416,7 +410,8 @@ class Vocabulary:
                 pairs[key] = (means, canonical(means), (*typed, _accented(said)))
                 self._context[key] = self._context.get(key, True) and not says_procedure(said)
         # By first word, longest first: "mở hộ kinh doanh" is read before "hộ kinh doanh".
-        self._by_first_word: dict[str, list[tuple[str, str, str, tuple[str, ...] | None]]] = defaultdict(list)
+        self._by_first_word: dict[str, list[tuple[str, str, str, tuple[re.Pattern[str], ...] | None]]] = \
+            defaultdict(list)
         for said, (means, folded_means, accented) in sorted(pairs.items(), key=lambda pair: -len(pair[0])):
             if said:
                 self._by_first_word[said.split()[0]].append(
@@ -427,8 +422,7 @@ class Vocabulary:
         # questions; up to two words: development 2 0.713 -> 0.723, the first set unchanged; three: 0.728, the first
         # set 0.950 -> 0.945).
         self._gapped: dict[str, tuple[re.Pattern[str], tuple[re.Pattern[str], ...] | None]] = {
-            said: (_gapped_pattern(said), None if (forms := _typed_forms(accented)) is None
-                   else tuple(_gapped_pattern(form.strip(), mixed=True) for form in forms))
+            said: (_phrase_pattern(said, gapped=True), _typed_forms(accented, gapped=True))
             for said, (_, _, accented) in pairs.items() if len(said.split()) >= 3}
 
     def _note(self, said: str, means: str, rest: str, context: set[str], naming: set[str],
@@ -445,7 +439,7 @@ class Vocabulary:
 
     def meanings(self, query: str) -> list[str]:
         """The official words of what the question says, to append to it (`read`'s first half)."""
-        return self.read(query)[0]
+        return self.read(query).meanings
 
     def read(self, query: str) -> Reading:
         """The official words of what the question says, to append to it; and those its English words mean one by
@@ -465,7 +459,7 @@ class Vocabulary:
                 for said, means, folded_means, said_accented in self._by_first_word.get(word, ()):
                     if said in folded:
                         if (accented and said_accented and said in as_typed and said not in accented
-                                and not any(_mixed_form(form).search(accented) for form in said_accented)):
+                                and not any(form.search(accented) for form in said_accented)):
                             continue  # other diacritics; bare words say it ("nhap khau cho vợ")
                         if _only_inside(said, folded, inserted):
                             continue
