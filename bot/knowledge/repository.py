@@ -41,6 +41,7 @@ from bot.knowledge.retrieval import (
     Vocabulary,
     level_rank,
     name_head,
+    name_main,
     special_version_factor,
     twin_base,
     twin_fit,
@@ -467,7 +468,7 @@ class KnowledgeBase:
                     telling_meanings or not index.bm25.said_in_full(hit.id, asked)):
                 continue
             entry = index.entries[hit.id]
-            factor = special_version_factor(entry.head, folded_query)
+            factor = special_version_factor(entry.head, folded_query, entry.main)
             if factor < 1 and index.bm25.said_in_full(hit.id, asked):
                 factor = 1.0  # asked for by one of its names ("cancel permanent residence"): not a version
             if entry.lead in said and index.bm25.idf.get(entry.lead, 0.0) >= LEAD_MIN_IDF:
@@ -557,6 +558,7 @@ class ProcedureEntry:
     lead: str = ""  # the name's first two words as a pair term ("giai_the", "cap_lai"): what is done
     twin_base: str = ""  # the family without the special words of a civil-status twin (retrieval.twin_base)
     specials: frozenset[str] = frozenset()  # those words
+    main: str = ""  # the folded head's first item, before what else it lists (retrieval.name_main)
 
     @classmethod
     def of(cls, procedure_id: str, name: str, levels: list[str] | tuple[str, ...]) -> ProcedureEntry:
@@ -566,7 +568,7 @@ class ProcedureEntry:
         base, specials = twin_base(family)
         return cls(procedure_id, name, tuple(canonical(level) for level in levels), canonical(name),
                    family, canonical(name_head(name)), "_".join(words[:2]) if len(words) >= 2 else "", base,
-                   specials)
+                   specials, canonical(name_main(name)))
 
     def ref(self) -> ProcedureRef:
         return ProcedureRef(self.id, self.name)

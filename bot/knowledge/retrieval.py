@@ -531,6 +531,18 @@ def name_head(name: str) -> str:
     return _AUDIENCE.split(name, maxsplit=1)[0]
 
 
+# What a name lists after its first item ("Đăng ký hoạt động chi nhánh …; thông báo lập chi nhánh … ở nước ngoài", "Đăng
+# ký sử dụng hoá đơn điện tử/ … có mã của cơ quan thuế", "… Giấy chứng nhận hoặc đăng ký thay đổi … của tổ chức nước
+# ngoài"): other procedures or cases it also covers.
+_LIST_ITEM = re.compile(r"\s*[;/]\s*|\shoặc\s", re.IGNORECASE)
+
+
+def name_main(name: str) -> str:
+    """A name's first item (of its head, `name_head`): the words that say which procedure it is. A special word only
+    in a later item is one of several cases the name covers, not a version of it."""
+    return _LIST_ITEM.split(name_head(name), maxsplit=1)[0]
+
+
 @lru_cache(maxsize=8192)
 def _listed_actions(folded_name: str) -> frozenset[str]:
     """The things a name opens by listing when it lists two or more ("cấp, cấp lại, đổi giấy phép …", "cấp lại,
@@ -559,18 +571,31 @@ _LOCAL_LEVEL = re.compile(r" trung uong (?:\S+ )*?cap (?:tinh|xa|huyen) ")
 _FIRST_TIME = " lan dau "
 
 
-def special_version_factor(folded_name: str, folded_query: str) -> float:
-    """Lower the score of a special version the question does not ask for; raise the one it asks for (both
-    texts folded by `canonical`)."""
+# "Cơ quan", "tổ chức" as the authority a procedure is done with, not the one it is for ("… tại cơ quan có thẩm quyền
+# của nước ngoài", "giấy tờ do cơ quan, tổ chức có thẩm quyền …", "không làm thay đổi cơ quan thuế quản lý"): no
+# version for organisations.
+_AUTHORITY = re.compile(r" (?:do|tai|voi|toi|qua|giua|phep)(?: cac)?(?: (?:co quan|to chuc))+ "
+                        r"| (?:co quan|to chuc)(?: (?:co quan|to chuc))* (?=co tham quyen |thue |hai quan )")
+
+
+def special_version_factor(folded_name: str, folded_query: str, folded_main: str | None = None) -> float:
+    """Lower the score of a special version the question does not ask for; raise the one it asks for (texts folded
+    by `canonical`). `folded_main`: the name's first item (`name_main`), where alone a special word the question
+    does not say makes it a version; by default the whole name."""
     folded_name = f" {folded_name} ".replace(_EVERY_PROVINCE, " tinh ")
     folded_query = f" {folded_query} ".replace(_EVERY_PROVINCE, " tinh ")
+    main = folded_name if folded_main is None else f" {folded_main} ".replace(_EVERY_PROVINCE, " tinh ")
     factor = 1.0
     # A name's "ở nước ngoài" (done abroad) is a version of its own: a foreigner ("người nước ngoài") asking here
     # does not ask for it; a question about something done abroad still has a foreign element.
     abroad = " o nuoc ngoai "
     if abroad in folded_name:
-        factor = 1 / SPECIAL_VERSION_FACTOR if abroad in folded_query else SPECIAL_VERSION_FACTOR
-        folded_name, folded_query = folded_name.replace(abroad, " "), folded_query.replace(abroad, " ")
+        if abroad in folded_query:
+            factor = 1 / SPECIAL_VERSION_FACTOR
+        elif abroad in main:
+            factor = SPECIAL_VERSION_FACTOR
+        folded_name, folded_query, main = (text.replace(abroad, " ") for text in (folded_name, folded_query, main))
+    folded_name, main = _AUTHORITY.sub(" ", folded_name), _AUTHORITY.sub(" ", main)
     listed = _listed_actions(folded_name)
     if _LOCAL_LEVEL.search(folded_name):  # "thực hiện tại cấp trung ương, cấp tỉnh, cấp xã": every level's
         folded_name = folded_name.replace(" trung uong ", " ")
@@ -579,7 +604,7 @@ def special_version_factor(folded_name: str, folded_query: str) -> float:
         factor *= SPECIAL_VERSION_FACTOR  # "… lần đầu" when the question asks to replace, renew or return one
     for words in SPECIAL_VERSIONS:
         in_name, in_query = f" {words} " in folded_name, f" {words} " in folded_query
-        if in_name and not in_query and words in listed:
+        if in_name and not in_query and (words in listed or f" {words} " not in main):
             continue  # one of several things the procedure does ("Cấp lại, đổi, điều chỉnh …"), not a version
         if in_name != in_query:
             factor *= SPECIAL_VERSION_FACTOR if in_name else 1.0

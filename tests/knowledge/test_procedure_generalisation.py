@@ -12,11 +12,13 @@ from bot.knowledge.retrieval import (
     _GLOSSARY,
     Vocabulary,
     english_meanings,
+    name_main,
     special_version_factor,
     twin_base,
     twin_fit,
 )
 from bot.language import VIETNAMESE_SYLLABLES
+from bot.lexicon import SPECIAL_VERSIONS
 from bot.text import TEENCODE, canonical, strip_diacritics
 from tests.knowledge.test_portal_import import record, write_records
 
@@ -100,6 +102,53 @@ def test_a_first_time_name_is_not_what_a_replacement_asks_for():
     assert special_version_factor(first, canonical("đổi biển số xe bị mờ")) < 1.0
     assert special_version_factor(first, canonical("đăng ký xe lần đầu")) == 1.0
     assert special_version_factor(first, canonical("đăng ký xe máy mới mua")) == 1.0
+
+
+# Special words as names write them (with diacritics), one per entry of SPECIAL_VERSIONS.
+SPECIAL_WRITTEN = {"nuoc ngoai": "có yếu tố nước ngoài", "bien gioi": "tại khu vực biên giới", "luu dong": "lưu động",
+                   "dang ky lai": "đăng ký lại", "trung uong": "thực hiện tại cấp trung ương", "quan doi": "quân đội",
+                   "quan su": "quân sự", "cong an nhan dan": "Công an nhân dân", "to chuc": "cho tổ chức",
+                   "doanh nghiep": "của doanh nghiệp", "co quan": "cho cơ quan", "cap lai": "cấp lại",
+                   "cap doi": "cấp đổi", "gia han": "gia hạn", "thu hoi": "thu hồi", "cham dut": "chấm dứt",
+                   "xoa": "xóa", "dinh chinh": "đính chính", "dieu chinh": "điều chỉnh", "tam ngung": "tạm ngừng",
+                   "giai the": "giải thể", "cai chinh": "cải chính", "dang ky bien dong": "đăng ký biến động"}
+OBJECTS = ["hộ kinh doanh", "giấy phép kinh doanh vận tải", "hóa đơn điện tử", "chứng chỉ hành nghề dược",
+           "văn phòng đại diện"]
+
+
+def _factor(name: str, question: str) -> float:
+    return special_version_factor(canonical(name), canonical(question), canonical(name_main(name)))
+
+
+def test_every_special_word_has_a_written_form():
+    assert set(SPECIAL_WRITTEN) == set(SPECIAL_VERSIONS)
+
+
+@given(words=st.sampled_from(sorted(SPECIAL_WRITTEN)), thing=st.sampled_from(OBJECTS),
+       separator=st.sampled_from(["; ", "/", " / ", " hoặc "]))
+def test_a_special_word_in_a_later_item_of_a_list_makes_no_version(words, thing, separator):
+    # "Đăng ký hoạt động chi nhánh …; thông báo lập chi nhánh … ở nước ngoài": the name also covers that case, it is
+    # no version of its own; the same words in its first item are ("Đăng ký … có yếu tố nước ngoài").
+    listed = f"Đăng ký {thing}{separator}thông báo thay đổi {thing} {SPECIAL_WRITTEN[words]}"
+    alone = f"Đăng ký {thing} {SPECIAL_WRITTEN[words]}"
+    question = f"đăng ký {thing}"
+    assert _factor(listed, question) == 1.0
+    assert _factor(alone, question) < 1.0
+    asked = f"{question} {SPECIAL_WRITTEN[words]}"  # a question saying them still raises the name that lists them
+    assert _factor(listed, asked) > 1.0
+
+
+@given(before=st.sampled_from(["do", "tại", "với", "tới", "qua"]),
+       who=st.sampled_from(["cơ quan", "cơ quan, tổ chức", "tổ chức", "các cơ quan"]),
+       thing=st.sampled_from(OBJECTS))
+def test_the_authority_a_procedure_is_done_with_makes_no_version(before, who, thing):
+    # "giấy tờ do cơ quan, tổ chức có thẩm quyền cấp", "chuyển dữ liệu tới cơ quan thuế": the authority, not whom the
+    # procedure is for ("… cho cơ quan, tổ chức", "theo đề nghị của cơ quan, tổ chức" stay versions).
+    question = f"chứng thực {thing}"
+    assert _factor(f"Chứng thực {thing} {before} {who} có thẩm quyền", question) == 1.0
+    assert _factor(f"Chứng thực {thing} của {who} có thẩm quyền", question) == 1.0
+    assert _factor(f"Chứng thực {thing} theo đề nghị của {who}", question) < 1.0
+    assert _factor(f"Chứng thực {thing} cho {who}", question) < 1.0
 
 
 RECORDS = [
