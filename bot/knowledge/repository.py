@@ -42,6 +42,7 @@ from bot.knowledge.retrieval import (
     level_rank,
     name_head,
     name_main,
+    name_titles,
     special_version_factor,
     twin_base,
     twin_fit,
@@ -471,7 +472,7 @@ class KnowledgeBase:
             factor = special_version_factor(entry.head, folded_query, entry.main)
             if factor < 1 and index.bm25.said_in_full(hit.id, asked):
                 factor = 1.0  # asked for by one of its names ("cancel permanent residence"): not a version
-            if entry.lead in said and index.bm25.idf.get(entry.lead, 0.0) >= LEAD_MIN_IDF:
+            if does_what_is_asked(entry, said, index.bm25.idf, index.acts):
                 factor *= LEAD_FACTOR
             if entry.levels and not any(level in ("cap xa", "cap tinh") for level in entry.levels):
                 factor *= NOT_LOCAL_FACTOR
@@ -530,6 +531,14 @@ LEAD_FACTOR = 1.3
 LEAD_MIN_IDF = 1.7
 
 
+def does_what_is_asked(entry: ProcedureEntry, said: set[str], idf: dict[str, float], acts: set[str]) -> bool:
+    """Whether the question says what a name does (LEAD_FACTOR): the lead of its first title, or of a later title it
+    lists ("Khai quyết toán thuế/ Hoàn thuế …") when that lead is what some name begins by doing (`acts`), not the
+    rest of a list ("…; nhà ở, đất …")."""
+    return any(lead in said and idf.get(lead, 0.0) >= LEAD_MIN_IDF and (lead == entry.lead or lead in acts)
+               for lead in entry.leads)
+
+
 def _citizens_version(members: list[tuple[float, ProcedureEntry]], folded_query: str) -> ProcedureEntry:
     """The version of one procedure to answer with: among those the question's words fit about as well as the
     best, the level it names, else the commune's, then the province's; one it fits clearly better is taken (the
@@ -559,6 +568,7 @@ class ProcedureEntry:
     twin_base: str = ""  # the family without the special words of a civil-status twin (retrieval.twin_base)
     specials: frozenset[str] = frozenset()  # those words
     main: str = ""  # the folded head's first item, before what else it lists (retrieval.name_main)
+    leads: frozenset[str] = frozenset()  # its lead and each later title's ("Khai quyết toán thuế/ Hoàn thuế …")
 
     @classmethod
     def of(cls, procedure_id: str, name: str, levels: list[str] | tuple[str, ...]) -> ProcedureEntry:
@@ -566,9 +576,12 @@ class ProcedureEntry:
         family = version_family(name_head(name))
         words = family.split()
         base, specials = twin_base(family)
+        lead = "_".join(words[:2]) if len(words) >= 2 else ""
+        leads = {lead} | {"_".join(title_words[:2]) for title in name_titles(name)
+                          if len(title_words := version_family(title).split()) >= 2}
         return cls(procedure_id, name, tuple(canonical(level) for level in levels), canonical(name),
-                   family, canonical(name_head(name)), "_".join(words[:2]) if len(words) >= 2 else "", base,
-                   specials, canonical(name_main(name)))
+                   family, canonical(name_head(name)), lead, base, specials, canonical(name_main(name)),
+                   frozenset(leads - {""}))
 
     def ref(self) -> ProcedureRef:
         return ProcedureRef(self.id, self.name)
@@ -581,8 +594,10 @@ class ProcedureIndex:
     vocabulary: Vocabulary
     codes: dict[str, str]
     twins: dict[str, tuple[str, ...]] = field(default_factory=dict)  # twin base -> every twin's id
+    acts: set[str] = field(default_factory=set)  # what names begin by doing: a later item's lead is one of these
 
     def __post_init__(self) -> None:
+        self.acts.update(entry.lead for entry in self.entries.values() if entry.lead)
         groups: dict[str, list[ProcedureEntry]] = {}
         for entry in self.entries.values():
             groups.setdefault(entry.twin_base, []).append(entry)

@@ -537,10 +537,20 @@ def name_head(name: str) -> str:
 _LIST_ITEM = re.compile(r"\s*[;/]\s*|\shoặc\s", re.IGNORECASE)
 
 
+def name_items(name: str) -> list[str]:
+    """The items a name lists (of its head, `name_head`): "Khai quyết toán thuế/ Hoàn thuế đối với …" does both."""
+    return [item for item in _LIST_ITEM.split(name_head(name)) if item.strip()] or [name_head(name)]
+
+
+def name_titles(name: str) -> list[str]:
+    """The titles a name lists after ";" or "/" (of its head): "Khai quyết toán thuế/ Hoàn thuế đối với …"."""
+    return [title for title in re.split(r"\s*[;/]\s*", name_head(name)) if title]
+
+
 def name_main(name: str) -> str:
-    """A name's first item (of its head, `name_head`): the words that say which procedure it is. A special word only
-    in a later item is one of several cases the name covers, not a version of it."""
-    return _LIST_ITEM.split(name_head(name), maxsplit=1)[0]
+    """A name's first item (`name_items`): the words that say which procedure it is. A special word only in a later
+    item is one of several cases the name covers, not a version of it."""
+    return name_items(name)[0]
 
 
 @lru_cache(maxsize=8192)

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.knowledge.portal_import import import_portal
-from bot.knowledge.repository import KnowledgeBase
+from bot.knowledge.repository import KnowledgeBase, ProcedureEntry, does_what_is_asked
 from bot.knowledge.retrieval import (
     _GLOSSARY,
     Vocabulary,
@@ -180,3 +180,25 @@ def portal(engine, tmp_path, knowledge_copy) -> KnowledgeBase:
 def test_the_version_the_question_says_is_answered(portal, question, expected):
     found = portal.find_procedure(question)
     assert (found.procedure or found.candidates[0]).id == expected
+
+
+@given(first=st.sampled_from(["Khai quyết toán thuế", "Đăng ký sử dụng hóa đơn", "Cấp giấy chứng nhận"]),
+       then=st.sampled_from(["Hoàn thuế", "Thông báo thay đổi", "Cấp lại giấy phép", "thu hồi tài khoản"]),
+       separator=st.sampled_from(["/", "/ ", "; "]))
+def test_each_title_a_name_lists_says_what_it_does(first, then, separator):
+    # "Khai quyết toán thuế/ Hoàn thuế đối với …" does both: each title's first two words are what it does.
+    entry = ProcedureEntry.of("x", f"Thủ tục {first} điện tử{separator}{then} cho cá nhân đối với người nộp thuế", ())
+    assert entry.lead == "_".join(canonical(first).split()[:2])
+    assert entry.leads == {entry.lead, "_".join(canonical(then).split()[:2])}
+
+
+@given(first=st.sampled_from(["Khai quyết toán thuế", "Đăng ký sử dụng hóa đơn", "Cấp giấy chứng nhận"]),
+       then=st.sampled_from(["Hoàn thuế", "Thông báo thay đổi", "Cấp lại giấy phép", "thu hồi tài khoản"]),
+       separator=st.sampled_from(["/", "/ ", "; "]))
+def test_a_question_saying_what_a_later_title_does_is_asking_for_the_name(first, then, separator):
+    entry = ProcedureEntry.of("x", f"{first} điện tử{separator}{then} cho cá nhân", ())
+    act = "_".join(canonical(then).split()[:2])
+    idf = {act: 5.0, entry.lead: 5.0}
+    assert does_what_is_asked(entry, {act, "ca_nhan"}, idf, acts={act})
+    assert not does_what_is_asked(entry, {act, "ca_nhan"}, idf, acts=set())  # the rest of a list, not an act
+    assert not does_what_is_asked(entry, {"ca_nhan"}, idf, acts={act})
