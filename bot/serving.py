@@ -650,10 +650,11 @@ class _Window:
     """The recent part of one conversation: the events that set the slots as they stood at the cut, then every
     event since the cut (all of the session until the first cut). Rasa's in-memory store: the events as the JSON
     the store holds (`texts`) and the store's text they were written with (`stored`). SQL stores: which rows
-    (`prefix_rows`, then every row from `first_row` on), and the last row written (`stored`)."""
+    (`prefix_rows`, then every row from `first_row` on), the last row written (`stored`) and, where the store
+    builds trackers from rows (`tracker_of`), each of those rows' data in order (`texts`; None: not known)."""
 
     stored: Any
-    texts: List[str] = dataclasses.field(default_factory=list)
+    texts: List[str] | None = dataclasses.field(default_factory=list)
     prefix_rows: List[int] = dataclasses.field(default_factory=list)
     first_row: int = 0
     retry_at: int = 0  # user turns at which a cut that could not be made is tried again
@@ -742,6 +743,22 @@ class _RecentHistory:
             return connection.execute(sa.select(sa.func.max(events.c.id)).where(
                 events.c.sender_id == sender_id)).scalar()
 
+    def _texts_after_save(self, sender_id: str, window: _Window, added: int) -> List[str] | None:
+        """The window's rows' data after this turn's save: the rows it held, then the rows the save says it
+        wrote (None where either is not known)."""
+        told = getattr(self.store, "last_saved_rows", None)
+        written = told(sender_id) if told is not None and added else []
+        if window.texts is None or written is None or len(written) != added:
+            return None
+        texts = [*window.texts, *written]
+        if any(json.loads(text).get("event") == "session_started" for text in written):
+            # As SQLTrackerStore._event_query reads a session: the rows stamped at or after its latest start.
+            rows = [json.loads(text) for text in texts]
+            start = max(row["timestamp"] for row in rows if row.get("event") == "session_started")
+            texts = [text for text, row in zip(texts, rows) if row.get("timestamp") is not None
+                     and row["timestamp"] >= start]
+        return texts
+
     def _saved_row(self, sender_id: str) -> Any:
         """The conversation's last row after this turn's save: as the store says it wrote it, where it says so
         (bot/conversations/store.py's `last_saved_row`: the turn holds the conversation's lock, so its last row is
@@ -750,11 +767,29 @@ class _RecentHistory:
         row = told(sender_id) if told is not None else None
         return row if row is not None else self._last_row(sender_id)
 
-    def _rows(self, sender_id: str) -> List[int]:
-        """The ids of the rows a read of the conversation takes (bounded if this message's read is)."""
+    def _rows(self, sender_id: str) -> List[Tuple[int, str]]:
+        """The id and data of each row a read of the conversation takes (bounded if this message's read is)."""
         with self.store.session_scope() as session:
             query = self.store._event_query(session, sender_id, fetch_events_from_all_sessions=False)
-            return [row_id for (row_id,) in query.with_entities(self.store.SQLEvent.id).all()]
+            return [(row_id, data) for row_id, data in
+                    query.with_entities(self.store.SQLEvent.id, self.store.SQLEvent.data).all()]
+
+    def _from_rows(self, processor: Any, sender_id: str, window: _Window) -> Any:
+        """The conversation's tracker built from the window's rows as last written, without reading them back
+        (the store's `tracker_of`, as its own read builds it); None where they are not known."""
+        tracker_of = getattr(self.store, "tracker_of", None)
+        if tracker_of is None or not window.texts:
+            return None
+        try:
+            tracker = tracker_of(sender_id, window.texts)
+        except Exception:  # the store's own read, which follows, meets the trouble and reports it
+            logger.debug("bounded_history: the window's rows of %s make no tracker", sender_id, exc_info=True)
+            return None
+        if tracker is not None:  # as MessageProcessor.get_tracker sets them
+            tracker.model_id = processor.model_metadata.model_id
+            if tracker.assistant_id is None:
+                tracker.assistant_id = processor.model_metadata.assistant_id
+        return tracker
 
     def build(self, sender_id: str, events: List[Any]) -> Any:
         """A tracker of these events, built as the store builds the one it returns."""
@@ -784,12 +819,15 @@ class _RecentHistory:
         tracker = None
         if window is not None and self._current(sender_id, window):
             self.windows[sender_id] = window
-            if self.sql:  # the store's own read, of the window's rows
+            if self.sql:  # the window's rows as written, else the store's own read of them
                 turns.reads[sender_id] = (window.prefix_rows, window.first_row)
-                tracker = await _original_get_tracker(processor, sender_id)
+                tracker = self._from_rows(processor, sender_id, window)
+                if tracker is None:
+                    tracker = await _original_get_tracker(processor, sender_id)
             else:
-                events = rasa.shared.core.events.deserialise_events([json.loads(text) for text in window.texts])
-                if len(events) == len(window.texts):
+                texts = window.texts or []
+                events = rasa.shared.core.events.deserialise_events([json.loads(text) for text in texts])
+                if len(events) == len(texts):
                     tracker = self.build(sender_id, events)
                     tracker.model_id = processor.model_metadata.model_id
                     if tracker.assistant_id is None:
@@ -816,6 +854,7 @@ class _RecentHistory:
                 kept = _Window(self._saved_row(sender_id), retry_at=window.retry_at if window else 0)
                 if window is not None:
                     kept.prefix_rows, kept.first_row = window.prefix_rows, window.first_row
+                    kept.texts = self._texts_after_save(sender_id, window, len(events) - loaded)
                 self._keep(processor, sender_id, events, kept, held_prefix=len(kept.prefix_rows),
                            rows=None if window is not None else self._rows(sender_id))
             elif window is None:
@@ -825,7 +864,7 @@ class _RecentHistory:
                 new_texts = [json.dumps(event.as_dict()) for event in events[loaded:]]
                 stored = await self._append(sender_id, window.stored, events[loaded:], new_texts)
                 self._keep(processor, sender_id, events, _Window(stored, retry_at=window.retry_at),
-                           texts=[*window.texts, *new_texts])
+                           texts=[*(window.texts or []), *new_texts])
         except LookupError as error:
             self.windows.pop(sender_id, None)
             logger.debug("bounded_history: %s; the next message reads the conversation whole", error)
@@ -849,11 +888,12 @@ class _RecentHistory:
         return text
 
     def _keep(self, processor: Any, sender_id: str, events: List[Any], window: _Window,
-              texts: List[str | None] | None = None, rows: List[int] | None = None, held_prefix: int = 0) -> None:
+              texts: List[str | None] | None = None, rows: List[Tuple[int, str]] | None = None,
+              held_prefix: int = 0) -> None:
         """Remember the conversation's window: `events` (the tracker after the turn: the window it was read as,
         whose first `held_prefix` events are the slots' rows before its cut, then the turn's events), cut if due.
-        In-memory store: `texts`, each event's JSON where known. SQL stores: `rows`, each event's row id, when the
-        conversation was read whole (else read back, bounded, only if the window is cut)."""
+        In-memory store: `texts`, each event's JSON where known. SQL stores: `rows`, each event's row id and data,
+        when the conversation was read whole (else read back, bounded, only if the window is cut)."""
         from rasa.shared.core.constants import ACTION_SESSION_START_NAME
         from rasa.shared.core.events import ActionExecuted
 
@@ -873,7 +913,8 @@ class _RecentHistory:
             rows = rows if rows is not None else self._rows(sender_id)  # each event's row, by a bounded read
             if len(rows) != len(events):
                 raise LookupError(f"{len(rows)} rows read back for {len(events)} events")
-            window.prefix_rows, window.first_row = [rows[i] for i in prefix], rows[start]
+            window.prefix_rows, window.first_row = [rows[i][0] for i in prefix], rows[start][0]
+            window.texts = [rows[i][1] for i in [*prefix, *range(start, len(events))]]
         elif not self.sql:
             known = texts or [None] * len(events)
             window.texts = [known[i] or json.dumps(events[i].as_dict()) for i in [*prefix, *range(start, len(events))]]

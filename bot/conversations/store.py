@@ -51,8 +51,8 @@ NUMBER_LIKE = re.compile(r"(?<![\w+])\+?\d(?:[ .\-]?\d){8,}(?!\w)")
 DEFAULT_PENDING_SECONDS = 3600
 SWEEP_EVERY_SECONDS = 60
 
-# The sender and last row id of the latest save in this task (MaskingSQLTrackerStore.last_saved_row).
-_saved_row: ContextVar[tuple[str, int] | None] = ContextVar("qn_saved_row", default=None)
+# The sender, last row id and rows' data of the latest save in this task (MaskingSQLTrackerStore.last_saved_row).
+_saved_row: ContextVar[tuple[str, int, list[str]] | None] = ContextVar("qn_saved_row", default=None)
 
 _metadata = sa.MetaData()
 pending_personal_data = sa.Table(
@@ -221,15 +221,21 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
         with self.session_scope() as session:
             rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=fetch_events_from_all_sessions
                                      ).with_entities(self.SQLEvent.data).all()  # the JSON only: no ORM objects
-            events = [json.loads(data) for (data,) in rows]
-            masked_slots = [e for e in events if e.get("event") == "slot" and e.get("name") in PERSONAL_SLOTS
-                            and e.get("value") == MASK]
-            pending: dict[str, str] = {}
-            if masked_slots:
-                cutoff = time.time() - self._pending_seconds()
-                query = sa.select(pending_personal_data.c.slot, pending_personal_data.c.value).where(
-                    pending_personal_data.c.sender_id == sender_id, pending_personal_data.c.stored_at >= cutoff)
-                pending = dict(session.execute(query).all())
+        return self.tracker_of(sender_id, [data for (data,) in rows])
+
+    def tracker_of(self, sender_id: str, rows: Sequence[str]) -> DialogueStateTracker | None:
+        """The tracker these stored rows (each row's `data`, in the store's order) make, as `_retrieve` gives it:
+        bot/serving.py's bounded_history builds a conversation's next tracker from the rows it saw written."""
+        events = [json.loads(data) for data in rows]
+        masked_slots = [e for e in events if e.get("event") == "slot" and e.get("name") in PERSONAL_SLOTS
+                        and e.get("value") == MASK]
+        pending: dict[str, str] = {}
+        if masked_slots:
+            cutoff = time.time() - self._pending_seconds()
+            query = sa.select(pending_personal_data.c.slot, pending_personal_data.c.value).where(
+                pending_personal_data.c.sender_id == sender_id, pending_personal_data.c.stored_at >= cutoff)
+            with self.engine.connect() as connection:
+                pending = dict(connection.execute(query).all())  # type: ignore[arg-type]
         for event in masked_slots:
             event["value"] = pending.get(event["name"])
         if self.domain and events:
@@ -254,7 +260,7 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
         if rows or touched or time.time() - self._swept_at > SWEEP_EVERY_SECONDS:  # else nothing to write
             last_row = await writer_for(self.engine).write(
                 lambda connection: self._write_turn(connection, tracker.sender_id, rows, pending))
-        _saved_row.set((tracker.sender_id, last_row) if last_row is not None else None)
+        _saved_row.set((tracker.sender_id, last_row, [row["data"] for row in rows]) if last_row is not None else None)
         if self.event_broker is not None:
             for data in stored:
                 self.event_broker.publish({"sender_id": tracker.sender_id, **data})
@@ -283,6 +289,11 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
         bounded_history (bot/serving.py) would otherwise ask the database for after each turn."""
         saved = _saved_row.get()
         return saved[1] if saved is not None and saved[0] == sender_id else None
+
+    def last_saved_rows(self, sender_id: str) -> list[str] | None:
+        """The data of the rows this task's latest `save` wrote for `sender_id`, in order (None if it wrote none)."""
+        saved = _saved_row.get()
+        return saved[2] if saved is not None and saved[0] == sender_id else None
 
     def _keep_pending(self, connection: Connection, sender_id: str, values: dict[str, str], now: float) -> None:
         table = pending_personal_data
