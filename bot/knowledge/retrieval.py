@@ -194,7 +194,9 @@ class BM25Index:
                 if term not in query_terms:
                     weights[term] = max(weights.get(term, 0.0), weight)
         weak_terms = set(weights)
-        pairs = [(term, self.idf[term]) for term in query_terms | weak_terms if "_" in term and term in self.idf]
+        # A weak phrase's pairs count in the share of the question's pairs as much as its terms count in the score.
+        pairs = [(term, self.idf[term] * (1.0 if term in query_terms else weights[term]))
+                 for term in query_terms | weak_terms if "_" in term and term in self.idf]
         pairs_weight = sum(idf for _, idf in pairs) or 1.0
         scored = self.scores(query_terms)
         for weight in set(weights.values()):

@@ -10,6 +10,8 @@ from bot.knowledge.portal_import import import_portal
 from bot.knowledge.repository import KnowledgeBase, ProcedureEntry, does_what_is_asked
 from bot.knowledge.retrieval import (
     _GLOSSARY,
+    PAIR_SHARE_FLOOR,
+    BM25Index,
     Vocabulary,
     english_meanings,
     name_main,
@@ -202,3 +204,20 @@ def test_a_question_saying_what_a_later_title_does_is_asking_for_the_name(first,
     assert does_what_is_asked(entry, {act, "ca_nhan"}, idf, acts={act})
     assert not does_what_is_asked(entry, {act, "ca_nhan"}, idf, acts=set())  # the rest of a list, not an act
     assert not does_what_is_asked(entry, {"ca_nhan"}, idf, acts={act})
+
+
+@given(weight=st.floats(min_value=0.1, max_value=0.95))
+def test_a_weak_phrase_counts_in_the_share_of_pairs_as_much_as_in_the_score(weight):
+    # "nghỉ việc" read as "trợ cấp thất nghiệp" (a context phrase, CONTEXT_WEIGHT) must not give the name holding those
+    # words as large a share of the question's pairs as the name holding what it names ("bảo hiểm xã hội một lần").
+    index = BM25Index({"asked": [("khai sinh", 3)], "context": [("thất nghiệp", 3)],
+                       **{f"other{i}": [(f"giấy phép số {i}", 3)] for i in range(20)}})
+    scores = {hit.id: hit.score for hit in index.rank(["khai sinh"], limit=2, weak=[("thất nghiệp", weight)])}
+    share = weight / (1 + weight)  # the context pair's idf-weighted share; the asked pair's is 1 - share
+
+    def factor(pair_share: float) -> float:
+        return ((pair_share + PAIR_SHARE_FLOOR) / (1 + PAIR_SHARE_FLOOR)) ** 0.5
+
+    # The asked name is said in full (coverage doubles it); the context name is not, and weighs `weight`.
+    expected = weight / 2 * factor(share) / factor(1 - share)
+    assert scores["context"] / scores["asked"] == pytest.approx(expected)
