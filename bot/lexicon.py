@@ -373,6 +373,10 @@ QUESTION_TAILS = frozenset("bao lau|o dau|the nao|nhu the nao|bao nhieu|may ngay
 
 # Words before a paper that make it what a procedure needs, not a procedure asked about ("cần giấy khai sinh").
 NEEDED_WORDS = frozenset("can mang kem va voi vs need bring with and".split())
+# Words after a procedure's name that start the papers to bring, not another procedure ("đăng ký kết hôn cần mang
+# cccd", "register a marriage, what do I need to bring"), folded.
+BRING_WORDS = ("can mang", "phai mang", "mang theo", "mang nhung", "mang gi", "kem theo", "need to bring",
+               "have to bring", "should i bring", "do i bring", "to bring", "bring")
 # Everyday verbs of getting something ("làm sổ đỏ", "xin LLTP", "get a red book", "set up a household business"):
 # not part of the procedure's name (the contract's entity is the name), and the action reads the whole message when
 # the name alone is ambiguous ("làm hộ chiếu" is the passport, "hộ chiếu" alone may be reporting one lost).

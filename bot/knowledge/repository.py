@@ -8,6 +8,7 @@ asks it in a background thread.
 """
 from __future__ import annotations
 
+import re
 import threading
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -50,8 +51,8 @@ from bot.knowledge.retrieval import (
     version_family,
 )
 from bot.knowledge.schema import WEEKDAYS
-from bot.lexicon import UNTELLING_WORDS
-from bot.text import canonical
+from bot.lexicon import BRING_WORDS, PROCEDURE_ACTS, UNTELLING_WORDS
+from bot.text import canonical, nfc, strip_diacritics
 
 T = TypeVar("T")
 # The version pinned by consistent_reads(): a holder shared with the worker threads the reads run in
@@ -445,6 +446,7 @@ class KnowledgeBase:
         named = index.entries.get(index.codes.get(text.strip(), text.strip()))
         if named is not None:
             return ProcedureMatch(named.ref())
+        text = _without_papers_to_bring(text, index.vocabulary)
         reading = index.vocabulary.read(text)
         meanings, glossed, context = reading.meanings, reading.glossed, reading.context
         query = " ".join([text, *meanings, *glossed])
@@ -537,6 +539,24 @@ def does_what_is_asked(entry: ProcedureEntry, said: set[str], idf: dict[str, flo
     rest of a list ("…; nhà ở, đất …")."""
     return any(lead in said and idf.get(lead, 0.0) >= LEAD_MIN_IDF and (lead == entry.lead or lead in acts)
                for lead in entry.leads)
+
+
+_BRING = re.compile(r"\b(?:" + "|".join(re.escape(words).replace(r"\ ", r"\s+") for words in BRING_WORDS) + r")\b")
+
+
+def _without_papers_to_bring(text: str, vocabulary: Vocabulary) -> str:
+    """The question without the papers it asks whether to bring ("đăng ký kết hôn cần mang cccd vs j nữa" asks about
+    the marriage, not an ID card), once the words before them name a procedure or an act of one ("đăng ký", "cấp")."""
+    text = nfc(text)
+    bare = strip_diacritics(text).lower()
+    if len(bare) != len(text) or (found := _BRING.search(bare)) is None or found.start() == 0:
+        return text
+    before = text[:found.start()]
+    folded = f" {canonical(before)} "
+    if any(f" {act} " in folded for act in PROCEDURE_ACTS):
+        return before
+    reading = vocabulary.read(before)
+    return before if any(m not in reading.context for m in reading.meanings) else text
 
 
 def _citizens_version(members: list[tuple[float, ProcedureEntry]], folded_query: str) -> ProcedureEntry:

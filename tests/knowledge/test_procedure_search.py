@@ -272,3 +272,16 @@ def test_a_name_listing_several_actions_is_no_special_version_of_any_of_them(act
     assert special_version_factor(listed, canonical(f"làm {thing}")) == 1.0
     assert special_version_factor(canonical(f"cấp lại {thing}"), canonical(f"làm {thing}")) < 1.0
     assert special_version_factor(canonical(f"xóa đăng ký {thing}"), canonical(f"đăng ký {thing}")) < 1.0
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None, max_examples=40)
+@given(asked=st.sampled_from([("đăng ký khai sinh cho con", "1.100004"), ("mở hộ kinh doanh", "1.100012"),
+                              ("dang ky khai sinh cho be", "1.100004"),
+                              ("how to register a household business,", "1.100012")]),
+       bring=st.sampled_from(["cần mang", "phải mang theo", "kèm theo", "can mang", "do I need to bring"]),
+       paper=st.sampled_from(["thẻ căn cước", "cccd", "giấy phép lái xe", "sổ đỏ", "bằng lái xe", "land title"]))
+def test_the_papers_a_question_asks_whether_to_bring_are_not_what_it_asks_for(portal, asked, bring, paper):
+    # "đăng ký kết hôn cần mang cccd vs j nữa": the marriage is asked about, the ID card is what to bring.
+    question, expected = asked
+    found = portal.find_procedure(f"{question} {bring} {paper} không")
+    assert (found.procedure or found.candidates[0]).id == expected
