@@ -198,11 +198,11 @@ def start_full_bot(workdir: Path, workers: int = 1, name: str = "full",
         shipped = yaml.safe_load(endpoints.read_text())
         endpoints.write_text(yaml.safe_dump({key: value for key, value in shipped.items()
                                              if key not in ("tracker_store", "event_broker")}))
-    if workers > 1:  # production set-up: conversations shared through Redis, locked per conversation
-        prefix = f"bench{os.getpid()}"
-        endpoints.write_text(endpoints.read_text() + (
-            f"tracker_store:\n  type: redis\n  url: 127.0.0.1\n  port: 6379\n  db: 0\n  key_prefix: {prefix}\n"
-            f"lock_store:\n  type: redis\n  url: 127.0.0.1\n  port: 6379\n  db: 0\n  key_prefix: {prefix}lock\n"))
+    if workers > 1:  # as make prod's replicas: the shipped stores, each conversation locked in Redis
+        configured = yaml.safe_load(endpoints.read_text())
+        configured["lock_store"] = {"type": "redis", "url": "127.0.0.1", "port": 6379, "db": 0,
+                                    "key_prefix": f"bench{os.getpid()}lock"}
+        endpoints.write_text(yaml.safe_dump(configured))
         env["SANIC_WORKERS"] = str(workers)
     return Bot(name, [
         ([str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port)], root),
@@ -318,7 +318,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kinds", default="new,repeated",
                         help="which traffic to measure, comma-separated: new, repeated (default both)")
     parser.add_argument("--workers", type=int, default=1,
-                        help="Rasa's Sanic workers for the full bot; more than 1 needs Redis on 127.0.0.1:6379")
+                        help="Rasa's Sanic workers for the full bot; more than 1 needs Redis on 127.0.0.1:6379 "
+                             "(the lock store)")
     args = parser.parse_args(argv)
     kinds = [kind for kind in ("new", "repeated") if kind in args.kinds.split(",")]
     if not list((ROOT / "models").glob("qn-*.tar.gz")):
