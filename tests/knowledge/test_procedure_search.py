@@ -285,3 +285,16 @@ def test_the_papers_a_question_asks_whether_to_bring_are_not_what_it_asks_for(po
     question, expected = asked
     found = portal.find_procedure(f"{question} {bring} {paper} không")
     assert (found.procedure or found.candidates[0]).id == expected
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None, max_examples=40)
+@given(asked=st.sampled_from([("đăng ký khai sinh cho con", "1.100004"), ("cấp lại giấy phép lái xe", "1.100015"),
+                              ("làm thẻ căn cước cho người đủ 14 tuổi", "1.100003"),
+                              ("dang ky khai sinh cho be", "1.100004")]),
+       purpose=st.sampled_from(["để mở hộ kinh doanh", "de mo ho kinh doanh", "để làm sổ đỏ", "de lam so hong",
+                                "in order to register a household business"]))
+def test_what_a_question_does_a_procedure_for_is_not_what_it_asks_for(portal, asked, purpose):
+    # "xin giấy xác nhận tình trạng hôn nhân để kết hôn ở nước ngoài": the certificate is asked for; the marriage, why.
+    question, expected = asked
+    found = portal.find_procedure(f"{question} {purpose}")
+    assert (found.procedure or found.candidates[0]).id == expected
