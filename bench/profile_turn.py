@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         subprocess.run([str(VENV_BIN / "qn-staff"), "load"], check=True, capture_output=True)
         port = free_port()
         server = ([str(ROOT / "bench" / "profiled_action_server.py"), str(port), str(args.profile_actions)]
-                  if args.profile_actions else ["-m", "rasa_sdk", "--actions", "actions", "--port", str(port)])
+                  if args.profile_actions else ["-m", "actions", "--port", str(port)])
         actions = subprocess.Popen([str(VENV_BIN / "python"), *server], cwd=ROOT, stdout=subprocess.DEVNULL,
                                    stderr=subprocess.DEVNULL)
         try:

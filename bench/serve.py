@@ -204,8 +204,11 @@ def start_full_bot(workdir: Path, workers: int = 1, name: str = "full",
                                     "key_prefix": f"bench{os.getpid()}lock"}
         endpoints.write_text(yaml.safe_dump(configured))
         env["SANIC_WORKERS"] = str(workers)
+    # The action server as the scripts start it; an older checkout's (--tree) as rasa_sdk's own.
+    action_server = ["actions"] if (root / "actions" / "__main__.py").is_file() \
+        else ["rasa_sdk", "--actions", "actions"]
     return Bot(name, [
-        ([str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port)], root),
+        ([str(VENV_BIN / "python"), "-m", *action_server, "--port", str(actions_port)], root),
         ([str(VENV_BIN / "python"), "-m", "bot.launch", "run", "--model", str(ROOT / "models"), "--endpoints",
           str(endpoints), "--credentials", "credentials.yml", "--port", str(rasa_port), "--interface", "127.0.0.1",
           *(["--enable-api"] if api else [])], root),

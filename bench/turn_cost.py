@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
                            "QN_CONVERSATIONS_URL": f"sqlite:///{workdir / 'conversations.db'}"})
         subprocess.run([str(VENV_BIN / "qn-staff"), "load"], check=True, capture_output=True)
         port = free_port()
-        actions = subprocess.Popen([str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port",
+        actions = subprocess.Popen([str(VENV_BIN / "python"), "-m", "actions", "--port",
                                     str(port)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             time.sleep(4)  # the action server's start

@@ -93,7 +93,7 @@ supervise nginx "$NGINX" -p "$QN_PROD_RUN_DIR" -e "$QN_PROD_RUN_DIR/nginx-error.
 ready=()
 for i in $(seq 1 "$QN_PROD_ACTION_SERVERS"); do
   port=$((QN_ACTIONS_PORT + i - 1))
-  supervise "actions-$i" .venv/bin/python -m rasa_sdk --actions actions --port "$port"
+  supervise "actions-$i" .venv/bin/python -m actions --port "$port"
   ready+=("http://127.0.0.1:$port/health")
 done
 for i in $(seq 1 "$QN_PROD_REPLICAS"); do

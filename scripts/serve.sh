@@ -12,7 +12,7 @@ RASA_PORT=${QN_RASA_PORT:-5005}
 export QN_RASA_URL=${QN_RASA_URL:-http://127.0.0.1:$RASA_PORT}
 endpoints=$(mktemp --suffix=.yml)
 sed "s#http://localhost:5055/webhook#http://127.0.0.1:$ACTIONS_PORT/webhook#" endpoints.yml > "$endpoints"
-.venv/bin/python -m rasa_sdk --actions actions --port "$ACTIONS_PORT" &
+.venv/bin/python -m actions --port "$ACTIONS_PORT" &
 actions_pid=$!
 .venv/bin/python -m bot.launch run --model models --endpoints "$endpoints" --credentials credentials.yml \
   --port "$RASA_PORT" --enable-api "$@" &

@@ -106,7 +106,7 @@ class RunningBot:
     def spawn_actions(self) -> None:
         port = self.actions_url.rsplit(":", 1)[1].split("/")[0]
         self._actions = subprocess.Popen(
-            [str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", port],
+            [str(VENV_BIN / "python"), "-m", "actions", "--port", port],
             cwd=PROJECT_ROOT, env=self.env, stdout=self._actions_log.open("a"), stderr=subprocess.STDOUT)
 
     def wait_for_actions(self) -> None:

@@ -35,9 +35,9 @@ def start_action_server(workdir: Path, environ: dict[str, str]) -> tuple[dict, C
            "QN_CONVERSATIONS_URL": f"sqlite:///{workdir / 'conversations.db'}"}
     subprocess.run([str(VENV_BIN / "qn-staff"), "load"], env=env, check=True, capture_output=True)
     port = free_port()
-    server = subprocess.Popen([str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port",
-                               str(port)], cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
+    log = workdir / "actions.log"
+    server = subprocess.Popen([str(VENV_BIN / "python"), "-m", "actions", "--port", str(port)], cwd=PROJECT_ROOT,
+                              env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while True:
         try:
@@ -53,7 +53,7 @@ def start_action_server(workdir: Path, environ: dict[str, str]) -> tuple[dict, C
         server.terminate()
         server.wait(timeout=20)
 
-    return {"url": f"http://127.0.0.1:{port}/webhook", "workdir": workdir, "env": env}, stop
+    return {"url": f"http://127.0.0.1:{port}/webhook", "workdir": workdir, "env": env, "log": log}, stop
 
 
 PRELAUNCHED.register("action_server", "bounded", start_action_server)
@@ -68,7 +68,7 @@ def action_server(tmp_path_factory):
         saved = {key: os.environ.get(key) for key in env if key.startswith("QN_")}
         os.environ.update({key: value for key, value in env.items() if key.startswith("QN_")})
         try:
-            yield {"url": started["url"], "workdir": started["workdir"]}
+            yield {"url": started["url"], "workdir": started["workdir"], "log": started["log"]}
         finally:
             for key, value in saved.items():
                 if value is None:
