@@ -39,6 +39,7 @@ from bot.knowledge.retrieval import (
     CONTEXT_WEIGHT,
     GLOSSARY_WEIGHT,
     BM25Index,
+    Reading,
     Vocabulary,
     level_rank,
     name_head,
@@ -563,13 +564,16 @@ def _without_papers_to_bring(text: str, vocabulary: Vocabulary) -> str:
     return before if _names_a_procedure(before, vocabulary) else text
 
 
-def _names_a_procedure(text: str, vocabulary: Vocabulary) -> bool:
-    """Whether words name a procedure (a phrase of the vocabulary naming one), a paper or an act of one ("thẻ căn
-    cước", "đăng ký", "cấp")."""
+_PROCEDURE_WORDS = tuple(f" {words} " for words in PROCEDURE_ACTS | PROCEDURE_PAPERS)
+
+
+def _names_a_procedure(text: str, vocabulary: Vocabulary, reading: Reading | None = None) -> bool:
+    """Whether words name a procedure (a phrase of the vocabulary naming one: `reading`, read here if not given), a
+    paper or an act of one ("thẻ căn cước", "đăng ký", "cấp")."""
     folded = f" {canonical(text)} "
-    if any(f" {words} " in folded for words in PROCEDURE_ACTS | PROCEDURE_PAPERS):
+    if any(words in folded for words in _PROCEDURE_WORDS):
         return True
-    reading = vocabulary.read(text)
+    reading = reading or vocabulary.read(text)
     return any(m not in reading.context for m in reading.meanings)
 
 
@@ -589,9 +593,10 @@ def _purpose(text: str, meanings: list[str], vocabulary: Vocabulary) -> tuple[st
     if found is None or found.start() == 0:
         return text, "", set()
     before = text[:max(found.start() - 1, 0)]
-    if not _names_a_procedure(before, vocabulary):
+    reading = vocabulary.read(before)
+    if not _names_a_procedure(before, vocabulary, reading):
         return text, "", set()
-    return before, text[found.start():], set(meanings) - set(vocabulary.read(before).meanings)
+    return before, text[found.start():], set(meanings) - set(reading.meanings)
 
 
 def _citizens_version(members: list[tuple[float, ProcedureEntry]], folded_query: str) -> ProcedureEntry:
