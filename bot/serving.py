@@ -609,6 +609,31 @@ def _domain_is_empty(self: Any) -> bool:
     return self.as_dict() == _empty_domain_as_dict()
 
 
+_original_combine_sparse: Any = None
+
+
+def _combine_sparse_features_directly(self: Any, additional_features: Any) -> None:
+    """Rasa's Features._combine_sparse_features, which joins two sparse matrices side by side with scipy's
+    `hstack` (its general block assembly: 0.5-0.6 ms a call, four calls a message to join the three count-vector
+    featurizers' output). For the two COO matrices the featurizers give, the same matrix is built directly:
+    scipy's `bmat` concatenates the blocks' entries in order, the columns of the second shifted, with the dtype
+    and index dtype chosen as below (tested against scipy's on generated matrices). Anything else goes Rasa's way."""
+    import numpy as np
+    from scipy.sparse import coo_matrix
+    from scipy.sparse._sputils import get_index_dtype, upcast
+
+    left, right = self.features, additional_features.features
+    if type(left) is not coo_matrix or type(right) is not coo_matrix or left.shape[0] != right.shape[0]:
+        return _original_combine_sparse(self, additional_features)
+    shape = (left.shape[0], left.shape[1] + right.shape[1])
+    index_dtype = get_index_dtype(maxval=max(shape))
+    data = np.concatenate([left.data, right.data]).astype(upcast(left.dtype, right.dtype), copy=False)
+    rows = np.concatenate([left.row, right.row]).astype(index_dtype, copy=False)
+    columns = np.concatenate([left.col, right.col + left.shape[1]]).astype(index_dtype, copy=False)
+    self.features = coo_matrix((data, (rows, columns)), shape=shape)
+    self._cached_fingerprint = None
+
+
 TF_THREAD_VARIABLES = ("TF_INTER_OP_PARALLELISM_THREADS", "TF_INTRA_OP_PARALLELISM_THREADS")
 
 
@@ -1090,6 +1115,7 @@ def _patches() -> Dict[str, List[Tuple[Any, str, Any]]]:
     from rasa.engine.runner.dask import DaskGraphRunner
     from rasa.nlu.classifiers.diet_classifier import DIETClassifier
     from rasa.shared.core.domain import Domain
+    from rasa.shared.nlu.training_data.features import Features
     from rasa.utils.endpoints import EndpointConfig
     from rasa.utils.tensorflow.models import RasaModel
 
@@ -1106,6 +1132,7 @@ def _patches() -> Dict[str, List[Tuple[Any, str, Any]]]:
         "model_load_by_prediction": [(RasaModel, "load", classmethod(_load_model_without_a_training_step))],
         "graph_in_order": [(DaskGraphRunner, "run", _run_graph_in_order)],
         "empty_domain_once": [(Domain, "is_empty", _domain_is_empty)],
+        "sparse_features_joined_directly": [(Features, "_combine_sparse_features", _combine_sparse_features_directly)],
         "bounded_history": [(MessageProcessor, "handle_message", _handle_message_on_recent_history),
                             (MessageProcessor, "get_tracker", _get_recent_tracker),
                             (MessageProcessor, "save_tracker", _save_recent_tracker),
@@ -1121,6 +1148,7 @@ _ORIGINALS = {"event_class_lookup": ("_original_all_subclasses",), "nlu_cache": 
               "rules_skip_text_look": ("_original_find_action_from_rules",),
               "kept_action_session": ("_original_session",), "model_load_by_prediction": ("_original_model_load",),
               "graph_in_order": ("_original_graph_run",), "empty_domain_once": ("_original_is_empty",),
+              "sparse_features_joined_directly": ("_original_combine_sparse",),
               "bounded_history": ("_original_handle_message", "_original_get_tracker", "_original_save_tracker",
                                   "_original_event_query", "_original_additional_events")}
 # What install() replaced, to put Rasa's own back: (owner, attribute, original).

@@ -7,6 +7,8 @@ import sys
 from typing import Callable, Iterator
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import PRELAUNCHED
 
@@ -524,3 +526,61 @@ def test_rasa_started_through_the_launcher_runs_patched_and_refuses_a_wrong_patc
     replaced = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else done.stderr[-2000:]
     assert "'_parse_message_with_graph'" not in replaced and "'handle_message'" in replaced, replaced
     assert refused.returncode != 0 and "unknown Rasa patch" in refused.stderr
+
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.integers(1, 30), widths=st.tuples(st.integers(1, 4000), st.integers(1, 40000)),
+       densities=st.tuples(st.floats(0, 0.05), st.floats(0, 0.05)),
+       dtypes=st.tuples(st.sampled_from(["float32", "float64", "int64"]), st.sampled_from(["float32", "float64"])),
+       seed=st.integers(0, 2**31))
+def test_sparse_features_are_joined_into_exactly_the_matrix_scipys_hstack_builds(patched_rasa, rows, widths,
+                                                                                 densities, dtypes, seed):
+    """The count-vector featurizers' COO matrices, joined side by side as Rasa's Features joins them, for any
+    sizes, densities and value types: the same entries in the same order, the same value and index types."""
+    import scipy.sparse
+    from rasa.shared.nlu.training_data.features import Features
+
+    def matrix(i: int) -> scipy.sparse.coo_matrix:
+        return scipy.sparse.random(rows, widths[i], density=densities[i], format="coo", random_state=seed + i,
+                                   dtype=dtypes[i])
+
+    left, right = matrix(0), matrix(1)
+    joined = Features(left, "sequence", "text", "first")
+    joined.combine_with_features(Features(right, "sequence", "text", "second"))
+    scipys = scipy.sparse.hstack([left, right])
+    assert type(joined.features) is type(scipys) and joined.features.shape == scipys.shape
+    for part in ("row", "col", "data"):
+        got, expected = getattr(joined.features, part), getattr(scipys, part)
+        assert got.dtype == expected.dtype and (got == expected).all(), part
+
+
+def test_texts_are_analysed_the_same_with_the_sparse_features_joined_directly(patched_rasa):
+    """The held-out questions in every style get the same intents and confidences with the featurizers' output
+    joined directly as with scipy's hstack (Rasa's own analysis of each text, no NLU cache)."""
+    from rasa.core.agent import Agent
+    from rasa.core.channels.channel import UserMessage
+    from rasa.shared.nlu.training_data.features import Features
+
+    from bot.nlu.evaluation import load_heldout
+    from bot.settings import PROJECT_ROOT
+
+    texts = [example.text for example in load_heldout(PROJECT_ROOT / "tests/nlu/heldout")][::5]
+    agent = Agent.load(str(_trained_model()))
+    joined_directly = patched_rasa._combine_sparse_features_directly
+    calls = []
+
+    def counted(self, other):
+        calls.append(1)
+        return joined_directly(self, other)
+
+    def rankings() -> list:
+        return [[(i["name"], i["confidence"]) for i in
+                 patched_rasa._original_parse(agent.processor, UserMessage(text), None)["intent_ranking"]]
+                for text in texts]
+
+    Features._combine_sparse_features = counted
+    direct = rankings()
+    Features._combine_sparse_features = patched_rasa._original_combine_sparse  # uninstall() puts it back too
+    scipys = rankings()
+    assert len(texts) > 100 and len(calls) >= 4 * len(texts) and direct == scipys
