@@ -555,32 +555,38 @@ def test_sparse_features_are_joined_into_exactly_the_matrix_scipys_hstack_builds
         assert got.dtype == expected.dtype and (got == expected).all(), part
 
 
-def test_texts_are_analysed_the_same_with_the_sparse_features_joined_directly(patched_rasa):
-    """The held-out questions in every style get the same intents and confidences with the featurizers' output
-    joined directly as with scipy's hstack (Rasa's own analysis of each text, no NLU cache)."""
+@pytest.mark.parametrize("patch", ["sparse_features_joined_directly", "traced_graph_called_directly"])
+def test_texts_are_analysed_the_same_with_each_nlu_patch_as_by_rasa(patched_rasa, patch):
+    """The held-out questions in every style get the same intents and confidences with the patch as with Rasa's
+    own function (Rasa's own analysis of each text, no NLU cache), and the patch was used for every text."""
     from rasa.core.agent import Agent
     from rasa.core.channels.channel import UserMessage
-    from rasa.shared.nlu.training_data.features import Features
 
     from bot.nlu.evaluation import load_heldout
     from bot.settings import PROJECT_ROOT
 
     texts = [example.text for example in load_heldout(PROJECT_ROOT / "tests/nlu/heldout")][::5]
     agent = Agent.load(str(_trained_model()))
-    joined_directly = patched_rasa._combine_sparse_features_directly
+    ((owner, attribute, patched),) = patched_rasa._patches()[patch]
+    (original_name,) = patched_rasa._ORIGINALS[patch]
     calls = []
 
-    def counted(self, other):
+    def counted(*args, **kwargs):
         calls.append(1)
-        return joined_directly(self, other)
+        return patched(*args, **kwargs)
 
     def rankings() -> list:
         return [[(i["name"], i["confidence"]) for i in
                  patched_rasa._original_parse(agent.processor, UserMessage(text), None)["intent_ranking"]]
                 for text in texts]
 
-    Features._combine_sparse_features = counted
-    direct = rankings()
-    Features._combine_sparse_features = patched_rasa._original_combine_sparse  # uninstall() puts it back too
-    scipys = rankings()
-    assert len(texts) > 100 and len(calls) >= 4 * len(texts) and direct == scipys
+    setattr(owner, attribute, counted)
+    with_patch = rankings()
+    setattr(owner, attribute, getattr(patched_rasa, original_name))  # uninstall() puts it back too
+    if patch == "traced_graph_called_directly":  # DIET's graph was called directly after its first call
+        components = [getattr(node, "_component", None)
+                      for node in agent.processor.graph_runner._instantiated_nodes.values()]
+        assert any("_qn_traced" in vars(component.model) for component in components
+                   if getattr(component, "model", None) is not None)
+    rasas = rankings()
+    assert len(texts) > 100 and len(calls) >= len(texts) and with_patch == rasas
