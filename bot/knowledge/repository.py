@@ -228,7 +228,8 @@ class ProcedureMatch:
     candidates: list[ProcedureRef] = field(default_factory=list)
 
 
-# The words of what a question does a procedure for, and the official words read in them, weigh this share of a
+# The words of what a question does a procedure for, and the official words read in them or in the way it says the
+# procedure is done (`_means_meanings`), weigh this share of a
 # term's score (0.7 as context phrases, and 0.5, left "làm thẻ căn cước … để mở hộ kinh doanh" to the household business
 # in a small index; bench/procedures.py: 0.3 and 0.5 alike on the development sets, 0.976 / 0.951).
 PURPOSE_WEIGHT = 0.3
@@ -455,6 +456,10 @@ class KnowledgeBase:
         reading = index.vocabulary.read(text)
         meanings, glossed = reading.meanings, reading.glossed
         own, purpose, purpose_meanings = _purpose(text, meanings, index.vocabulary)
+        # What it does a procedure for, or the way it is done ("trên vneid"), weighs less than context; the way tells
+        # no name either.
+        means = _means_meanings(own, meanings, index.vocabulary)
+        purpose_meanings |= means
         context = reading.context | purpose_meanings
         query = " ".join([text, *meanings, *glossed])
         asked = set(index.bm25.terms(text))  # the question's own words, without the vocabulary's
@@ -462,7 +467,8 @@ class KnowledgeBase:
         # the question only through these ("sang tên xe máy" is not "Đổi giấy phép lái xe", which shares its "xe").
         # Nor through a word saying how or when, not which ("làm", "cấp", "lần đầu": "cấp đất" is no marriage paper).
         unread = {term for term in index.bm25.terms(reading.rest) if not set(term.split("_")) & UNTELLING_WORDS}
-        telling_meanings = [m for m in meanings if not set(canonical(m).split()) <= UNTELLING_WORDS]
+        telling_meanings = [m for m in meanings if not set(canonical(m).split()) <= UNTELLING_WORDS
+                            and m not in means]
         typed = typed_with_diacritics(text)
         folded_query = canonical(query)
         said = asked.union(*(index.bm25.terms(m) for m in meanings + glossed))
@@ -597,6 +603,27 @@ def _purpose(text: str, meanings: list[str], vocabulary: Vocabulary) -> tuple[st
     if not _names_a_procedure(before, vocabulary, reading):
         return text, "", set()
     return before, text[found.start():], set(meanings) - set(reading.meanings)
+
+
+# The way a procedure is done, after what it is ("đk tạm trú trên vneid", "nộp qua dịch vụ công", "via the app"): not
+# "trên" of a paper ("cập nhật thông tin trên sổ đỏ").
+_MEANS = re.compile(r"\s(?:trên|tren|qua|via|through|using|on|in)\s(?:the\s)?(?:vneid|app|ứng dụng|ung dung"
+                    r"|dịch vụ công|dich vu cong|dvc|cổng|cong dich vu|mạng|mang internet|online|internet|website"
+                    r"|zalo|etax|bưu điện|buu dien|post|portal)\b")
+
+
+def _means_meanings(text: str, meanings: list[str], vocabulary: Vocabulary) -> set[str]:
+    """The official words read only in the way a question says a procedure is done, once the words before name one:
+    context, not what it asks for ("đk tạm trú trên vneid" asks to register a stay, not a VNeID account)."""
+    text = nfc(text)
+    found = _MEANS.search(f" {text.lower()} ")
+    if found is None or found.start() == 0:
+        return set()
+    before = text[:max(found.start() - 1, 0)]
+    reading = vocabulary.read(before)
+    if not _names_a_procedure(before, vocabulary, reading):
+        return set()
+    return set(meanings) - set(reading.meanings)
 
 
 def _citizens_version(members: list[tuple[float, ProcedureEntry]], folded_query: str) -> ProcedureEntry:

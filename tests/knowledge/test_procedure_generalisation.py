@@ -3,7 +3,7 @@ civil-status twins, level lists and "lần đầu" in long names."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.knowledge.portal_import import import_portal
@@ -221,3 +221,37 @@ def test_a_weak_phrase_counts_in_the_share_of_pairs_as_much_as_in_the_score(weig
     # The asked name is said in full (coverage doubles it); the context name is not, and weighs `weight`.
     expected = weight / 2 * factor(share) / factor(1 - share)
     assert scores["context"] / scores["asked"] == pytest.approx(expected)
+
+
+STAY = [("1.400001", "Đăng ký tạm trú", "Cấp xã"),
+        ("1.400002", "Đăng ký, kích hoạt tài khoản định danh điện tử mức 2", "Cấp xã"),
+        ("1.400003", "Đăng ký thường trú", "Cấp xã"),
+        ("1.400004", "Xóa đăng ký tạm trú", "Cấp xã")]
+
+
+@pytest.fixture(scope="module")
+def stay_portal(tmp_path_factory) -> KnowledgeBase:
+    import shutil
+
+    from sqlalchemy import create_engine
+
+    from bot.knowledge import load_knowledge
+    from tests.conftest import KNOWLEDGE_DIR
+
+    folder = tmp_path_factory.mktemp("stay")
+    shutil.copytree(KNOWLEDGE_DIR, folder / "knowledge")
+    (folder / "knowledge" / "procedures.yml").write_text("procedures: []\n", encoding="utf-8")
+    engine = create_engine(f"sqlite:///{folder / 'stay.db'}", future=True)
+    load_knowledge(engine, folder / "knowledge")
+    import_portal(engine, write_records(folder / "records.jsonl", [record(c, n, lv) for c, n, lv in STAY]))
+    return KnowledgeBase(engine)
+
+
+@settings(deadline=None, max_examples=30)
+@given(act=st.sampled_from(["đk tạm trú", "đăng ký tạm trú", "dang ky tam tru", "register temporary residence"]),
+       means=st.sampled_from(["trên vneid", "qua VNeID", "tren vneid", "via the VNeID app", "on VNeID"]),
+       tail=st.sampled_from(["", " ntn ad ơi", " thế nào", " được không"]))
+def test_the_way_a_procedure_is_done_is_not_what_is_asked_for(stay_portal, act, means, tail):
+    # "đk tạm trú trên vneid": the stay is registered, VNeID is how; not a VNeID account.
+    found = stay_portal.find_procedure(f"{act} {means}{tail}")
+    assert (found.procedure or found.candidates[0]).id == "1.400001"
