@@ -8,6 +8,7 @@ after a staff load, reuse the compiled patterns (bot/knowledge/retrieval.py) and
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import threading
 import time
@@ -19,6 +20,10 @@ def build_indexes() -> None:
     """Build the indexes the actions search (procedures, places, names), as the first questions would."""
     from actions.base import knowledge_base
 
+    try:  # below the servers starting beside it on the same cores (Rasa loading its model): raising is allowed
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+    except (AttributeError, OSError):
+        pass
     started = time.perf_counter()
     try:
         base = knowledge_base()
