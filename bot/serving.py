@@ -540,8 +540,9 @@ def _predict_through_the_traced_graph(self: Any, batch_in: Any) -> Dict[str, Any
     """RasaModel._rasa_predict calls its tf.function, whose fixed input signature allows one graph only; each call
     then works out again which graph that is and checks the inputs against the signature in Python (1.5 ms a
     call). After the first call has traced the graph, the inputs are converted to the signature's types and the
-    graph is called directly: the same graph, so the same outputs (tested on the held-out texts). If that call
-    fails, the tf.function's own does."""
+    graph is called directly: the same graph, so the same outputs (tested on the held-out texts). Inputs of other
+    types or numbers than the signature's, which the tf.function refuses rather than casts, and a failing direct
+    call go the tf.function's way."""
     step = getattr(self, "_tf_predict_step", None)
     if step is None or self._run_eagerly or not self.prepared_for_prediction:
         return _original_rasa_predict(self, batch_in)
@@ -554,16 +555,16 @@ def _predict_through_the_traced_graph(self: Any, batch_in: Any) -> Dict[str, Any
     from keras.utils import tf_utils
     from rasa.shared.constants import DIAGNOSTIC_DATA
 
-    self._training = False
     graph, dtypes = traced[1], traced[2]
+    if len(batch_in) != len(dtypes) or any(getattr(value, "dtype", None) != dtype.as_numpy_dtype
+                                           for value, dtype in zip(batch_in, dtypes)):
+        return _original_rasa_predict(self, batch_in)
+    self._training = False
     try:
-        if len(batch_in) != len(dtypes):
-            raise ValueError(f"{len(batch_in)} inputs for a graph of {len(dtypes)}")
-        result = graph._call_flat([tf.convert_to_tensor(value, dtype=dtype) for value, dtype in zip(batch_in, dtypes)],
-                                  graph.captured_inputs)
+        result = graph._call_flat([tf.convert_to_tensor(value) for value in batch_in], graph.captured_inputs)
     except (TypeError, ValueError, tf.errors.OpError):
         logger.debug("traced_graph_called_directly: the direct call failed; the tf.function's call", exc_info=True)
-        result = graph(batch_in)
+        return _original_rasa_predict(self, batch_in)
     outputs: Dict[str, Any] = tf_utils.sync_to_numpy_or_python_type(result)
     if DIAGNOSTIC_DATA in outputs:
         outputs[DIAGNOSTIC_DATA] = self._empty_lists_to_none_in_dict(outputs[DIAGNOSTIC_DATA])

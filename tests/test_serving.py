@@ -590,3 +590,45 @@ def test_texts_are_analysed_the_same_with_each_nlu_patch_as_by_rasa(patched_rasa
                    if getattr(component, "model", None) is not None)
     rasas = rankings()
     assert len(texts) > 100 and len(calls) >= len(texts) and with_patch == rasas
+
+
+def test_the_traced_graph_is_called_directly_only_with_inputs_of_its_signatures_types(patched_rasa):
+    """Inputs of the signature's types get the graph's outputs; inputs of other types (an int64 of 2**40 where the
+    graph takes int32) go Rasa's own way, and get what Rasa gives them."""
+    import numpy as np
+    import tensorflow as tf
+
+    class Model:  # what _rasa_predict uses of a RasaModel
+        _run_eagerly, prepared_for_prediction = False, True
+
+        def __init__(self) -> None:
+            self._tf_predict_step = tf.function(self.predict_step, input_signature=[
+                [tf.TensorSpec([None], tf.int32), tf.TensorSpec([None, 2], tf.float32)]])
+
+        def predict_step(self, batch_in):
+            return {"i_scores": tf.cast(batch_in[0], tf.float32)[:, None] * batch_in[1]}
+
+        @staticmethod
+        def _empty_lists_to_none_in_dict(value):
+            return value
+
+    model = Model()
+    good = (np.array([3, 4], dtype=np.int32), np.ones((2, 2), dtype=np.float32))
+    first = patched_rasa._predict_through_the_traced_graph(model, good)  # traces, Rasa's way
+    direct = patched_rasa._predict_through_the_traced_graph(model, good)
+    assert "_qn_traced" in vars(model) and (direct["i_scores"] == first["i_scores"]).all()
+    assert direct["i_scores"].tolist() == [[3.0, 3.0], [4.0, 4.0]]
+    wide = (np.array([2**40, 1], dtype=np.int64), np.ones((2, 2), dtype=np.float32))
+    calls = []
+    rasas = patched_rasa._original_rasa_predict
+
+    def counted(*args):
+        calls.append(1)
+        return rasas(*args)
+
+    patched_rasa._original_rasa_predict = counted
+    try:
+        mine = patched_rasa._predict_through_the_traced_graph(model, wide)
+    finally:
+        patched_rasa._original_rasa_predict = rasas
+    assert calls and (mine["i_scores"] == rasas(model, wide)["i_scores"]).all()

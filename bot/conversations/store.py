@@ -246,6 +246,7 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
         """Rasa's `save` (the events not stored yet, one row each), masked; then the same events to the broker.
         The rows are written by the database's one writer (bot/conversations/writer.py), with whatever other turns
         are waiting, off the event loop; the turn goes on once they are in."""
+        _saved_row.set(None)  # a save that fails leaves no earlier save's rows to be taken for its own
         with self.session_scope() as session:  # Rasa counts the stored rows here; bounded_history does not
             new_events = list(self._additional_events(session, tracker))
         events = list(tracker.events)

@@ -197,6 +197,34 @@ async def test_turns_saved_at_once_are_stored_as_one_by_one_each_told_its_last_r
     assert together.last_saved_row("somebody-else") is None
 
 
+@pytest.mark.asyncio
+async def test_a_failed_save_tells_no_rows_so_the_next_message_reads_the_store(tmp_path, domain, monkeypatch):
+    """bounded_history builds the next message's tracker from the rows a save says it wrote: a save whose write
+    fails (Rasa's fail-safe store logs it and goes on) must say none, not the rows of the save before it."""
+    from rasa.core.tracker_store import FailSafeTrackerStore
+
+    from bot.conversations import store as conversation_store
+
+    store = MaskingSQLTrackerStore(domain, host=f"sqlite:///{tmp_path / 'conversations.db'}")
+    tracker = await store.get_or_create_tracker("visitor", append_action_listen=False)
+    for event in [ActionExecuted("action_listen"), user("giới thiệu Yên Tử", "ask_place_info"),
+                  ActionExecuted("action_place_info"), BotUttered("Yên Tử ...")]:
+        tracker.update(event)
+    await FailSafeTrackerStore(store).save(tracker)
+    assert len(store.last_saved_rows("visitor") or []) == 4
+
+    class DatabaseDown:
+        async def write(self, _work: Any) -> None:
+            raise RuntimeError("database down")
+
+    monkeypatch.setattr(conversation_store, "writer_for", lambda _engine: DatabaseDown())
+    for event in [ActionExecuted("action_listen"), user("mấy giờ mở cửa", "ask_opening_hours"),
+                  ActionExecuted("action_opening_hours"), BotUttered("Giờ mở cửa ...")]:
+        tracker.update(event)
+    await FailSafeTrackerStore(store).save(tracker)
+    assert store.last_saved_rows("visitor") is None and store.last_saved_row("visitor") is None
+
+
 def test_a_failing_write_fails_alone_and_the_others_of_its_batch_are_written(tmp_path):
     import sqlalchemy as sa
 
