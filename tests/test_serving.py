@@ -565,7 +565,7 @@ def test_texts_are_analysed_the_same_with_each_nlu_patch_as_by_rasa(patched_rasa
     from bot.nlu.evaluation import load_heldout
     from bot.settings import PROJECT_ROOT
 
-    texts = [example.text for example in load_heldout(PROJECT_ROOT / "tests/nlu/heldout")][::10]
+    texts = [example.text for example in load_heldout(PROJECT_ROOT / "tests/nlu/heldout")][::7]
     agent = Agent.load(str(_trained_model()))
     ((owner, attribute, patched),) = patched_rasa._patches()[patch]
     (original_name,) = patched_rasa._ORIGINALS[patch]
