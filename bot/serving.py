@@ -776,6 +776,14 @@ def _slot_setters(applied: List[Any], index_of: Dict[int, int]) -> Dict[str, int
     return setters
 
 
+def _as_get_tracker_gives(processor: Any, tracker: Any) -> Any:
+    """A tracker built from a window, with the model's ids set as MessageProcessor.get_tracker sets them."""
+    tracker.model_id = processor.model_metadata.model_id
+    if tracker.assistant_id is None:
+        tracker.assistant_id = processor.model_metadata.assistant_id
+    return tracker
+
+
 class _RecentHistory:
     """The recent turns of the conversations one model's processor serves.
 
@@ -806,15 +814,15 @@ class _RecentHistory:
             return connection.execute(sa.select(sa.func.max(events.c.id)).where(
                 events.c.sender_id == sender_id)).scalar()
 
-    def _texts_after_save(self, sender_id: str, window: _Window, added: int) -> List[str] | None:
-        """The window's rows' data after this turn's save: the rows it held, then the rows the save says it
-        wrote (None where either is not known)."""
+    def _texts_after_save(self, sender_id: str, window: _Window, added: List[Any]) -> List[str] | None:
+        """The window's rows' data after this turn's save of the events `added`: the rows it held, then the rows the
+        save says it wrote (None where either is not known)."""
         told = getattr(self.store, "last_saved_rows", None)
         written = told(sender_id) if told is not None and added else []
-        if window.texts is None or written is None or len(written) != added:
+        if window.texts is None or written is None or len(written) != len(added):
             return None
         texts = [*window.texts, *written]
-        if any(json.loads(text).get("event") == "session_started" for text in written):
+        if any(event.type_name == "session_started" for event in added):
             # As SQLTrackerStore._event_query reads a session: the rows stamped at or after its latest start.
             rows = [json.loads(text) for text in texts]
             start = max(row["timestamp"] for row in rows if row.get("event") == "session_started")
@@ -848,11 +856,7 @@ class _RecentHistory:
         except Exception:  # the store's own read, which follows, meets the trouble and reports it
             logger.debug("bounded_history: the window's rows of %s make no tracker", sender_id, exc_info=True)
             return None
-        if tracker is not None:  # as MessageProcessor.get_tracker sets them
-            tracker.model_id = processor.model_metadata.model_id
-            if tracker.assistant_id is None:
-                tracker.assistant_id = processor.model_metadata.assistant_id
-        return tracker
+        return _as_get_tracker_gives(processor, tracker) if tracker is not None else None
 
     def build(self, sender_id: str, events: List[Any]) -> Any:
         """A tracker of these events, built as the store builds the one it returns."""
@@ -891,10 +895,7 @@ class _RecentHistory:
                 texts = window.texts or []
                 events = rasa.shared.core.events.deserialise_events([json.loads(text) for text in texts])
                 if len(events) == len(texts):
-                    tracker = self.build(sender_id, events)
-                    tracker.model_id = processor.model_metadata.model_id
-                    if tracker.assistant_id is None:
-                        tracker.assistant_id = processor.model_metadata.assistant_id
+                    tracker = _as_get_tracker_gives(processor, self.build(sender_id, events))
         if tracker is None:
             turns.reads.pop(sender_id, None)
             window = None
@@ -917,7 +918,7 @@ class _RecentHistory:
                 kept = _Window(self._saved_row(sender_id), retry_at=window.retry_at if window else 0)
                 if window is not None:
                     kept.prefix_rows, kept.first_row = window.prefix_rows, window.first_row
-                    kept.texts = self._texts_after_save(sender_id, window, len(events) - loaded)
+                    kept.texts = self._texts_after_save(sender_id, window, events[loaded:])
                 self._keep(processor, sender_id, events, kept, held_prefix=len(kept.prefix_rows),
                            rows=None if window is not None else self._rows(sender_id))
             elif window is None:
