@@ -590,19 +590,27 @@ _PURPOSE = re.compile(r"(?<!\bsao)(?<!\bnao)(?<!\bnào)(?<!\bcach)(?<!\bcách)"
                       r"\s(?:để|de)(?! (?:nghi|xuat|an|tai|cu|lai|lại)\b)\s|\s(?:in order to|so that|so i can)\s")
 
 
+def _after_a_named_procedure(marker: re.Pattern[str], text: str, meanings: list[str], vocabulary: Vocabulary
+                             ) -> tuple[str, str, set[str]] | None:
+    """A question split at the first `marker`, once the words before it name a procedure: those words, the rest,
+    and the official words read only in the rest; None without such a split."""
+    text = nfc(text)
+    found = marker.search(f" {text.lower()} ")
+    if found is None or found.start() == 0:
+        return None
+    before = text[:max(found.start() - 1, 0)]
+    reading = vocabulary.read(before)
+    if not _names_a_procedure(before, vocabulary, reading):
+        return None
+    return before, text[found.start():], set(meanings) - set(reading.meanings)
+
+
 def _purpose(text: str, meanings: list[str], vocabulary: Vocabulary) -> tuple[str, str, set[str]]:
     """A question split at what it does a procedure for, once the words before name one: those words, the purpose,
     and the official words read only in the purpose. The purpose is context, not what it asks for ("… để kết hôn ở
     nước ngoài" does not ask to record a marriage done abroad). Without one: the question, "", nothing."""
-    text = nfc(text)
-    found = _PURPOSE.search(f" {text.lower()} ")
-    if found is None or found.start() == 0:
-        return text, "", set()
-    before = text[:max(found.start() - 1, 0)]
-    reading = vocabulary.read(before)
-    if not _names_a_procedure(before, vocabulary, reading):
-        return text, "", set()
-    return before, text[found.start():], set(meanings) - set(reading.meanings)
+    split = _after_a_named_procedure(_PURPOSE, text, meanings, vocabulary)
+    return split if split is not None else (nfc(text), "", set())
 
 
 # The way a procedure is done, after what it is ("đk tạm trú trên vneid", "nộp qua dịch vụ công", "via the app"): not
@@ -615,15 +623,8 @@ _MEANS = re.compile(r"\s(?:trên|tren|qua|via|through|using|on|in)\s(?:the\s)?(?
 def _means_meanings(text: str, meanings: list[str], vocabulary: Vocabulary) -> set[str]:
     """The official words read only in the way a question says a procedure is done, once the words before name one:
     context, not what it asks for ("đk tạm trú trên vneid" asks to register a stay, not a VNeID account)."""
-    text = nfc(text)
-    found = _MEANS.search(f" {text.lower()} ")
-    if found is None or found.start() == 0:
-        return set()
-    before = text[:max(found.start() - 1, 0)]
-    reading = vocabulary.read(before)
-    if not _names_a_procedure(before, vocabulary, reading):
-        return set()
-    return set(meanings) - set(reading.meanings)
+    split = _after_a_named_procedure(_MEANS, text, meanings, vocabulary)
+    return split[2] if split is not None else set()
 
 
 def _citizens_version(members: list[tuple[float, ProcedureEntry]], folded_query: str) -> ProcedureEntry:
