@@ -204,7 +204,8 @@ permanent residence, permanently reside, household registration: thường trú
 absence, temporary absence, away from home: tạm vắng
 accommodation, lodging, guest, guests: lưu trú
 passport: hộ chiếu
-visa, e-visa, evisa: thị thực
+visa: thị thực
+e-visa, evisa, electronic visa: thị thực điện tử
 visa exemption, visa-exemption, visa free, visa-free: miễn thị thực
 id card, identity card, citizen id, citizen identity card, chip id, chip-based id, chip card, national id: thẻ căn cước
 identification, electronic identification, e-id, digital id: định danh điện tử
@@ -321,6 +322,154 @@ voluntary, voluntarily: tự nguyện
 origin, descent, ancestry: gốc
 farmer, farmers, farming, agriculture, agricultural: nông nghiệp
 registration card, registration certificate, blue card: giấy chứng nhận đăng ký
+bank, banks, banking: ngân hàng
+credit institution, credit institutions, lender, lenders: tổ chức tín dụng
+credit: tín dụng
+microfinance, micro-finance: tài chính vi mô
+people's credit fund, peoples credit fund, credit fund: quỹ tín dụng nhân dân
+securities, stock, stocks, stock market, stock exchange: chứng khoán
+share, shares, shareholding, stake: cổ phần
+bond, bonds: trái phiếu
+fund, funds: quỹ
+investment fund, fund management: quỹ đầu tư
+audit, auditor, auditing, auditors: kiểm toán
+accountant, accountants, bookkeeping, bookkeeper: kế toán
+insurer, insurance company, insurance firm: doanh nghiệp bảo hiểm
+reinsurance, reinsurer: tái bảo hiểm
+guarantee, guarantor, surety: bảo lãnh
+borrow, borrowing, foreign loan, foreign borrowing: vay
+debt, debts, public debt: nợ
+aircraft, airplane, aeroplane, plane, planes, drone, drones: tàu bay
+airport, airports, airfield, aerodrome: sân bay
+aviation, airline, airlines, air transport, flight, flights: hàng không
+seagoing ship, seagoing vessel, sea-going ship, sea-going vessel, merchant ship, ocean-going ship: tàu biển
+seaport, seaports, sea port, port, ports, harbour, harbor: cảng biển
+maritime, shipping: hàng hải
+seafarer, seafarers, sailor, sailors, crew member, crew members, crew: thuyền viên
+railway, railways, railroad, rail, railroads: đường sắt
+road, roads, highway, highways: đường bộ
+transport, transportation, transporting: vận chuyển
+haulage, freight transport, logistics, transport business: vận tải
+passenger, passengers: hành khách
+goods, cargo, merchandise, commodity, commodities: hàng hóa
+motor vehicle, motor vehicles, motorised vehicle, motorized vehicle: xe cơ giới
+construction machinery, specialised vehicle, specialized vehicle, heavy machinery: xe máy chuyên dùng
+inland waterway, inland waterways, river transport, waterway, waterways: đường thủy nội địa
+wharf, pier, jetty, landing stage, boat landing, dock: bến thủy nội địa
+river port, inland port: cảng thủy nội địa
+transit: quá cảnh
+temporary import, temporarily import: tạm nhập
+re-export, reexport: tái xuất
+bonded warehouse: kho ngoại quan
+duty-free, duty free, tax exemption, tax exempt, tax-free: miễn thuế
+exempt, exemption: miễn
+tax reduction, reduce tax, tax relief, tax cut: giảm thuế
+reduce, reduction, decrease, lower: giảm
+increase, raise: tăng
+duty-free allowance, duty free allowance, duty-free limit, duty free limit, tax-free allowance: định mức miễn thuế
+consent, permission, go-ahead: chấp thuận
+assess, assessment, evaluate, evaluation: thẩm định
+project, projects: dự án
+investment policy, in-principle approval, investment approval: chủ trương đầu tư
+investment registration certificate, investment certificate, irc: giấy chứng nhận đăng ký đầu tư
+foreign investor, foreign investors: nhà đầu tư nước ngoài
+capital contribution, contribute capital, contributed capital, buy shares, acquire shares: góp vốn, mua cổ phần
+share purchase: góp vốn, mua cổ phần
+limited liability company, limited company, ltd: công ty trách nhiệm hữu hạn
+single-member, one-member, sole member, single member, one member: một thành viên
+multi-member, multiple members, two or more members, two-member, several members: hai thành viên trở lên
+joint stock company, joint-stock company, shareholding company: công ty cổ phần
+partnership, partnership company: công ty hợp danh
+private enterprise, private company, sole proprietorship: doanh nghiệp tư nhân
+publish, publication, announce, announcement, disclose, disclosure: công bố
+quality: chất lượng
+conformity, standard conformity, conformity declaration: hợp quy
+equipment, device, devices, appliance, appliances: thiết bị
+technology, technologies: công nghệ
+research, researcher, scientific research: nghiên cứu khoa học
+exploration, explore, prospecting: thăm dò
+exploit, exploitation, extraction: khai thác
+groundwater, ground water, underground water, borehole, boreholes, drilled well: nước dưới đất
+water resource, water resources: tài nguyên nước
+surface water: nước mặt
+wastewater, waste water, sewage, effluent: nước thải
+oil and gas, petroleum: dầu khí
+sea area, marine area, sea areas, marine: khu vực biển
+irrigation, dam, dams, reservoir, reservoirs, canal: thủy lợi
+dyke, dike, dykes, dikes, levee: đê điều
+natural disaster, natural disasters, disaster, flood, floods, storm, typhoon: thiên tai
+seed, seeds, plant variety, plant varieties, seedling, seedlings, cultivar: giống cây trồng
+livestock breed, animal breed, breeding stock: giống vật nuôi
+fertiliser, fertilizer, fertilisers, fertilizers: phân bón
+pesticide, pesticides, plant protection, plant protection product: thuốc bảo vệ thực vật
+veterinary drug, veterinary drugs, veterinary medicine, veterinary medicines, animal medicine: thuốc thú y
+animal feed, feed, fodder, livestock feed: thức ăn chăn nuôi
+husbandry, animal husbandry, livestock farming, livestock farm: chăn nuôi
+field trial, field trials, field test, field testing: khảo nghiệm
+forensic, forensics, forensic examination, forensic expert, expert witness, judicial expertise: giám định tư pháp
+statue, memorial, monument: tượng đài
+petrol, gasoline, fuel, diesel, petrol station, gas station, filling station: xăng dầu
+auction, auctions, auctioneer, auctioneers, auctioning: đấu giá
+bidding, tender, tendering, procurement: đấu thầu
+arbitration, arbitrator, arbitrators, arbitral, arbitration centre, arbitration center: trọng tài
+commercial mediation, commercial mediator: hòa giải thương mại
+bailiff, bailiffs, bailiff office: thừa phát lại
+law firm, law office, legal practice: tổ chức hành nghề luật sư
+insolvency, bankruptcy, bankrupt, liquidator, administrator: quản tài viên
+state compensation, compensation claim, claim compensation: yêu cầu bồi thường
+compensation, compensate, indemnity: bồi thường
+legal advice, legal consulting, legal consultancy, legal counsel: tư vấn pháp luật
+exhibition, exhibitions, trade fair, expo: triển lãm
+franchise, franchising, franchisor: nhượng quyền thương mại
+express delivery, courier, couriers, parcel delivery: chuyển phát nhanh
+postal, postal service, postal services: bưu chính
+tobacco, cigarette, cigarettes: thuốc lá
+gold bar, gold bars, bullion: vàng miếng
+forex, foreign exchange operations, foreign exchange activities: ngoại hối
+money transfer, remittance, remittances, send money: chuyển tiền
+payment service, payment services, e-wallet, ewallet, payment intermediary: dịch vụ trung gian thanh toán
+account, accounts, bank account: tài khoản
+deposit, deposits, savings: tiền gửi
+banknote exchange, damaged banknotes, worn banknotes, torn banknotes: đổi tiền không đủ tiêu chuẩn lưu thông
+treasury, state treasury: kho bạc nhà nước
+accident, accidents, injury, injured: tai nạn
+work accident, work accidents, workplace accident, occupational accident, occupational injury: tai nạn lao động
+injured at work, industrial accident: tai nạn lao động
+occupational disease, occupational illness, work-related illness: bệnh nghề nghiệp
+police: công an
+military, army, armed forces: quân đội
+supporting tool, supporting tools, stun gun, pepper spray, baton, batons: công cụ hỗ trợ
+pyrotechnic, pyrotechnics, firecracker, firecrackers: pháo
+military equipment, military weapons: vũ khí quân dụng
+personal data, data protection, personal information: dữ liệu cá nhân
+cybersecurity, cyber security, information security, network security: an toàn thông tin
+data, database: dữ liệu
+population database, population data, resident data: cơ sở dữ liệu quốc gia về dân cư
+account verification, authentication account, vneid account: tài khoản định danh điện tử
+electronic identification account: tài khoản định danh điện tử
+war invalid, war invalids, wounded soldier, wounded soldiers, disabled veteran, disabled veterans: thương binh
+award, awards, commendation, reward, rewards, medal, medals, emulation: khen thưởng
+appoint, appointment, appointed: bổ nhiệm
+apprentice, apprenticeship, trainee, probation, probationary, internship: tập sự
+notary office, notary offices, notarial office: văn phòng công chứng
+mortgage registration, security interest, secured transaction, secured transactions: đăng ký biện pháp bảo đảm
+collateral registration: đăng ký biện pháp bảo đảm
+judicial records, judicial record: lý lịch tư pháp
+survey, surveying, surveyor, mapping, cartography: đo đạc và bản đồ
+meteorology, weather, hydrology, hydrometeorology: khí tượng thủy văn
+climate change, greenhouse gas, greenhouse gases, emission, emissions, carbon: biến đổi khí hậu
+biodiversity, wildlife, endangered species, rare species, protected species, nature reserve: đa dạng sinh học
+wild animal, wild animals, wild plant, wild plants, cites: động vật, thực vật hoang dã
+wood, timber products, lumber, logs: gỗ
+permanent residence card, permanent resident card, permanent residency card, green card: thẻ thường trú
+temporary residence card, temporary resident card, trc: thẻ tạm trú
+separate household, split household, household split, split from household, new household: tách hộ
+serious illness, critical illness, terminal illness, grave illness: bệnh hiểm nghèo
+technical inspection, periodic inspection, safety inspection, technical safety: an toàn kỹ thuật
+convert, conversion, converting, converted: chuyển đổi
+electronic transaction, electronic transactions, e-transaction, e-filing, efiling, file online: giao dịch điện tử
+change of land use, land use purpose, change land use, convert land, land conversion: chuyển mục đích sử dụng đất
+rezone, rezoning: chuyển mục đích sử dụng đất
 """
 
 # English forms that, read as the vocabulary reads them, are also words typed in Vietnamese ("chang": chàng, "hom":
