@@ -188,7 +188,7 @@ complain, complaint, appeal: khiếu nại
 denounce, denunciation, whistleblow: tố cáo
 lawsuit, sue, petition, file a case: khởi kiện
 enforce, enforcement: thi hành án
-mediate, mediation, mediator, dispute: hòa giải
+mediate, mediation, mediator: hòa giải
 birth, born, newborn, baby: khai sinh
 death, died, dead, deceased, passed away: khai tử
 marriage, married, marry, marrying, wedding, spouse: kết hôn
@@ -457,9 +457,9 @@ collateral registration: đăng ký biện pháp bảo đảm
 judicial records, judicial record: lý lịch tư pháp
 survey, surveying, surveyor, mapping, cartography: đo đạc và bản đồ
 meteorology, weather, hydrology, hydrometeorology: khí tượng thủy văn
-climate change, greenhouse gas, greenhouse gases, emission, emissions, carbon: biến đổi khí hậu
+climate change, carbon: biến đổi khí hậu
 biodiversity, wildlife, endangered species, rare species, protected species, nature reserve: đa dạng sinh học
-wild animal, wild animals, wild plant, wild plants, cites: động vật, thực vật hoang dã
+wild animal, wild animals, wild plant, wild plants: động vật, thực vật hoang dã
 wood, timber products, lumber, logs: gỗ
 permanent residence card, permanent resident card, permanent residency card, green card: thẻ thường trú
 temporary residence card, temporary resident card, trc: thẻ tạm trú
@@ -470,6 +470,103 @@ convert, conversion, converting, converted: chuyển đổi
 electronic transaction, electronic transactions, e-transaction, e-filing, efiling, file online: giao dịch điện tử
 change of land use, land use purpose, change land use, convert land, land conversion: chuyển mục đích sử dụng đất
 rezone, rezoning: chuyển mục đích sử dụng đất
+operate, operation, operating, operations, activity, activities: hoạt động
+designate, designation, designated: chỉ định
+classify, classification, classified: phân loại
+incentive, incentives, preferential, preference: ưu đãi
+support, assistance, financial support: hỗ trợ
+practise, practice, practising, practicing: hành nghề
+sticker, stickers, inspection stamp: tem
+shipbuilding, newly built, build a ship, new build: đóng mới
+fishing port, fish port, fishing ports: cảng cá
+fish farming, fish farm, shrimp farming, shrimp farm, aquaculture farm: nuôi trồng thủy sản
+fry, fingerlings, broodstock, aquatic breed, aquatic breeds: giống thủy sản
+disease, diseases, epidemic, outbreak, outbreaks: dịch bệnh
+disease-free, disease free, disease safety: an toàn dịch bệnh
+mining licence, mining license, mining permit, mining permits, mining right: giấy phép khai thác khoáng sản
+mining rights: giấy phép khai thác khoáng sản
+immigration, immigration office, immigration department, exit and entry: xuất nhập cảnh
+stateless, statelessness, stateless person: không quốc tịch
+ordinary passport, regular passport: hộ chiếu phổ thông
+reactivate, reactivation, restore validity, reinstate: khôi phục giá trị sử dụng
+identity certificate: giấy chứng nhận căn cước
+rescue, search and rescue, lifesaving: cứu nạn, cứu hộ
+security pass, security card, access card, airport pass, airside pass: thẻ kiểm soát an ninh
+driving school, driving schools, driving centre, driving center, driving instruction: đào tạo lái xe
+learner car, learner vehicle, practice car, training car: xe tập lái
+right-hand drive, right hand drive, rhd: tay lái bên phải
+oversize, oversized, over-dimension, outsized: quá khổ
+overweight, overloaded, overload, heavy load: quá tải trọng
+circulate, circulation: lưu hành
+level crossing, railway crossing, railroad crossing: đường ngang
+connect, connection, junction, access road: đấu nối
+maintenance, maintain, maintaining, upkeep: bảo trì
+infrastructure: kết cấu hạ tầng
+individual house, private house, single house, detached house, family house: nhà ở riêng lẻ
+apartment building, apartment block, condominium building, block of flats: nhà chung cư
+social housing, affordable housing, low-cost housing: nhà ở xã hội
+broker, brokers, brokerage, realtor, realtors, estate agent, estate agents: môi giới
+planning, zoning, master plan, urban planning: quy hoạch
+architect, architects, architecture, architectural: kiến trúc
+relocate, relocation: di dời
+design, designs, drawings, blueprint, blueprints: thiết kế
+structure, structures, construction works, building works: công trình
+land allocation, allocate land, allocated land, land grant: giao đất
+resettlement, resettle, resettled: tái định cư
+dispute, disputes, land dispute: tranh chấp
+boundary, boundaries, boundary line: ranh giới
+merge plots, combine plots, consolidate plots, plot merger: hợp thửa
+cadastral, cadastre, cadaster: địa chính
+land use fee, land use levy, land levy, land use tax: tiền sử dụng đất
+land rent, land rental, land lease fee: tiền thuê đất
+landslide, landslides, erosion, subsidence: sạt lở
+tax return, tax returns, tax declaration, file taxes, file tax, declare tax, tax filing: khai thuế
+pay tax, pay taxes, tax payment, taxpayer, taxpayers: nộp thuế
+corporate income tax, corporate tax, cit, business income tax, company income tax: thuế thu nhập doanh nghiệp
+excise, excise tax, excise duty, special consumption tax: thuế tiêu thụ đặc biệt
+import duty, import tax, import duties, import taxes: thuế nhập khẩu
+export duty, export tax, export duties, export taxes: thuế xuất khẩu
+resource tax, natural resource tax, royalty, royalties: thuế tài nguyên
+environmental protection tax, environment tax, fuel tax: thuế bảo vệ môi trường
+late payment, late payment interest, late fee, late fees, penalty interest: tiền chậm nộp
+debt relief, write off, write-off, debt cancellation, debt forgiveness: xóa nợ
+receipt, receipts: biên lai
+dependant, dependants, dependent, dependents, family deduction, family allowance deduction: người phụ thuộc
+individual business, self-employed, freelancer, freelancers, freelance, sole trader: cá nhân kinh doanh
+e-commerce, ecommerce, online shop, online store, online selling, online seller: thương mại điện tử
+transaction office, sub-branch, sub branch: phòng giao dịch
+bank card, debit card, credit card, atm card, payment card: thẻ ngân hàng
+lend, lending: cho vay
+interest rate, interest rates: lãi suất
+credit information, credit rating, credit bureau, credit report, credit score: thông tin tín dụng
+offering, public offering, ipo, share offering, bond offering: chào bán
+listing, listed company, list shares, stock listing: niêm yết
+public company, public companies, publicly held company: công ty đại chúng
+shareholder, shareholders, stockholder, stockholders: cổ đông
+treasury shares, treasury stock, share buyback, buy back shares, buyback: cổ phiếu quỹ
+fund certificate, fund certificates, fund units: chứng chỉ quỹ
+customs declaration, customs declarations, customs form, customs clearance, clear customs: khai hải quan
+certificate of origin, country of origin, rules of origin: xuất xứ
+processing contract, outsourcing, subcontract, subcontracting, toll processing: gia công
+export processing zone, export processing, epz: chế xuất
+hs code, tariff classification, customs classification: phân loại
+advance ruling, advance rulings: xác định trước
+sample, samples, product sample, product samples: hàng mẫu
+personal belongings, household goods, household effects, moving belongings, relocation goods: tài sản di chuyển
+contract, contracts, agreement, agreements: hợp đồng
+testament, last will, will and testament: di chúc
+power of attorney, authorise, authorize, authorisation, authorization, proxy: ủy quyền
+ethnicity, ethnic group, ethnic, ethnic minority: dân tộc
+rename, name change, change name, change my name, change of name, new name: đổi tên
+social insurance book, insurance book, insurance booklet: sổ bảo hiểm xã hội
+health insurance card, medical insurance card, insurance card: thẻ bảo hiểm y tế
+arrears, back pay, unpaid benefits, outstanding benefits, unpaid pension: truy lĩnh
+contribution, contributions, contribute: đóng
+premium, premiums, insurance premium, insurance premiums: phí bảo hiểm
+emission, emissions, greenhouse gas, greenhouse gases, carbon credit, carbon credits: khí nhà kính
+hazardous, dangerous goods, hazardous goods, dangerous cargo, hazardous materials: hàng hóa nguy hiểm
+chemical, chemicals: hóa chất
+precursor, precursors, explosive precursor, explosive precursors: tiền chất
 """
 
 # English forms that, read as the vocabulary reads them, are also words typed in Vietnamese ("chang": chàng, "hom":
