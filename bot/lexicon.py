@@ -239,12 +239,13 @@ cooperative, co-op: hợp tác xã
 investment, investor, invest: đầu tư
 tax, taxes, taxation: thuế
 tax code, tax id, tax number: mã số thuế
-income, salary, wage, wages: thu nhập
+income: thu nhập
+salary, salaries, wage, wages, pay from employment, employment income: tiền lương, tiền công
 personal income tax, pit: thuế thu nhập cá nhân
 value added tax, value-added tax: giá trị gia tăng
 invoice, einvoice: hóa đơn
 e-invoice: hóa đơn điện tử
-registration fee: lệ phí trước bạ
+registration fee, registration tax, before-registration tax, pre-registration tax: lệ phí trước bạ
 rent, rental, lease, leasing, let out: cho thuê
 social insurance: bảo hiểm xã hội
 health insurance, medical insurance: bảo hiểm y tế
@@ -260,9 +261,12 @@ labour, labor, worker, workers, employee, employees, employer, employment: lao �
 work permit: giấy phép lao động
 food safety, food hygiene: an toàn thực phẩm
 fire, fire safety, fire prevention, firefighting, fire protection: phòng cháy chữa cháy
+securities, stock, stocks, stock market, stock exchange: chứng khoán
 security and order, security: an ninh trật tự
 quarantine: kiểm dịch
-animal, animals, livestock, cattle, pig, pigs, poultry: động vật
+animal, animals: động vật
+livestock, cattle, pig, pigs, poultry, cow, cows, buffalo, buffaloes, chicken, chickens: động vật trên cạn
+terrestrial animal, terrestrial animals, land animal, land animals, goat, goats, duck, ducks: động vật trên cạn
 plant, plants, crop, crops: thực vật
 veterinary, veterinarian: thú y
 drug, drugs, addiction, addict: ma túy
@@ -327,7 +331,6 @@ credit institution, credit institutions, lender, lenders: tổ chức tín dụn
 credit: tín dụng
 microfinance, micro-finance: tài chính vi mô
 people's credit fund, peoples credit fund, credit fund: quỹ tín dụng nhân dân
-securities, stock, stocks, stock market, stock exchange: chứng khoán
 share, shares, shareholding, stake: cổ phần
 bond, bonds: trái phiếu
 fund, funds: quỹ
@@ -395,7 +398,7 @@ surface water: nước mặt
 wastewater, waste water, sewage, effluent: nước thải
 oil and gas, petroleum: dầu khí
 sea area, marine area, sea areas, marine: khu vực biển
-irrigation, dam, dams, reservoir, reservoirs, canal: thủy lợi
+irrigation, reservoir, reservoirs, canal: thủy lợi
 dyke, dike, dykes, dikes, levee: đê điều
 natural disaster, natural disasters, disaster, flood, floods, storm, typhoon: thiên tai
 seed, seeds, plant variety, plant varieties, seedling, seedlings, cultivar: giống cây trồng
@@ -522,7 +525,7 @@ land rent, land rental, land lease fee: tiền thuê đất
 landslide, landslides, erosion, subsidence: sạt lở
 tax return, tax returns, tax declaration, file taxes, file tax, declare tax, tax filing: khai thuế
 pay tax, pay taxes, tax payment, taxpayer, taxpayers: nộp thuế
-corporate income tax, corporate tax, cit, business income tax, company income tax: thuế thu nhập doanh nghiệp
+corporate income tax, corporate tax, business income tax, company income tax: thuế thu nhập doanh nghiệp
 excise, excise tax, excise duty, special consumption tax: thuế tiêu thụ đặc biệt
 import duty, import tax, import duties, import taxes: thuế nhập khẩu
 export duty, export tax, export duties, export taxes: thuế xuất khẩu
@@ -539,7 +542,7 @@ bank card, debit card, credit card, atm card, payment card: thẻ ngân hàng
 lend, lending: cho vay
 interest rate, interest rates: lãi suất
 credit information, credit rating, credit bureau, credit report, credit score: thông tin tín dụng
-offering, public offering, ipo, share offering, bond offering: chào bán
+public offering, ipo, share offering, bond offering: chào bán
 listing, listed company, list shares, stock listing: niêm yết
 public company, public companies, publicly held company: công ty đại chúng
 shareholder, shareholders, stockholder, stockholders: cổ đông
@@ -567,6 +570,28 @@ emission, emissions, greenhouse gas, greenhouse gases, carbon credit, carbon cre
 hazardous, dangerous goods, hazardous goods, dangerous cargo, hazardous materials: hàng hóa nguy hiểm
 chemical, chemicals: hóa chất
 precursor, precursors, explosive precursor, explosive precursors: tiền chất
+fund management company, fund management companies, fund manager, asset management company: công ty quản lý quỹ
+testing laboratory, testing laboratories, laboratory, laboratories, lab, labs: phòng thử nghiệm
+raw material, raw materials, ingredients, input materials: nguyên liệu
+urban, urban area, urban areas: đô thị
+commerce, commercial, trade, trading: thương mại
+water area, water areas, waters: vùng nước
+store, stores, outlet, outlets, retail store: cửa hàng
+alcohol, alcoholic, liquor, spirits, wine, wines: rượu
+pharmaceutical, pharmaceuticals: dược
+medicinal herb, medicinal herbs, medicinal plant, medicinal plants: dược liệu
+shipwreck, wreck, wrecks, sunken ship, sunken, salvage: chìm đắm
+dredge, dredging, dredged: nạo vét
+anchor, anchorage, mooring, moor, berth, berthing: neo đậu
+fairway, navigation channel, shipping channel, channel: luồng
+marine pilot, maritime pilot, pilotage, harbour pilot, harbor pilot: hoa tiêu
+aircraft pilot, airline pilot, pilot licence, pilot license, pilot, pilots: người lái tàu bay
+environmental impact assessment, eia, environmental impact: đánh giá tác động môi trường
+genetic resource, genetic resources, gene, genes, genetic: nguồn gen
+species: loài
+cambodia, cambodian: campuchia
+house fire, burned down, burnt down, blaze: hỏa hoạn
+business travel card, business travel cards, apec card, apec business travel card: thẻ abtc
 """
 
 # English forms that, read as the vocabulary reads them, are also words typed in Vietnamese ("chang": chàng, "hom":
