@@ -281,7 +281,7 @@ signature: chữ ký
 translator, translation, translated, interpreter: người dịch
 seal, stamp: con dấu
 weapon, weapons, gun, guns, firearm, firearms: vũ khí
-explosive, explosives, fireworks: vật liệu nổ
+explosive, explosives: vật liệu nổ
 border, borders, frontier: biên giới
 border pass: giấy thông hành
 border gate, checkpoint: cửa khẩu
@@ -442,7 +442,9 @@ occupational disease, occupational illness, work-related illness: bệnh nghề 
 police: công an
 military, army, armed forces: quân đội
 supporting tool, supporting tools, stun gun, pepper spray, baton, batons: công cụ hỗ trợ
-pyrotechnic, pyrotechnics, firecracker, firecrackers: pháo
+firework, fireworks, pyrotechnic, pyrotechnics, firecracker, firecrackers: pháo hoa
+submarine, submarines, submersible, submersibles: tàu lặn
+seaplane, seaplanes, floatplane: thủy phi cơ
 military equipment, military weapons: vũ khí quân dụng
 personal data, data protection, personal information: dữ liệu cá nhân
 cybersecurity, cyber security, information security, network security: an toàn thông tin
@@ -592,6 +594,7 @@ species: loài
 cambodia, cambodian: campuchia
 house fire, burned down, burnt down, blaze: hỏa hoạn
 business travel card, business travel cards, apec card, apec business travel card: thẻ abtc
+pet, pets, dog, dogs, puppy, puppies: động vật
 """
 
 # English forms that, read as the vocabulary reads them, are also words typed in Vietnamese ("chang": chàng, "hom":

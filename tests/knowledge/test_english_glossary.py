@@ -4,6 +4,7 @@ written for one question."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Iterator
 
@@ -13,8 +14,8 @@ from sqlalchemy import create_engine
 from bot.knowledge import load_knowledge
 from bot.knowledge.portal_import import import_portal
 from bot.knowledge.repository import KnowledgeBase
-from bot.knowledge.retrieval import english_meanings
-from bot.text import canonical
+from bot.knowledge.retrieval import _GLOSSARY, english_meanings
+from bot.text import canonical, fold
 from tests.conftest import KNOWLEDGE_DIR
 
 REAL_DATA = Path(os.environ.get("QN_DVC_DATA") or Path(__file__).parents[3] / "shared" / "data" / "dvc")
@@ -41,9 +42,22 @@ def test_domain_words_are_read_as_the_names_words(question, means):
     "ngan hang o dau gan day",
     "tau bien cap cang cai lan",
     "xin giay phep khai thac cat",
+    "dang ky bien phap bao dam bang quyen su dung dat",  # "dam" (đảm) is no dam
+    "thu gom rac o phuong",  # "rac" (rác) is no "racing"
 ])
 def test_vietnamese_typed_without_diacritics_reads_no_english_word(question):
     assert english_meanings(canonical(question)) == []
+
+
+def test_no_english_form_is_made_of_words_the_names_write_in_vietnamese():
+    """A form whose every word is a word the official names write with diacritics, folded ("dam": đảm, "rac": rác),
+    would read a question typed without them, or the official words the vocabulary writes into one, as English."""
+    records = sorted((REAL_DATA / "records").glob("*.jsonl")) if (REAL_DATA / "records").is_dir() else []
+    if not records:
+        pytest.skip(f"the portal's records are not at {REAL_DATA}")
+    written = {fold(word) for path in records for word in re.findall(r"\w+", path.read_text(encoding="utf-8").lower())
+               if fold(word) != word}
+    assert not [form for form in _GLOSSARY if all(word in written for word in form)]
 
 
 @pytest.fixture(scope="module")
