@@ -188,7 +188,7 @@ complain, complaint, appeal: khiếu nại
 denounce, denunciation, whistleblow: tố cáo
 lawsuit, sue, petition, file a case: khởi kiện
 enforce, enforcement: thi hành án
-mediate, mediation, mediator, dispute: hòa giải
+mediate, mediation, mediator: hòa giải
 birth, born, newborn, baby: khai sinh
 death, died, dead, deceased, passed away: khai tử
 marriage, married, marry, marrying, wedding, spouse: kết hôn
@@ -204,7 +204,8 @@ permanent residence, permanently reside, household registration: thường trú
 absence, temporary absence, away from home: tạm vắng
 accommodation, lodging, guest, guests: lưu trú
 passport: hộ chiếu
-visa, e-visa, evisa: thị thực
+visa: thị thực
+e-visa, evisa, electronic visa: thị thực điện tử
 visa exemption, visa-exemption, visa free, visa-free: miễn thị thực
 id card, identity card, citizen id, citizen identity card, chip id, chip-based id, chip card, national id: thẻ căn cước
 identification, electronic identification, e-id, digital id: định danh điện tử
@@ -238,12 +239,13 @@ cooperative, co-op: hợp tác xã
 investment, investor, invest: đầu tư
 tax, taxes, taxation: thuế
 tax code, tax id, tax number: mã số thuế
-income, salary, wage, wages: thu nhập
+income: thu nhập
+salary, salaries, wage, wages, pay from employment, employment income: tiền lương, tiền công
 personal income tax, pit: thuế thu nhập cá nhân
 value added tax, value-added tax: giá trị gia tăng
 invoice, einvoice: hóa đơn
 e-invoice: hóa đơn điện tử
-registration fee: lệ phí trước bạ
+registration fee, registration tax, before-registration tax, pre-registration tax: lệ phí trước bạ
 rent, rental, lease, leasing, let out: cho thuê
 social insurance: bảo hiểm xã hội
 health insurance, medical insurance: bảo hiểm y tế
@@ -259,9 +261,12 @@ labour, labor, worker, workers, employee, employees, employer, employment: lao �
 work permit: giấy phép lao động
 food safety, food hygiene: an toàn thực phẩm
 fire, fire safety, fire prevention, firefighting, fire protection: phòng cháy chữa cháy
+securities, stock, stocks, stock market, stock exchange: chứng khoán
 security and order, security: an ninh trật tự
 quarantine: kiểm dịch
-animal, animals, livestock, cattle, pig, pigs, poultry: động vật
+animal, animals: động vật
+livestock, cattle, pig, pigs, poultry, cow, cows, buffalo, buffaloes, chicken, chickens: động vật trên cạn
+terrestrial animal, terrestrial animals, land animal, land animals, goat, goats, duck, ducks: động vật trên cạn
 plant, plants, crop, crops: thực vật
 veterinary, veterinarian: thú y
 drug, drugs, addiction, addict: ma túy
@@ -276,7 +281,7 @@ signature: chữ ký
 translator, translation, translated, interpreter: người dịch
 seal, stamp: con dấu
 weapon, weapons, gun, guns, firearm, firearms: vũ khí
-explosive, explosives, fireworks: vật liệu nổ
+explosive, explosives: vật liệu nổ
 border, borders, frontier: biên giới
 border pass: giấy thông hành
 border gate, checkpoint: cửa khẩu
@@ -321,6 +326,275 @@ voluntary, voluntarily: tự nguyện
 origin, descent, ancestry: gốc
 farmer, farmers, farming, agriculture, agricultural: nông nghiệp
 registration card, registration certificate, blue card: giấy chứng nhận đăng ký
+bank, banks, banking: ngân hàng
+credit institution, credit institutions, lender, lenders: tổ chức tín dụng
+credit: tín dụng
+microfinance, micro-finance: tài chính vi mô
+people's credit fund, peoples credit fund, credit fund: quỹ tín dụng nhân dân
+share, shares, shareholding, stake: cổ phần
+bond, bonds: trái phiếu
+fund, funds: quỹ
+investment fund, fund management: quỹ đầu tư
+audit, auditor, auditing, auditors: kiểm toán
+accountant, accountants, bookkeeping, bookkeeper: kế toán
+insurer, insurance company, insurance firm: doanh nghiệp bảo hiểm
+reinsurance, reinsurer: tái bảo hiểm
+guarantee, guarantor, surety: bảo lãnh
+borrow, borrowing, foreign loan, foreign borrowing: vay
+debt, debts, public debt: nợ
+aircraft, airplane, aeroplane, plane, planes, drone, drones: tàu bay
+airport, airports, airfield, aerodrome: sân bay
+aviation, airline, airlines, air transport, flight, flights: hàng không
+seagoing ship, seagoing vessel, sea-going ship, sea-going vessel, merchant ship, ocean-going ship: tàu biển
+seaport, seaports, sea port, port, ports, harbour, harbor: cảng biển
+maritime, shipping: hàng hải
+seafarer, seafarers, sailor, sailors, crew member, crew members, crew: thuyền viên
+railway, railways, railroad, rail, railroads: đường sắt
+road, roads, highway, highways: đường bộ
+transport, transportation, transporting: vận chuyển
+haulage, freight transport, logistics, transport business: vận tải
+passenger, passengers: hành khách
+goods, cargo, merchandise, commodity, commodities: hàng hóa
+motor vehicle, motor vehicles, motorised vehicle, motorized vehicle: xe cơ giới
+construction machinery, specialised vehicle, specialized vehicle, heavy machinery: xe máy chuyên dùng
+inland waterway, inland waterways, river transport, waterway, waterways: đường thủy nội địa
+wharf, pier, jetty, landing stage, boat landing, dock: bến thủy nội địa
+river port, inland port: cảng thủy nội địa
+transit: quá cảnh
+temporary import, temporarily import: tạm nhập
+re-export, reexport: tái xuất
+bonded warehouse: kho ngoại quan
+duty-free, duty free, tax exemption, tax exempt, tax-free: miễn thuế
+exempt, exemption: miễn
+tax reduction, reduce tax, tax relief, tax cut: giảm thuế
+reduce, reduction, decrease, lower: giảm
+increase, raise: tăng
+duty-free allowance, duty free allowance, duty-free limit, duty free limit, tax-free allowance: định mức miễn thuế
+consent, permission, go-ahead: chấp thuận
+assess, assessment, evaluate, evaluation: thẩm định
+project, projects: dự án
+investment policy, in-principle approval, investment approval: chủ trương đầu tư
+investment registration certificate, investment certificate, irc: giấy chứng nhận đăng ký đầu tư
+foreign investor, foreign investors: nhà đầu tư nước ngoài
+capital contribution, contribute capital, contributed capital, buy shares, acquire shares: góp vốn, mua cổ phần
+share purchase: góp vốn, mua cổ phần
+limited liability company, limited company, ltd: công ty trách nhiệm hữu hạn
+single-member, one-member, sole member, single member, one member: một thành viên
+multi-member, multiple members, two or more members, two-member, several members: hai thành viên trở lên
+joint stock company, joint-stock company, shareholding company: công ty cổ phần
+partnership, partnership company: công ty hợp danh
+private enterprise, private company, sole proprietorship: doanh nghiệp tư nhân
+publish, publication, announce, announcement, disclose, disclosure: công bố
+quality: chất lượng
+conformity, standard conformity, conformity declaration: hợp quy
+equipment, device, devices, appliance, appliances: thiết bị
+technology, technologies: công nghệ
+research, researcher, scientific research: nghiên cứu khoa học
+exploration, explore, prospecting: thăm dò
+exploit, exploitation, extraction: khai thác
+groundwater, ground water, underground water, borehole, boreholes, drilled well: nước dưới đất
+water resource, water resources: tài nguyên nước
+surface water: nước mặt
+wastewater, waste water, sewage, effluent: nước thải
+oil and gas, petroleum: dầu khí
+sea area, marine area, sea areas, marine: khu vực biển
+irrigation, reservoir, reservoirs, canal: thủy lợi
+dyke, dike, dykes, dikes, levee: đê điều
+natural disaster, natural disasters, disaster, flood, floods, storm, typhoon: thiên tai
+seed, seeds, plant variety, plant varieties, seedling, seedlings, cultivar: giống cây trồng
+livestock breed, animal breed, breeding stock: giống vật nuôi
+fertiliser, fertilizer, fertilisers, fertilizers: phân bón
+pesticide, pesticides, plant protection, plant protection product: thuốc bảo vệ thực vật
+veterinary drug, veterinary drugs, veterinary medicine, veterinary medicines, animal medicine: thuốc thú y
+animal feed, feed, fodder, livestock feed: thức ăn chăn nuôi
+husbandry, animal husbandry, livestock farming, livestock farm: chăn nuôi
+field trial, field trials, field test, field testing: khảo nghiệm
+forensic, forensics, forensic examination, forensic expert, expert witness, judicial expertise: giám định tư pháp
+statue, memorial, monument: tượng đài
+petrol, gasoline, fuel, diesel, petrol station, gas station, filling station: xăng dầu
+auction, auctions, auctioneer, auctioneers, auctioning: đấu giá
+bidding, tender, tendering, procurement: đấu thầu
+arbitration, arbitrator, arbitrators, arbitral, arbitration centre, arbitration center: trọng tài
+commercial mediation, commercial mediator: hòa giải thương mại
+bailiff, bailiffs, bailiff office: thừa phát lại
+law firm, law office, legal practice: tổ chức hành nghề luật sư
+insolvency, bankruptcy, bankrupt, liquidator, administrator: quản tài viên
+state compensation, compensation claim, claim compensation: yêu cầu bồi thường
+compensation, compensate, indemnity: bồi thường
+legal advice, legal consulting, legal consultancy, legal counsel: tư vấn pháp luật
+exhibition, exhibitions, trade fair, expo: triển lãm
+franchise, franchising, franchisor: nhượng quyền thương mại
+express delivery, courier, couriers, parcel delivery: chuyển phát nhanh
+postal, postal service, postal services: bưu chính
+tobacco, cigarette, cigarettes: thuốc lá
+gold bar, gold bars, bullion: vàng miếng
+forex, foreign exchange operations, foreign exchange activities: ngoại hối
+money transfer, remittance, remittances, send money: chuyển tiền
+payment service, payment services, e-wallet, ewallet, payment intermediary: dịch vụ trung gian thanh toán
+account, accounts, bank account: tài khoản
+deposit, deposits, savings: tiền gửi
+banknote exchange, damaged banknotes, worn banknotes, torn banknotes: đổi tiền không đủ tiêu chuẩn lưu thông
+treasury, state treasury: kho bạc nhà nước
+accident, accidents, injury, injured: tai nạn
+work accident, work accidents, workplace accident, occupational accident, occupational injury: tai nạn lao động
+injured at work, industrial accident: tai nạn lao động
+occupational disease, occupational illness, work-related illness: bệnh nghề nghiệp
+police: công an
+military, army, armed forces: quân đội
+supporting tool, supporting tools, stun gun, pepper spray, baton, batons: công cụ hỗ trợ
+firework, fireworks, pyrotechnic, pyrotechnics, firecracker, firecrackers: pháo hoa
+submarine, submarines, submersible, submersibles: tàu lặn
+seaplane, seaplanes, floatplane: thủy phi cơ
+military equipment, military weapons: vũ khí quân dụng
+personal data, data protection, personal information: dữ liệu cá nhân
+cybersecurity, cyber security, information security, network security: an toàn thông tin
+data, database: dữ liệu
+population database, population data, resident data: cơ sở dữ liệu quốc gia về dân cư
+account verification, authentication account, vneid account: tài khoản định danh điện tử
+electronic identification account: tài khoản định danh điện tử
+war invalid, war invalids, wounded soldier, wounded soldiers, disabled veteran, disabled veterans: thương binh
+award, awards, commendation, reward, rewards, medal, medals, emulation: khen thưởng
+appoint, appointment, appointed: bổ nhiệm
+apprentice, apprenticeship, trainee, probation, probationary, internship: tập sự
+notary office, notary offices, notarial office: văn phòng công chứng
+mortgage registration, security interest, secured transaction, secured transactions: đăng ký biện pháp bảo đảm
+collateral registration: đăng ký biện pháp bảo đảm
+judicial records, judicial record: lý lịch tư pháp
+survey, surveying, surveyor, mapping, cartography: đo đạc và bản đồ
+meteorology, weather, hydrology, hydrometeorology: khí tượng thủy văn
+climate change, carbon: biến đổi khí hậu
+biodiversity, wildlife, endangered species, rare species, protected species, nature reserve: đa dạng sinh học
+wild animal, wild animals, wild plant, wild plants: động vật, thực vật hoang dã
+wood, timber products, lumber, logs: gỗ
+permanent residence card, permanent resident card, permanent residency card, green card: thẻ thường trú
+temporary residence card, temporary resident card, trc: thẻ tạm trú
+separate household, split household, household split, split from household, new household: tách hộ
+serious illness, critical illness, terminal illness, grave illness: bệnh hiểm nghèo
+technical inspection, periodic inspection, safety inspection, technical safety: an toàn kỹ thuật
+convert, conversion, converting, converted: chuyển đổi
+electronic transaction, electronic transactions, e-transaction, e-filing, efiling, file online: giao dịch điện tử
+change of land use, land use purpose, change land use, convert land, land conversion: chuyển mục đích sử dụng đất
+rezone, rezoning: chuyển mục đích sử dụng đất
+operate, operation, operating, operations, activity, activities: hoạt động
+designate, designation, designated: chỉ định
+classify, classification, classified: phân loại
+incentive, incentives, preferential, preference: ưu đãi
+support, assistance, financial support: hỗ trợ
+practise, practice, practising, practicing: hành nghề
+sticker, stickers, inspection stamp: tem
+shipbuilding, newly built, build a ship, new build: đóng mới
+fishing port, fish port, fishing ports: cảng cá
+fish farming, fish farm, shrimp farming, shrimp farm, aquaculture farm: nuôi trồng thủy sản
+fry, fingerlings, broodstock, aquatic breed, aquatic breeds: giống thủy sản
+disease, diseases, epidemic, outbreak, outbreaks: dịch bệnh
+disease-free, disease free, disease safety: an toàn dịch bệnh
+mining licence, mining license, mining permit, mining permits, mining right: giấy phép khai thác khoáng sản
+mining rights: giấy phép khai thác khoáng sản
+immigration, immigration office, immigration department, exit and entry: xuất nhập cảnh
+stateless, statelessness, stateless person: không quốc tịch
+ordinary passport, regular passport: hộ chiếu phổ thông
+reactivate, reactivation, restore validity, reinstate: khôi phục giá trị sử dụng
+identity certificate: giấy chứng nhận căn cước
+rescue, search and rescue, lifesaving: cứu nạn, cứu hộ
+security pass, security card, access card, airport pass, airside pass: thẻ kiểm soát an ninh
+driving school, driving schools, driving centre, driving center, driving instruction: đào tạo lái xe
+learner car, learner vehicle, practice car, training car: xe tập lái
+right-hand drive, right hand drive, rhd: tay lái bên phải
+oversize, oversized, over-dimension, outsized: quá khổ
+overweight, overloaded, overload, heavy load: quá tải trọng
+circulate, circulation: lưu hành
+level crossing, railway crossing, railroad crossing: đường ngang
+connect, connection, junction, access road: đấu nối
+maintenance, maintain, maintaining, upkeep: bảo trì
+infrastructure: kết cấu hạ tầng
+individual house, private house, single house, detached house, family house: nhà ở riêng lẻ
+apartment building, apartment block, condominium building, block of flats: nhà chung cư
+social housing, affordable housing, low-cost housing: nhà ở xã hội
+broker, brokers, brokerage, realtor, realtors, estate agent, estate agents: môi giới
+planning, zoning, master plan, urban planning: quy hoạch
+architect, architects, architecture, architectural: kiến trúc
+relocate, relocation: di dời
+design, designs, drawings, blueprint, blueprints: thiết kế
+structure, structures, construction works, building works: công trình
+land allocation, allocate land, allocated land, land grant: giao đất
+resettlement, resettle, resettled: tái định cư
+dispute, disputes, land dispute: tranh chấp
+boundary, boundaries, boundary line: ranh giới
+merge plots, combine plots, consolidate plots, plot merger: hợp thửa
+cadastral, cadastre, cadaster: địa chính
+land use fee, land use levy, land levy, land use tax: tiền sử dụng đất
+land rent, land rental, land lease fee: tiền thuê đất
+landslide, landslides, erosion, subsidence: sạt lở
+tax return, tax returns, tax declaration, file taxes, file tax, declare tax, tax filing: khai thuế
+pay tax, pay taxes, tax payment, taxpayer, taxpayers: nộp thuế
+corporate income tax, corporate tax, business income tax, company income tax: thuế thu nhập doanh nghiệp
+excise, excise tax, excise duty, special consumption tax: thuế tiêu thụ đặc biệt
+import duty, import tax, import duties, import taxes: thuế nhập khẩu
+export duty, export tax, export duties, export taxes: thuế xuất khẩu
+resource tax, natural resource tax, royalty, royalties: thuế tài nguyên
+environmental protection tax, environment tax, fuel tax: thuế bảo vệ môi trường
+late payment, late payment interest, late fee, late fees, penalty interest: tiền chậm nộp
+debt relief, write off, write-off, debt cancellation, debt forgiveness: xóa nợ
+receipt, receipts: biên lai
+dependant, dependants, dependent, dependents, family deduction, family allowance deduction: người phụ thuộc
+individual business, self-employed, freelancer, freelancers, freelance, sole trader: cá nhân kinh doanh
+e-commerce, ecommerce, online shop, online store, online selling, online seller: thương mại điện tử
+transaction office, sub-branch, sub branch: phòng giao dịch
+bank card, debit card, credit card, atm card, payment card: thẻ ngân hàng
+lend, lending: cho vay
+interest rate, interest rates: lãi suất
+credit information, credit rating, credit bureau, credit report, credit score: thông tin tín dụng
+public offering, ipo, share offering, bond offering: chào bán
+listing, listed company, list shares, stock listing: niêm yết
+public company, public companies, publicly held company: công ty đại chúng
+shareholder, shareholders, stockholder, stockholders: cổ đông
+treasury shares, treasury stock, share buyback, buy back shares, buyback: cổ phiếu quỹ
+fund certificate, fund certificates, fund units: chứng chỉ quỹ
+customs declaration, customs declarations, customs form, customs clearance, clear customs: khai hải quan
+certificate of origin, country of origin, rules of origin: xuất xứ
+processing contract, outsourcing, subcontract, subcontracting, toll processing: gia công
+export processing zone, export processing, epz: chế xuất
+hs code, tariff classification, customs classification: phân loại
+advance ruling, advance rulings: xác định trước
+sample, samples, product sample, product samples: hàng mẫu
+personal belongings, household goods, household effects, moving belongings, relocation goods: tài sản di chuyển
+contract, contracts, agreement, agreements: hợp đồng
+testament, last will, will and testament: di chúc
+power of attorney, authorise, authorize, authorisation, authorization, proxy: ủy quyền
+ethnicity, ethnic group, ethnic, ethnic minority: dân tộc
+rename, name change, change name, change my name, change of name, new name: đổi tên
+social insurance book, insurance book, insurance booklet: sổ bảo hiểm xã hội
+health insurance card, medical insurance card, insurance card: thẻ bảo hiểm y tế
+arrears, back pay, unpaid benefits, outstanding benefits, unpaid pension: truy lĩnh
+contribution, contributions, contribute: đóng
+premium, premiums, insurance premium, insurance premiums: phí bảo hiểm
+emission, emissions, greenhouse gas, greenhouse gases, carbon credit, carbon credits: khí nhà kính
+hazardous, dangerous goods, hazardous goods, dangerous cargo, hazardous materials: hàng hóa nguy hiểm
+chemical, chemicals: hóa chất
+precursor, precursors, explosive precursor, explosive precursors: tiền chất
+fund management company, fund management companies, fund manager, asset management company: công ty quản lý quỹ
+testing laboratory, testing laboratories, laboratory, laboratories, lab, labs: phòng thử nghiệm
+raw material, raw materials, ingredients, input materials: nguyên liệu
+urban, urban area, urban areas: đô thị
+commerce, commercial, trade, trading: thương mại
+water area, water areas, waters: vùng nước
+store, stores, outlet, outlets, retail store: cửa hàng
+alcohol, alcoholic, liquor, spirits, wine, wines: rượu
+pharmaceutical, pharmaceuticals: dược
+medicinal herb, medicinal herbs, medicinal plant, medicinal plants: dược liệu
+shipwreck, wreck, wrecks, sunken ship, sunken, salvage: chìm đắm
+dredge, dredging, dredged: nạo vét
+anchor, anchorage, mooring, moor, berth, berthing: neo đậu
+fairway, navigation channel, shipping channel, channel: luồng
+marine pilot, maritime pilot, pilotage, harbour pilot, harbor pilot: hoa tiêu
+aircraft pilot, airline pilot, pilot licence, pilot license, pilot, pilots: người lái tàu bay
+environmental impact assessment, eia, environmental impact: đánh giá tác động môi trường
+genetic resource, genetic resources, gene, genes, genetic: nguồn gen
+species: loài
+cambodia, cambodian: campuchia
+house fire, burned down, burnt down, blaze: hỏa hoạn
+business travel card, business travel cards, apec card, apec business travel card: thẻ abtc
+pet, pets, dog, dogs, puppy, puppies: động vật
 """
 
 # English forms that, read as the vocabulary reads them, are also words typed in Vietnamese ("chang": chàng, "hom":

@@ -1,0 +1,93 @@
+"""English questions find procedures through what their words mean in the official names (bot/lexicon.py's
+ENGLISH_GLOSSARY): the words of the portal's own domains (banks, ships, customs, companies, minerals), not phrases
+written for one question."""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from sqlalchemy import create_engine
+
+from bot.knowledge import load_knowledge
+from bot.knowledge.portal_import import import_portal
+from bot.knowledge.repository import KnowledgeBase
+from bot.knowledge.retrieval import _GLOSSARY, english_meanings
+from bot.text import canonical, fold
+from tests.conftest import KNOWLEDGE_DIR
+
+REAL_DATA = Path(os.environ.get("QN_DVC_DATA") or Path(__file__).parents[3] / "shared" / "data" / "dvc")
+
+
+@pytest.mark.parametrize("question, means", [
+    ("do I need a permit to extract groundwater", "nước dưới đất"),
+    ("registering a seagoing vessel", "tàu biển"),
+    ("open a bank branch", "ngân hàng"),
+    ("an aircraft lease", "tàu bay"),
+    ("duty-free shop", "miễn thuế"),
+    ("a limited liability company with two or more members", "hai thành viên trở lên"),
+    ("veterinary drugs", "thuốc thú y"),  # the longest form first: not "drug" (ma túy)
+    ("transporting dangerous goods", "hàng hóa nguy hiểm"),
+    ("file my corporate income tax", "thuế thu nhập doanh nghiệp"),
+    ("apply for a permanent residence card", "thẻ thường trú"),  # the card, not registering one's residence
+])
+def test_domain_words_are_read_as_the_names_words(question, means):
+    assert any(means in meaning for meaning in english_meanings(canonical(question)))
+
+
+@pytest.mark.parametrize("question", [
+    "dang ky tam tru cho con o ha long",
+    "ngan hang o dau gan day",
+    "tau bien cap cang cai lan",
+    "xin giay phep khai thac cat",
+    "dang ky bien phap bao dam bang quyen su dung dat",  # "dam" (đảm) is no dam
+    "thu gom rac o phuong",  # "rac" (rác) is no "racing"
+])
+def test_vietnamese_typed_without_diacritics_reads_no_english_word(question):
+    assert english_meanings(canonical(question)) == []
+
+
+def test_no_english_form_is_made_of_words_the_names_write_in_vietnamese():
+    """A form whose every word is a word the official names write with diacritics, folded ("dam": đảm, "rac": rác),
+    would read a question typed without them, or the official words the vocabulary writes into one, as English."""
+    records = sorted((REAL_DATA / "records").glob("*.jsonl")) if (REAL_DATA / "records").is_dir() else []
+    if not records:
+        pytest.skip(f"the portal's records are not at {REAL_DATA}")
+    written = {fold(word) for path in records for word in re.findall(r"\w+", path.read_text(encoding="utf-8").lower())
+               if fold(word) != word}
+    assert not [form for form in _GLOSSARY if all(word in written for word in form)]
+
+
+@pytest.fixture(scope="module")
+def portal(tmp_path_factory) -> Iterator[KnowledgeBase]:
+    """The portal's 2,642 records and the bot's own vocabulary (skipped where ../shared/data/dvc is absent)."""
+    if not (REAL_DATA / "records").is_dir():
+        pytest.skip(f"the portal's records are not at {REAL_DATA}")
+    engine = create_engine(f"sqlite:///{tmp_path_factory.mktemp('portal') / 'portal.db'}", future=True)
+    import_portal(engine, REAL_DATA)
+    load_knowledge(engine, KNOWLEDGE_DIR)
+    yield KnowledgeBase(engine)
+    engine.dispose()
+
+
+def found(kb: KnowledgeBase, question: str) -> str | None:
+    """The code of the procedure a question finds first (taken at once, or the first candidate)."""
+    match = kb.find_procedure(question)
+    best = match.procedure or (match.candidates[0] if match.candidates else None)
+    if best is None:
+        return None
+    guide = kb.procedure(best.id)
+    return guide.code if guide else None
+
+
+@pytest.mark.parametrize("question, code", [
+    # the company's kind: two or more members, not the one-member company
+    ("How do I register a limited liability company with two or more members?", "2.001199"),
+    ("How do I get a licence to transport dangerous goods by road?", "1.013259"),
+    ("I need a permit for oversize vehicles on the road", "1.000028"),
+    ("How do I declare my personal belongings at customs when moving to Vietnam?", "1.007751"),
+])
+def test_english_questions_in_the_portals_domains_find_their_procedure(portal, question, code):
+    assert found(portal, question) == code
