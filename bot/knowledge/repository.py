@@ -457,7 +457,9 @@ class KnowledgeBase:
         meanings, glossed = reading.meanings, reading.glossed
         own, purpose, purpose_meanings = _purpose(text, meanings, index.vocabulary)
         own, background, background_meanings = _not_yet_done(own, meanings, index.vocabulary)
-        purpose_meanings |= background_meanings
+        own, done, done_meanings = _done_already(own, meanings, index.vocabulary)
+        background = " ".join(part for part in (background, done) if part)
+        purpose_meanings |= background_meanings | done_meanings
         # What it does a procedure for, or the way it is done ("trên vneid"), weighs less than context; the way tells
         # no name either.
         means = _means_meanings(own, meanings, index.vocabulary)
@@ -631,8 +633,32 @@ def _not_yet_done(text: str, meanings: list[str], vocabulary: Vocabulary) -> tup
     if found is None:
         return text, "", set()
     end = _CLAUSE_END.search(f"{text.lower()} ", found.end())
-    stop = end.start() if end is not None else len(text)
-    act, rest = text[found.end():stop], f"{text[:found.start()]} {text[stop:]}"
+    return _without_background(text, found.start(), found.end(), end.start() if end is not None else len(text),
+                               meanings, vocabulary)
+
+
+# An act done already: a clause ending "… rồi" or "… xong" before another ("báo mất hộ chiếu rồi nhưng lại tìm thấy",
+# "hợp đồng công chứng xong rồi, giờ làm thủ tục sang tên").
+_DONE = re.compile(r"\s(?:xong\s)?(?:rồi|roi|r|xong)(?=\s*[,.;]|\s(?:nhưng|nhung|mà|ma|giờ|gio|thì|thi|but|now)\s)")
+_CLAUSE_START = re.compile(r".*(?:[,.;!?]|^)", re.DOTALL)
+
+
+def _done_already(text: str, meanings: list[str], vocabulary: Vocabulary) -> tuple[str, str, set[str]]:
+    """A question without an act it says is done already, when the rest of it names a procedure (`_not_yet_done`)."""
+    found = _DONE.search(text.lower())
+    if found is None:
+        return text, "", set()
+    start = _CLAUSE_START.match(text[:found.start()])
+    begin = start.end() if start is not None else 0
+    return _without_background(text, begin, begin, found.end(), meanings, vocabulary)
+
+
+def _without_background(text: str, start: int, act_start: int, stop: int, meanings: list[str],
+                        vocabulary: Vocabulary) -> tuple[str, str, set[str]]:
+    """The question without text[start:stop], where text[act_start:stop] is an act said as background, once the rest
+    names a procedure: the rest, the act, and the official words read only in the act; else the question, "",
+    nothing."""
+    act, rest = text[act_start:stop], f"{text[:start]} {text[stop:]}"
     act_reading = vocabulary.read(act)
     if not _names_a_procedure(act, vocabulary, act_reading):
         return text, "", set()
