@@ -35,6 +35,14 @@ RECORDS = [
     ("2.002057", "Đăng ký thay đổi nội dung đăng ký doanh nghiệp đối với công ty bị tách (đối với công ty trách nhiệm "
                  "hữu hạn, công ty cổ phần)"),
     ("1.001570", "Tạm ngừng kinh doanh, tiếp tục kinh doanh trước thời hạn đã thông báo của hộ kinh doanh"),
+    ("1.010386", "Trình báo mất hộ chiếu phổ thông"),
+    ("1.001456", "Cấp hộ chiếu phổ thông ở trong nước"),
+    ("1.012786", "Cấp lại Giấy chứng nhận do bị mất"),
+    ("1.012783", "Cấp đổi Giấy chứng nhận quyền sử dụng đất, quyền sở hữu tài sản gắn liền với đất"),
+    ("1.013993", "Đăng ký, cấp Giấy chứng nhận đối với trường hợp hộ gia đình, cá nhân đang sử dụng đất không đúng mục "
+                 "đích đã được Nhà nước công nhận quyền sử dụng đất trước ngày 01 tháng 7 năm 2014"),
+    ("1.008891", "Thủ tục cấp chứng chỉ hành nghề kiến trúc"),
+    ("1.008993", "Thủ tục chuyển đổi chứng chỉ hành nghề kiến trúc của người nước ngoài ở Việt Nam"),
 ]
 
 
@@ -86,6 +94,11 @@ def test_damaged_money_is_changing_money_unfit_for_circulation(portal, money, da
     ("muốn tạm dừng cty 1 năm thì báo ntn", "2.002029"),
     ("tam dung cong ty 6 thang thi thong bao o dau", "2.002029"),
     ("hộ kinh doanh tạm ngừng kinh doanh 3 tháng", "1.001570"),  # a household business is no company
+    ("e bị mất hc lúc đi du lịch về, báo mất ở đâu", "1.010386"),  # "hc": hộ chiếu
+    ("lm hc lần đầu ở đâu", "1.001456"),
+    ("sổ đỏ đã cũ, muốn đổi sang giấy chứng nhận mẫu mới", "1.012783"),
+    ("so do mau moi doi o dau", "1.012783"),
+    ("kiến trúc sư muốn xin cchn kiến trúc thì nộp ở đâu", "1.008891"),
 ])
 def test_everyday_ways_of_saying_frequent_procedures(portal, question, expected):
     assert found(portal, question) == expected
