@@ -43,6 +43,8 @@ RECORDS = [
                  "đích đã được Nhà nước công nhận quyền sử dụng đất trước ngày 01 tháng 7 năm 2014"),
     ("1.008891", "Thủ tục cấp chứng chỉ hành nghề kiến trúc"),
     ("1.008993", "Thủ tục chuyển đổi chứng chỉ hành nghề kiến trúc của người nước ngoài ở Việt Nam"),
+    ("1.001193", "Thủ tục đăng ký khai sinh"),
+    ("1.004772", "Thủ tục đăng ký khai sinh cho người đã có hồ sơ, giấy tờ cá nhân"),
 ]
 
 
@@ -99,6 +101,11 @@ def test_damaged_money_is_changing_money_unfit_for_circulation(portal, money, da
     ("sổ đỏ đã cũ, muốn đổi sang giấy chứng nhận mẫu mới", "1.012783"),
     ("so do mau moi doi o dau", "1.012783"),
     ("kiến trúc sư muốn xin cchn kiến trúc thì nộp ở đâu", "1.008891"),
+    # A child's birth registered late, or not yet, is the ordinary one; an adult's, the one for people with papers.
+    ("con chua co giay khai sinh thi lam the nao", "1.001193"),
+    ("bé chưa làm giấy khai sinh, giờ làm ở đâu", "1.001193"),
+    ("khai sinh muộn cho con có bị phạt không", "1.001193"),
+    ("tôi 30 tuổi rồi mà chưa có giấy khai sinh", "1.004772"),
 ])
 def test_everyday_ways_of_saying_frequent_procedures(portal, question, expected):
     assert found(portal, question) == expected
