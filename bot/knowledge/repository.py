@@ -456,6 +456,10 @@ class KnowledgeBase:
         reading = index.vocabulary.read(text)
         meanings, glossed = reading.meanings, reading.glossed
         own, purpose, purpose_meanings = _purpose(text, meanings, index.vocabulary)
+        own, background, background_meanings = _not_yet_done(own, meanings, index.vocabulary)
+        own, done, done_meanings = _done_already(own, meanings, index.vocabulary)
+        background = " ".join(part for part in (background, done) if part)
+        purpose_meanings |= background_meanings | done_meanings
         # What it does a procedure for, or the way it is done ("trên vneid"), weighs less than context; the way tells
         # no name either.
         means = _means_meanings(own, meanings, index.vocabulary)
@@ -478,7 +482,8 @@ class KnowledgeBase:
         families: dict[str, list[tuple[float, ProcedureEntry]]] = {}
         # What the question does a procedure for ("… để kết hôn ở nước ngoài") weighs less than its context.
         weak = [(m, PURPOSE_WEIGHT if m in purpose_meanings else CONTEXT_WEIGHT) for m in meanings if m in context] + [
-            (g, GLOSSARY_WEIGHT) for g in glossed] + [(purpose, PURPOSE_WEIGHT) for _ in purpose[:1]]
+            (g, GLOSSARY_WEIGHT) for g in glossed] + [(purpose, PURPOSE_WEIGHT) for _ in purpose[:1]] + [
+            (background, PURPOSE_WEIGHT) for _ in background[:1]]
         for hit in index.bm25.rank([own, *(m for m in meanings if m not in context)], limit=40, weak=weak):
             # Read by no phrase, the question's own pairs of words tell too ("chữ ký người dịch").
             if not index.bm25.answers(hit.id, unread | glossed_words, telling_meanings,
@@ -611,6 +616,56 @@ def _purpose(text: str, meanings: list[str], vocabulary: Vocabulary) -> tuple[st
     nước ngoài" does not ask to record a marriage done abroad). Without one: the question, "", nothing."""
     split = _after_a_named_procedure(_PURPOSE, text, meanings, vocabulary)
     return split if split is not None else (nfc(text), "", set())
+
+
+# An act not done yet ("chưa đăng ký kết hôn", "chua dky ket hon"), up to the end of its clause: not "chưa có", "chưa
+# từng", "chưa bao giờ", "chưa được" (not having a paper is what a question asks to get).
+_NOT_YET = re.compile(r"(?:^|\s)(?:chưa|chua)\s(?!(?:có|co|từng|tung|bao|được|duoc)\b)")
+_CLAUSE_END = re.compile(r"[,.;!?]|\s(?:mà|ma|nhưng|nhung|giờ|gio|thì|thi|muốn|muon|nên|nen|khi|để|de|but|now)\s")
+
+
+def _not_yet_done(text: str, meanings: list[str], vocabulary: Vocabulary) -> tuple[str, str, set[str]]:
+    """A question without an act it says is not done yet, when the rest of it names a procedure: that rest, the act,
+    and the official words read only in the act. The act is background ("chưa đăng ký kết hôn, muốn làm thủ tục nhận
+    con" asks to recognise a child, not to marry); alone it is what is asked ("con chưa làm khai sinh thì sao").
+    Without one: the question, "", nothing."""
+    found = _NOT_YET.search(text.lower())
+    if found is None:
+        return text, "", set()
+    end = _CLAUSE_END.search(f"{text.lower()} ", found.end())
+    return _without_background(text, found.start(), found.end(), end.start() if end is not None else len(text),
+                               meanings, vocabulary)
+
+
+# An act done already: a clause ending "… rồi" or "… xong" before another ("báo mất hộ chiếu rồi nhưng lại tìm thấy",
+# "hợp đồng công chứng xong rồi, giờ làm thủ tục sang tên").
+_DONE = re.compile(r"\s(?:xong\s)?(?:rồi|roi|r|xong)(?=\s*[,.;]|\s(?:nhưng|nhung|mà|ma|giờ|gio|thì|thi|but|now)\s)")
+_CLAUSE_START = re.compile(r".*(?:[,.;!?]|^)", re.DOTALL)
+
+
+def _done_already(text: str, meanings: list[str], vocabulary: Vocabulary) -> tuple[str, str, set[str]]:
+    """A question without an act it says is done already, when the rest of it names a procedure (`_not_yet_done`)."""
+    found = _DONE.search(text.lower())
+    if found is None:
+        return text, "", set()
+    start = _CLAUSE_START.match(text[:found.start()])
+    begin = start.end() if start is not None else 0
+    return _without_background(text, begin, begin, found.end(), meanings, vocabulary)
+
+
+def _without_background(text: str, start: int, act_start: int, stop: int, meanings: list[str],
+                        vocabulary: Vocabulary) -> tuple[str, str, set[str]]:
+    """The question without text[start:stop], where text[act_start:stop] is an act said as background, once the rest
+    names a procedure: the rest, the act, and the official words read only in the act; else the question, "",
+    nothing."""
+    act, rest = text[act_start:stop], f"{text[:start]} {text[stop:]}"
+    act_reading = vocabulary.read(act)
+    if not _names_a_procedure(act, vocabulary, act_reading):
+        return text, "", set()
+    reading = vocabulary.read(rest)
+    if not (_names_a_procedure(rest, vocabulary, reading) or set(reading.meanings) - set(act_reading.meanings)):
+        return text, "", set()  # the rest names nothing else ("chưa làm hộ chiếu, sắp đi du học")
+    return " ".join(rest.split()), act, set(meanings) - set(reading.meanings)
 
 
 # The way a procedure is done, after what it is ("đk tạm trú trên vneid", "nộp qua dịch vụ công", "via the app"): not

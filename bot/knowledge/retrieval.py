@@ -387,6 +387,17 @@ def english_meanings(folded: str) -> list[str]:
     return [*dict.fromkeys(found), " ".join(found)] if len(found) > 1 else found
 
 
+# Whose a paper is ("giấy khai sinh của con tôi bị ghi sai", "cccd của e"), typed with diacritics or without: no part of
+# what the vocabulary reads, so a paper and what happened to it are read as one phrase.
+_POSSESSIVE = re.compile(r"(?<= )(?:của|cua) (?:(?:con|bố|bo|mẹ|me|nhà|nha|vợ|vo|chồng|chong|ông|ong|bà|ba|gia đình"
+                         r"|gia dinh) )?(?:tôi|toi|mình|minh|em|e|chúng tôi|chung toi|tui|mik)(?= )")
+
+
+def _without_possessives(text: str) -> str:
+    """Text (padded with spaces) without whose its things are: "của tôi", "cua con toi", "của e"."""
+    return " ".join(_POSSESSIVE.sub(" ", text).split()).join("  ")
+
+
 class Reading(NamedTuple):
     """What the vocabulary reads in a question (`Vocabulary.read`)."""
 
@@ -451,9 +462,9 @@ class Vocabulary:
         one where no phrase has read them (`english_meanings`), which weigh less. Two passes, each reading the first's
         result, so that "mở hộ kd" becomes "mở hộ kinh doanh", then "đăng ký thành lập hộ kinh doanh". Where both
         the question and a phrase have diacritics, they must agree: "sơ đồ" is not "sổ đỏ"."""
-        folded = f" {_vocabulary_form(canonical(query))} "
+        folded = _without_possessives(f" {_vocabulary_form(canonical(query))} ")
         as_typed = folded
-        accented = f" {_accented(query)} " if has_vietnamese_diacritics(query) else None
+        accented = _without_possessives(f" {_accented(query)} ") if has_vietnamese_diacritics(query) else None
         extra: list[str] = []
         naming: set[str] = set()
         context: set[str] = set()

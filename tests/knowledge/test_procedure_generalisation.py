@@ -21,7 +21,7 @@ from bot.knowledge.retrieval import (
 )
 from bot.language import VIETNAMESE_SYLLABLES
 from bot.lexicon import SPECIAL_VERSIONS
-from bot.text import TEENCODE, canonical, strip_diacritics
+from bot.text import TEENCODE, canonical, fold, strip_diacritics
 from tests.knowledge.test_portal_import import record, write_records
 
 # Vietnamese syllables typed without diacritics that English forms must never be (a question in Vietnamese would read
@@ -255,3 +255,19 @@ def test_the_way_a_procedure_is_done_is_not_what_is_asked_for(stay_portal, act, 
     # "đk tạm trú trên vneid": the stay is registered, VNeID is how; not a VNeID account.
     found = stay_portal.find_procedure(f"{act} {means}{tail}")
     assert (found.procedure or found.candidates[0]).id == "1.400001"
+
+
+@settings(deadline=None, max_examples=60)
+@given(owner=st.sampled_from(["của con tôi", "của bố tôi", "của gia đình tôi", "của chồng tôi", "cua vo toi",
+                              "của e", "cua minh", "của chúng tôi"]),
+       said=st.sampled_from([("giấy khai sinh", "bị ghi sai"), ("gks", "bị sai"), ("bằng lái", "bị mất"),
+                             ("bang lai", "bi mat")]))
+def test_whose_a_paper_is_does_not_part_it_from_what_happened_to_it(owner, said):
+    # "Tên trong giấy khai sinh của con tôi bị ghi sai dấu": the paper and its error are one phrase of the vocabulary.
+    paper, happened = said
+    vocabulary = Vocabulary([
+        ("thay đổi, cải chính, bổ sung thông tin hộ tịch", ["giấy khai sinh bị ghi sai", "gks bị sai"]),
+        ("cấp lại giấy phép lái xe", ["bằng lái bị mất"])])
+    meanings = vocabulary.meanings(f"tên trong {paper} {owner} {happened} thì làm sao")
+    assert meanings == ["cấp lại giấy phép lái xe" if "lai" in fold(paper) else
+                        "thay đổi, cải chính, bổ sung thông tin hộ tịch"]

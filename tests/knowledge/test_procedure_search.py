@@ -298,3 +298,38 @@ def test_what_a_question_does_a_procedure_for_is_not_what_it_asks_for(portal, as
     question, expected = asked
     found = portal.find_procedure(f"{question} {purpose}")
     assert (found.procedure or found.candidates[0]).id == expected
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None, max_examples=40)
+@given(asked=st.sampled_from([("làm thủ tục cấp lại giấy phép lái xe", "1.100015"),
+                              ("muốn làm thẻ căn cước cho người đủ 14 tuổi", "1.100003"),
+                              ("muon dang ky khai sinh cho be", "1.100004")]),
+       not_done=st.sampled_from(["chưa đăng ký thành lập hộ kinh doanh", "chua dang ky thanh lap ho kinh doanh",
+                                 "chưa làm sổ đỏ", "chưa cấp đổi thẻ căn cước", "chua dky bien dong dat"]))
+def test_an_act_a_question_says_is_not_done_yet_is_background_to_what_it_asks(portal, asked, not_done):
+    # "chưa đăng ký kết hôn, giờ muốn làm thủ tục nhận con": the child's recognition is asked for, not a marriage.
+    question, expected = asked
+    found = portal.find_procedure(f"nhà tôi {not_done}, giờ {question} thì làm thế nào")
+    assert (found.procedure or found.candidates[0]).id == expected
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("con tôi chưa đăng ký khai sinh thì làm thế nào", "1.100004"),  # alone, the act not done is what is asked
+    ("chưa làm sổ đỏ, sắp mua bán đất thì sao", "1.100008"),
+])
+def test_an_act_not_done_yet_is_what_is_asked_when_nothing_else_is(portal, question, expected):
+    found = portal.find_procedure(question)
+    assert (found.procedure or found.candidates[0]).id == expected
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None, max_examples=40)
+@given(asked=st.sampled_from([("làm thủ tục cấp lại giấy phép lái xe", "1.100015"),
+                              ("muốn làm thẻ căn cước cho người đủ 14 tuổi", "1.100003"),
+                              ("muon dang ky khai sinh cho be", "1.100004")]),
+       done=st.sampled_from(["đăng ký thành lập hộ kinh doanh xong rồi,", "dang ky thanh lap ho kinh doanh roi,",
+                             "làm sổ đỏ rồi nhưng", "cấp đổi thẻ căn cước r,", "dky bien dong dat xong roi"]))
+def test_an_act_a_question_says_is_done_already_is_background_to_what_it_asks(portal, asked, done):
+    # "báo mất hộ chiếu rồi nhưng sau đó lại tìm thấy": what was done is not what is asked.
+    question, expected = asked
+    found = portal.find_procedure(f"nhà tôi {done} giờ {question} thì làm thế nào")
+    assert (found.procedure or found.candidates[0]).id == expected

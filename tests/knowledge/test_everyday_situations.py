@@ -1,0 +1,111 @@
+"""Situations citizens describe in their own words, not by a procedure's name (issue 17): the vocabulary
+(knowledge/procedure_terms.yml) reads them as the official words, among names that share their everyday words."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import create_engine
+
+from bot.knowledge import KnowledgeBase, load_knowledge
+from bot.knowledge.portal_import import import_portal
+from bot.text import strip_diacritics
+from tests.conftest import KNOWLEDGE_DIR
+from tests.knowledge.test_portal_import import record, write_records
+
+# The procedures asked for, and names sharing the words of the situation ("bị cháy", "ngân hàng", "công ty", "đăng ký").
+RECORDS = [
+    ("2.001077", "Thủ tục đổi tiền không đủ tiêu chuẩn lưu thông"),
+    ("1.008628", "Cấp lại Chứng chỉ hành nghề luật sư trong trường hợp bị mất, bị rách, bị cháy hoặc vì lý do khách "
+                 "quan mà thông tin trên Chứng chỉ hành nghề luật sư bị thay đổi"),
+    ("1.001477", "Chấp thuận hoạt động xuất khẩu, nhập khẩu ngoại tệ tiền mặt của các ngân hàng được phép"),
+    ("1.011607", "Công nhận hộ nghèo, hộ cận nghèo thường xuyên hằng năm"),
+    ("6.001435", "Phê duyệt Đề án hỗ trợ nhà ở cho hộ nghèo, hộ cận nghèo trên địa bàn các huyện nghèo"),
+    ("1.008503", "Đăng ký thay đổi thông tin đăng ký thuế không làm thay đổi cơ quan thuế quản lý trực tiếp (trừ "
+                 "trường hợp đăng ký thuế theo cơ chế một cửa liên thông qua cơ quan đăng ký kinh doanh)"),
+    ("1.014063", "Cấp đổi thẻ căn cước"),
+    ("1.013079", "Đổi chứng nhận đăng ký xe, biển số xe bằng dịch vụ công trực tuyến một phần hoặc trực tiếp"),
+    ("2.002638", "Cấp lại Giấy chứng nhận đăng ký tổ hợp tác/ Giấy chứng nhận đăng ký hợp tác xã/ Giấy chứng nhận đăng "
+                 "ký liên hiệp hợp tác xã"),
+    ("2.002029", "Thông báo tạm ngừng kinh doanh, tiếp tục kinh doanh trước thời hạn đã thông báo (doanh nghiệp, chi "
+                 "nhánh, văn phòng đại diện, địa điểm kinh doanh)"),
+    ("2.002057", "Đăng ký thay đổi nội dung đăng ký doanh nghiệp đối với công ty bị tách (đối với công ty trách nhiệm "
+                 "hữu hạn, công ty cổ phần)"),
+    ("1.001570", "Tạm ngừng kinh doanh, tiếp tục kinh doanh trước thời hạn đã thông báo của hộ kinh doanh"),
+    ("1.010386", "Trình báo mất hộ chiếu phổ thông"),
+    ("1.001456", "Cấp hộ chiếu phổ thông ở trong nước"),
+    ("1.012786", "Cấp lại Giấy chứng nhận do bị mất"),
+    ("1.012783", "Cấp đổi Giấy chứng nhận quyền sử dụng đất, quyền sở hữu tài sản gắn liền với đất"),
+    ("1.013993", "Đăng ký, cấp Giấy chứng nhận đối với trường hợp hộ gia đình, cá nhân đang sử dụng đất không đúng mục "
+                 "đích đã được Nhà nước công nhận quyền sử dụng đất trước ngày 01 tháng 7 năm 2014"),
+    ("1.008891", "Thủ tục cấp chứng chỉ hành nghề kiến trúc"),
+    ("1.008993", "Thủ tục chuyển đổi chứng chỉ hành nghề kiến trúc của người nước ngoài ở Việt Nam"),
+    ("1.001193", "Thủ tục đăng ký khai sinh"),
+    ("1.004772", "Thủ tục đăng ký khai sinh cho người đã có hồ sơ, giấy tờ cá nhân"),
+]
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("situations")
+    engine = create_engine(f"sqlite:///{folder / 'loaded.db'}", future=True)
+    try:
+        load_knowledge(engine, KNOWLEDGE_DIR)
+        import_portal(engine, write_records(folder / "records.jsonl",
+                                            [record(code, name, "Cấp tỉnh") for code, name in RECORDS]))
+    finally:
+        engine.dispose()
+    return folder / "loaded.db"
+
+
+@pytest.fixture(scope="module")
+def portal(loaded: Path) -> Iterator[KnowledgeBase]:
+    engine = create_engine(f"sqlite:///{loaded}", future=True)
+    yield KnowledgeBase(engine)
+    engine.dispose()
+
+
+def found(portal: KnowledgeBase, question: str) -> str | None:
+    match = portal.find_procedure(question)
+    best = match.procedure or (match.candidates[0] if match.candidates else None)
+    guide = portal.procedure(best.id) if best else None
+    return guide.code if guide else None
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None, max_examples=30)
+@given(money=st.sampled_from(["tiền", "mấy tờ tiền", "tờ tiền polymer"]),
+       damage=st.sampled_from(["bị cháy sém", "bị chuột gặm rách", "bị rách", "bị mối xông", "bị ướt nhòe"]),
+       ask=st.sampled_from(["đổi ở đâu được", "đổi ở ngân hàng nào", "thì làm sao"]),
+       bare=st.booleans())
+def test_damaged_money_is_changing_money_unfit_for_circulation(portal, money, damage, ask, bare):
+    question = f"tôi có {money} {damage}, {ask}"
+    assert found(portal, strip_diacritics(question) if bare else question) == "2.001077"
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Gia đình tôi thu nhập thấp, làm thế nào để được xét công nhận hộ cận nghèo?", "1.011607"),
+    ("đky hộ nghèo cần j ạ, nộp ở xã à", "1.011607"),
+    ("dang ky ho ngheo o dau", "1.011607"),
+    ("e đổi số cccd mà mst vẫn theo cmnd cũ, cập nhật thông tin đky thuế ntn", "1.008503"),
+    ("cập nhật mã số thuế sau khi đổi căn cước", "1.008503"),
+    ("đăng ký xe cũ bị rách nát, muốn đổi cái mới thì lm sao", "1.013079"),
+    ("cà vẹt bị hỏng, đổi ở đâu", "1.013079"),
+    ("muốn tạm dừng cty 1 năm thì báo ntn", "2.002029"),
+    ("tam dung cong ty 6 thang thi thong bao o dau", "2.002029"),
+    ("hộ kinh doanh tạm ngừng kinh doanh 3 tháng", "1.001570"),  # a household business is no company
+    ("e bị mất hc lúc đi du lịch về, báo mất ở đâu", "1.010386"),  # "hc": hộ chiếu
+    ("lm hc lần đầu ở đâu", "1.001456"),
+    ("sổ đỏ đã cũ, muốn đổi sang giấy chứng nhận mẫu mới", "1.012783"),
+    ("so do mau moi doi o dau", "1.012783"),
+    ("kiến trúc sư muốn xin cchn kiến trúc thì nộp ở đâu", "1.008891"),
+    # A child's birth registered late, or not yet, is the ordinary one; an adult's, the one for people with papers.
+    ("con chua co giay khai sinh thi lam the nao", "1.001193"),
+    ("bé chưa làm giấy khai sinh, giờ làm ở đâu", "1.001193"),
+    ("khai sinh muộn cho con có bị phạt không", "1.001193"),
+    ("tôi 30 tuổi rồi mà chưa có giấy khai sinh", "1.004772"),
+])
+def test_everyday_ways_of_saying_frequent_procedures(portal, question, expected):
+    assert found(portal, question) == expected
