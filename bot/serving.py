@@ -836,8 +836,9 @@ class _RecentHistory:
     def _texts_after_save(self, sender_id: str, window: _Window, added: List[Any]) -> List[str] | None:
         """The window's rows' data after this turn's save of the events `added`: the rows it held, then the rows the
         save says it wrote (None where either is not known)."""
-        told = getattr(self.store, "last_saved_rows", None)
-        written = told(sender_id) if told is not None and added else []
+        told = getattr(self.store, "last_save", None)
+        saved = told(sender_id) if told is not None and added else None
+        written = saved.data if saved is not None else [] if not added else None
         if window.texts is None or written is None or len(written) != len(added):
             return None
         texts = [*window.texts, *written]
@@ -851,11 +852,11 @@ class _RecentHistory:
 
     def _saved_row(self, sender_id: str) -> Any:
         """The conversation's last row after this turn's save: as the store says it wrote it, where it says so
-        (bot/conversations/store.py's `last_saved_row`: the turn holds the conversation's lock, so its last row is
-        the conversation's), else as the database says."""
-        told = getattr(self.store, "last_saved_row", None)
-        row = told(sender_id) if told is not None else None
-        return row if row is not None else self._last_row(sender_id)
+        (bot/conversations/store.py's `last_save`: the turn holds the conversation's lock, so its last row is the
+        conversation's), else as the database says."""
+        told = getattr(self.store, "last_save", None)
+        saved = told(sender_id) if told is not None else None
+        return saved.last_row if saved is not None else self._last_row(sender_id)
 
     def _rows(self, sender_id: str) -> List[Tuple[int, str]]:
         """The id and data of each row a read of the conversation takes (bounded if this message's read is)."""

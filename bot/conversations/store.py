@@ -23,7 +23,7 @@ import time
 from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, NamedTuple, Sequence
 
 import sqlalchemy as sa
 import sqlalchemy.orm  # noqa: F401 - sa.orm.sessionmaker
@@ -51,8 +51,16 @@ NUMBER_LIKE = re.compile(r"(?<![\w+])\+?\d(?:[ .\-]?\d){8,}(?!\w)")
 DEFAULT_PENDING_SECONDS = 3600
 SWEEP_EVERY_SECONDS = 60
 
-# The sender, last row id and rows' data of the latest save in this task (MaskingSQLTrackerStore.last_saved_row).
-_saved_row: ContextVar[tuple[str, int, list[str]] | None] = ContextVar("qn_saved_row", default=None)
+
+class SavedRows(NamedTuple):
+    """What a `save` wrote for one conversation (MaskingSQLTrackerStore.last_save)."""
+
+    last_row: int  # the id of its last row
+    data: list[str]  # each row's data, in order
+
+
+# The sender and what the latest save in this task wrote (MaskingSQLTrackerStore.last_save).
+_saved: ContextVar[tuple[str, SavedRows] | None] = ContextVar("qn_saved_rows", default=None)
 
 _metadata = sa.MetaData()
 pending_personal_data = sa.Table(
@@ -246,7 +254,7 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
         """Rasa's `save` (the events not stored yet, one row each), masked; then the same events to the broker.
         The rows are written by the database's one writer (bot/conversations/writer.py), with whatever other turns
         are waiting, off the event loop; the turn goes on once they are in."""
-        _saved_row.set(None)  # a save that fails leaves no earlier save's rows to be taken for its own
+        _saved.set(None)  # a save that fails leaves no earlier save's rows to be taken for its own
         with self.session_scope() as session:  # Rasa counts the stored rows here; bounded_history does not
             new_events = list(self._additional_events(session, tracker))
         events = list(tracker.events)
@@ -261,7 +269,8 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
         if rows or touched or time.time() - self._swept_at > SWEEP_EVERY_SECONDS:  # else nothing to write
             last_row = await writer_for(self.engine).write(
                 lambda connection: self._write_turn(connection, tracker.sender_id, rows, pending))
-        _saved_row.set((tracker.sender_id, last_row, [row["data"] for row in rows]) if last_row is not None else None)
+        _saved.set((tracker.sender_id, SavedRows(last_row, [row["data"] for row in rows]))
+                   if last_row is not None else None)
         if self.event_broker is not None:
             for data in stored:
                 self.event_broker.publish({"sender_id": tracker.sender_id, **data})
@@ -285,16 +294,11 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
             self._swept_at = now
         return int(last_row) if last_row is not None else None
 
-    def last_saved_row(self, sender_id: str) -> int | None:
-        """The id of the last row this task's latest `save` wrote for `sender_id` (None if it wrote none): what
-        bounded_history (bot/serving.py) would otherwise ask the database for after each turn."""
-        saved = _saved_row.get()
+    def last_save(self, sender_id: str) -> SavedRows | None:
+        """What this task's latest `save` wrote for `sender_id`, its last row id and its rows' data (None if it wrote
+        none): what bounded_history (bot/serving.py) would otherwise read back from the database after each turn."""
+        saved = _saved.get()
         return saved[1] if saved is not None and saved[0] == sender_id else None
-
-    def last_saved_rows(self, sender_id: str) -> list[str] | None:
-        """The data of the rows this task's latest `save` wrote for `sender_id`, in order (None if it wrote none)."""
-        saved = _saved_row.get()
-        return saved[2] if saved is not None and saved[0] == sender_id else None
 
     def _keep_pending(self, connection: Connection, sender_id: str, values: dict[str, str], now: float) -> None:
         table = pending_personal_data

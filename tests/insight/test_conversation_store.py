@@ -184,7 +184,8 @@ async def test_turns_saved_at_once_are_stored_as_one_by_one_each_told_its_last_r
 
             async def save(tracker: Any, store: Any = store) -> int | None:
                 await store.save(tracker)
-                return store.last_saved_row(tracker.sender_id) if store is together else None
+                saved = store.last_save(tracker.sender_id) if store is together else None
+                return saved.last_row if saved is not None else None
 
             told = await asyncio.gather(*(save(tracker) for tracker in trackers))
             last_rows = told if store is together else last_rows
@@ -194,7 +195,7 @@ async def test_turns_saved_at_once_are_stored_as_one_by_one_each_told_its_last_r
     for sender in senders:
         assert [row for row in stored_rows(tmp_path / "together.db") if row[0] == sender] == \
             [row for row in stored_rows(tmp_path / "alone.db") if row[0] == sender]
-    assert together.last_saved_row("somebody-else") is None
+    assert together.last_save("somebody-else") is None
 
 
 @pytest.mark.asyncio
@@ -211,7 +212,8 @@ async def test_a_failed_save_tells_no_rows_so_the_next_message_reads_the_store(t
                   ActionExecuted("action_place_info"), BotUttered("Yên Tử ...")]:
         tracker.update(event)
     await FailSafeTrackerStore(store).save(tracker)
-    assert len(store.last_saved_rows("visitor") or []) == 4
+    saved = store.last_save("visitor")
+    assert saved is not None and len(saved.data) == 4
 
     class DatabaseDown:
         async def write(self, _work: Any) -> None:
@@ -222,7 +224,7 @@ async def test_a_failed_save_tells_no_rows_so_the_next_message_reads_the_store(t
                   ActionExecuted("action_opening_hours"), BotUttered("Giờ mở cửa ...")]:
         tracker.update(event)
     await FailSafeTrackerStore(store).save(tracker)
-    assert store.last_saved_rows("visitor") is None and store.last_saved_row("visitor") is None
+    assert store.last_save("visitor") is None
 
 
 def test_a_failing_write_fails_alone_and_the_others_of_its_batch_are_written(tmp_path):
