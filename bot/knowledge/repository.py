@@ -458,7 +458,10 @@ class KnowledgeBase:
         own, purpose, purpose_meanings = _purpose(text, meanings, index.vocabulary)
         own, background, background_meanings = _not_yet_done(own, meanings, index.vocabulary)
         own, done, done_meanings = _done_already(own, meanings, index.vocabulary)
-        background = " ".join(part for part in (background, done) if part)
+        own, situation, situation_meanings = _situation(own, index.vocabulary, index.telling_pairs)
+        # What the situation's words mean is not searched: only its words, as background.
+        meanings = [m for m in meanings if m not in situation_meanings]
+        background = " ".join(part for part in (background, done, situation) if part)
         purpose_meanings |= background_meanings | done_meanings
         # What it does a procedure for, or the way it is done ("trên vneid"), weighs less than context; the way tells
         # no name either.
@@ -682,6 +685,55 @@ def _means_meanings(text: str, meanings: list[str], vocabulary: Vocabulary) -> s
     return split[2] if split is not None else set()
 
 
+# A situation, then what is done in it: "mua xe máy mới thì nộp lệ phí trước bạ", "khi sang tên nhà đất thì khai lệ
+# phí trước bạ". Bare "thi" also says an exam ("thi bằng lái", "thi hành án", "muốn thi vào trường"): not before those
+# words, and only in a question typed without diacritics.
+_THEN = re.compile(r"\s(?:thì|thi(?! (?:bang|hanh|vao|lai|lay|tuyen|xong|sat|do|dau|truot|thu|cong|chung)\b))\s")
+_CLAUSE_PUNCTUATION = re.compile(r"[,.;!?]")
+# A clause opened by these is a situation, whatever it names ("khi sang tên nhà đất thì …", "nếu làm thì …").
+_SITUATION_OPENERS = ("khi ", "sau khi ", "neu ", "luc ", "truong hop ", "trong truong hop ")
+# What is done after "thì": an act of a procedure ("nộp", "đăng ký", "xin"), or going through one ("làm thủ tục hải
+# quan"); without one what follows asks where, how or whether ("thì ra công an xã", "thì làm online được không").
+_THEN_ACTS = tuple(f" {words} " for words in PROCEDURE_ACTS | {"thu tuc"})
+
+
+def _situation(text: str, vocabulary: Vocabulary, telling_pairs: Callable[[str], set[str]]
+               ) -> tuple[str, str, set[str]]:
+    """A question without the situation it states before "thì", when what follows does an act on another procedure
+    than the situation names: what follows, the situation, and the official words read only in the situation, which
+    are not searched. The situation is background ("đổi sang căn cước 12 số thì thay đổi thông tin đăng ký thuế" asks
+    to update a tax registration, not for an ID card; "khi sang tên nhà đất thì khai lệ phí trước bạ" asks for the
+    fee). Not when what follows names nothing new ("nhận con nuôi thì đky ở xã") or less than the situation ("đất trồng
+    cây lâu năm sang đất ở thì xin chuyển mục đích"); nor what the situation names about the same thing (a pair of words
+    shared: "hộ kinh doanh kê khai thuế thì quyết toán thuế tncn" asks for the household business's version). Without
+    one: the question, "", nothing."""
+    text = nfc(text)
+    lowered = f" {text.lower()} "
+    if typed_with_diacritics(text):
+        lowered = lowered.replace(" thi ", " th_ ")  # bare "thi" among diacritics is an exam
+    found = _THEN.search(lowered)
+    if found is None or found.start() == 0:
+        return text, "", set()
+    before, after = text[:max(found.start() - 1, 0)], text[found.end() - 1:]
+    clause = _CLAUSE_PUNCTUATION.split(after, maxsplit=1)[0]
+    folded_clause = f" {canonical(clause)} "
+    opened = canonical(before).startswith(_SITUATION_OPENERS)
+    if not opened and not any(act in folded_clause for act in _THEN_ACTS):
+        return text, "", set()
+    before_reading, clause_reading = vocabulary.read(before), vocabulary.read(clause)
+    before_words = [set(canonical(m).split()) for m in before_reading.meanings]
+    new = [m for m in clause_reading.meanings if m not in before_reading.meanings and m not in clause_reading.context
+           and m != "nước ngoài"
+           and not (words := set(canonical(m).split())) <= UNTELLING_WORDS
+           and not any(words <= situation for situation in before_words)]
+    asked = telling_pairs(" ".join([clause, *clause_reading.meanings]))
+    situational = [m for m in before_reading.meanings if m not in clause_reading.meanings and m != "nước ngoài"
+                   and not telling_pairs(m) & asked]
+    if not situational or not (new or opened and (clause_reading.meanings or asked)):
+        return text, "", set()
+    return after, before, set(situational)
+
+
 def _citizens_version(members: list[tuple[float, ProcedureEntry]], folded_query: str) -> ProcedureEntry:
     """The version of one procedure to answer with: among those the question's words fit about as well as the
     best, the level it names, else the commune's, then the province's; one it fits clearly better is taken (the
@@ -738,6 +790,12 @@ class ProcedureIndex:
     codes: dict[str, str]
     twins: dict[str, tuple[str, ...]] = field(default_factory=dict)  # twin base -> every twin's id
     acts: set[str] = field(default_factory=set)  # what names begin by doing: a later item's lead is one of these
+
+    def telling_pairs(self, text: str) -> set[str]:
+        """The pairs of words of a text that some name holds, not both saying how or when ("kinh_doanh", "ca_nhan";
+        not "dang_ky"): what it is about. Pairs, not words: "nội dung" is not "sử dụng"."""
+        return {term for term in self.bm25.terms(text) if "_" in term and not set(term.split("_")) <= UNTELLING_WORDS
+                and term in self.bm25.idf}
 
     def __post_init__(self) -> None:
         self.acts.update(entry.lead for entry in self.entries.values() if entry.lead)

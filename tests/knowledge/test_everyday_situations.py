@@ -45,6 +45,10 @@ RECORDS = [
     ("1.008993", "Thủ tục chuyển đổi chứng chỉ hành nghề kiến trúc của người nước ngoài ở Việt Nam"),
     ("1.001193", "Thủ tục đăng ký khai sinh"),
     ("1.004772", "Thủ tục đăng ký khai sinh cho người đã có hồ sơ, giấy tờ cá nhân"),
+    ("1.007277", "Khai lệ phí trước bạ nhà, đất/ Miễn lệ phí trước bạ nhà, đất"),
+    ("1.013831", "Đăng ký biến động quyền sử dụng đất, quyền sở hữu tài sản gắn liền với đất trong các trường hợp "
+                 "chuyển đổi quyền sử dụng đất nông nghiệp mà không theo phương án dồn điền, đổi thửa; chuyển nhượng, "
+                 "thừa kế, tặng cho quyền sử dụng đất"),
 ]
 
 
@@ -109,3 +113,17 @@ def test_damaged_money_is_changing_money_unfit_for_circulation(portal, money, da
 ])
 def test_everyday_ways_of_saying_frequent_procedures(portal, question, expected):
     assert found(portal, question) == expected
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None, max_examples=60)
+@given(situation=st.sampled_from(["đổi sang căn cước 12 số", "khi đổi sang căn cước mới", "mới làm hộ chiếu",
+                                  "khi sang tên nhà đất", "sau khi sang tên sổ đỏ", "mới mở hộ kinh doanh"]),
+       asked=st.sampled_from([("thay đổi thông tin đăng ký thuế", "1.008503"),
+                              ("nộp lệ phí trước bạ nhà đất", "1.007277"), ("đăng ký khai sinh cho con", "1.001193")]),
+       tail=st.sampled_from(["ở đâu", "thế nào", "như thế nào, mất bao lâu"]), bare=st.booleans())
+def test_a_situation_before_then_is_background_to_the_act_after_it(portal, situation, asked, tail, bare):
+    # "mua xe máy mới thì nộp lệ phí trước bạ", "khi sang tên nhà đất thì khai lệ phí trước bạ": what is done after
+    # "thì" is asked; the situation before it, another procedure, is why.
+    question, expected = asked
+    text = f"{situation} thì {question} {tail}"
+    assert found(portal, strip_diacritics(text) if bare else text) == expected

@@ -333,3 +333,13 @@ def test_an_act_a_question_says_is_done_already_is_background_to_what_it_asks(po
     question, expected = asked
     found = portal.find_procedure(f"nhà tôi {done} giờ {question} thì làm thế nào")
     assert (found.procedure or found.candidates[0]).id == expected
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("mở hộ kinh doanh thì đăng ký ở đâu", "1.100012"),  # nothing new after "thì": the first clause is asked
+    ("làm thẻ căn cước cho người đủ 14 tuổi thì xin ở đâu", "1.100003"),
+    ("cấp lại giấy phép lái xe thì thi lại không", "1.100015"),  # "thi": an exam
+])
+def test_the_first_clause_is_asked_when_what_follows_then_names_nothing_new(portal, question, expected):
+    found = portal.find_procedure(question)
+    assert (found.procedure or found.candidates[0]).id == expected
