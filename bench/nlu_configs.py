@@ -78,6 +78,8 @@ def logistic_regression(pipeline):
 VARIANTS = {
     "current": lambda: copy.deepcopy(BASE),
     "epochs120": lambda: with_pipeline(set_diet(epochs=120)),
+    # Twice Rasa's batch sizes (64 -> 256 rising): half the steps an epoch, for training time (session 13).
+    "large_batches": lambda: with_pipeline(set_diet(batch_size=[128, 512])),
     "raw_chars": lambda: with_pipeline(add_raw_chars),
     "word_bigrams": lambda: with_pipeline(word_bigrams),
     "whitespace_baseline": lambda: with_pipeline(plain_whitespace),
