@@ -92,7 +92,9 @@ LISTED_ACTIONS: tuple[tuple[str, ...], ...] = tuple(sorted((tuple(action.split()
     "dang ky bo sung", "dang ky doi", "thu hoi dang ky")),
     key=len, reverse=True))
 
-# A foreign spouse, parent or guest makes a civil-status or residence procedure one "có yếu tố nước ngoài".
+# A foreign spouse, parent or guest makes a civil-status or residence procedure one "có yếu tố nước ngoài". Countries
+# as English questions name them ("a driving licence from Germany"), never one the vocabulary reads like a Vietnamese
+# syllable ("laos" -> "lao", as in "lao động"; "thai" is thái).
 FOREIGN_WORDS = frozenset("""
 nuoc ngoai|nguoi nuoc ngoai|ngoai quoc|nguoi tay|viet kieu|foreign|foreigner|foreigners|trung quoc|han quoc|nguoi nhat
 |nhat ban|dai loan|nguoi my|hoa ky|nguoi phap|nguoi duc|nguoi anh|nguoi uc|nguoi nga|nuoc lao|nguoi lao
@@ -100,7 +102,12 @@ nuoc ngoai|nguoi nuoc ngoai|ngoai quoc|nguoi tay|viet kieu|foreign|foreigner|for
 |singapore|nguoi an do|canada|chinese|korean|japanese|american|french|german|british|australian|russian
 |nguoi han|nguoi philippines|nguoi indonesia|nguoi malaysia|nguoi campuchia|nguoi y|nguoi ha lan|nguoi thuy dien
 |filipino|indonesian|malaysian|indian|italian|dutch|swedish|canadian|expat|expatriate|overseas vietnamese
+|england|britain|great britain|united kingdom|usa|america|united states|japan|korea|south korea|china|taiwan|france
+|germany|australia|russia|thailand|india|italy|netherlands|holland|sweden|spain|spanish|philippines|malaysia
+|indonesia|cambodia|europe|european|new zealand|taiwanese|cambodian|laotian|brazil|brazilian|mexico|mexican
 """.replace("\n", "").split("|"))
+# Countries people write as capitals, read only so: lower-case "uk" is chat for "ừ", "us" a pronoun.
+FOREIGN_CAPITALS = ("UK", "U.K.", "US", "U.S.", "USA", "U.S.A.", "EU")
 
 # The level of government a question names ("cấp xã", "trung ương"), as a procedure's levels are written.
 LEVEL_WORDS = {"xa": "cap xa", "tinh": "cap tinh", "bo": "cap bo", "trung uong": "cap bo"}

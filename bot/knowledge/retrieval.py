@@ -27,6 +27,7 @@ from bot.lexicon import (
     AGAIN_ACTS,
     ENGLISH_FORMS_LIKE_SYLLABLES,
     ENGLISH_GLOSSARY,
+    FOREIGN_CAPITALS,
     FOREIGN_WORDS,
     LEVEL_PREFERENCE,
     LEVEL_WORDS,
@@ -398,6 +399,12 @@ def _without_possessives(text: str) -> str:
     return " ".join(_POSSESSIVE.sub(" ", text).split()).join("  ")
 
 
+# Foreign words as the vocabulary reads a question: "philippines", "united states" stemmed like the question's words.
+_FOREIGN_FORMS = frozenset(_vocabulary_form(words) for words in FOREIGN_WORDS)
+# Countries written as capitals ("a UK driving licence", "U.S. citizen"), never lower-case "uk" (chat for "ừ").
+_FOREIGN_CAPITALS = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, FOREIGN_CAPITALS)) + r")(?!\w)")
+
+
 class Reading(NamedTuple):
     """What the vocabulary reads in a question (`Vocabulary.read`)."""
 
@@ -494,7 +501,7 @@ class Vocabulary:
                         inserted.append(folded_means)
                         extra.append(means)
                         rest = self._note(said, means, rest, context, naming, found.group(0))
-        if any(f" {word} " in folded for word in FOREIGN_WORDS):
+        if any(f" {word} " in folded for word in _FOREIGN_FORMS) or _FOREIGN_CAPITALS.search(query):
             extra.append("nước ngoài")  # a foreign spouse or guest: the "có yếu tố nước ngoài" version
         return Reading(list(dict.fromkeys(extra)), english_meanings(folded), context - naming, " ".join(rest.split()))
 
