@@ -9,8 +9,8 @@ second development set written by someone else from the names only; and bench/da
 present, an independent set written later by someone else, never used to tune the search (--errors never prints its
 questions); bench/data/procedure_questions_dev3.yml, a third development set (400 questions, about 256 procedures)
 written in session 12 the same way; and bench/data/procedure_questions_dev4.yml, a fourth (400 questions) written in
-session 13, held out until its first figures were reported (then a development set, as the third). All were written by people who
-saw only the records, never the search code. Prints the import time, then for each set and
+session 13, held out until its first figures were reported (then a development set, as the third). All were
+written by people who saw only the records, never the search code. Prints the import time, then for each set and
 each first-stage ranker over the same terms (the hand-written BM25 the bot uses, SQLite's FTS5 `bm25()`, the
 bm25s library): top-1 overall and by style, the share answered at once (not asked back), index build time, and
 median / p95 time per question through KnowledgeBase.
