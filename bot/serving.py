@@ -529,7 +529,13 @@ def _load_model_without_a_training_step(cls: Any, model_file_name: str, model_da
     model = cls(*args, **kwargs)
     restored = model.load_weights(model_file_name)
     _trace_prediction_without_autograph(model, predict_data_example)
-    model.run_inference(predict_data_example)  # creates the variables, filled from the checkpoint
+    try:
+        model.run_inference(predict_data_example)  # creates the variables, filled from the checkpoint
+    except (TypeError, ValueError, NotImplementedError) as error:
+        # A model whose prediction has Python control flow over tensors (not DIET's) needs AutoGraph: Rasa's way.
+        logger.warning("model prediction not traced without AutoGraph (%s); loading it Rasa's way", error)
+        return _original_model_load.__func__(cls, model_file_name, model_data_example, predict_data_example,
+                                             finetune_mode, *args, **kwargs)
     try:
         restored.assert_existing_objects_matched()  # every weight the model has came from the file
     except AssertionError:

@@ -632,3 +632,48 @@ def test_the_traced_graph_is_called_directly_only_with_inputs_of_its_signatures_
     finally:
         patched_rasa._original_rasa_predict = rasas
     assert calls and (mine["i_scores"] == rasas(model, wide)["i_scores"]).all()
+
+
+@pytest.mark.parametrize("needs_autograph", [False, True])
+def test_a_model_whose_prediction_needs_autograph_is_loaded_rasas_way(patched_rasa, monkeypatch, needs_autograph):
+    """The quick load traces prediction without AutoGraph (DIET's has no Python control flow over tensors); a model
+    whose prediction branches in Python on a tensor cannot be traced so, and is loaded Rasa's way instead of failing.
+    """
+    import numpy as np
+    import rasa.utils.train_utils
+    import tensorflow as tf
+    from rasa.utils.tensorflow.models import RasaModel
+
+    batch = (np.array([1.0, 2.0], dtype=np.float32),)
+
+    class Restored:
+        def assert_existing_objects_matched(self) -> None:
+            pass
+
+        def expect_partial(self) -> None:
+            pass
+
+    class Model:  # what the quick load uses of a RasaModel
+        _dynamic_signature = staticmethod(RasaModel._dynamic_signature)
+
+        def __init__(self) -> None:
+            self._tf_predict_step = None
+
+        def load_weights(self, _file: str) -> Restored:
+            return Restored()
+
+        def predict_step(self, batch_in):
+            if needs_autograph and tf.reduce_sum(batch_in[0]) > 0:  # a Python branch on a tensor
+                return {"y": batch_in[0] * 2}
+            return {"y": batch_in[0]}
+
+        def run_inference(self, _data):
+            return self._tf_predict_step(batch)
+
+    monkeypatch.setattr(rasa.utils.train_utils, "create_data_generators", lambda **_: ([(batch, None)], None))
+    monkeypatch.setattr(patched_rasa, "_original_model_load", classmethod(lambda cls, *args, **kwargs: "Rasa's way"))
+    loaded = patched_rasa._load_model_without_a_training_step(Model, "model.tf_model", object(), object())
+    if needs_autograph:
+        assert loaded == "Rasa's way"
+    else:
+        assert isinstance(loaded, Model) and loaded.run_inference(None)["y"].numpy().tolist() == [1.0, 2.0]
