@@ -116,7 +116,7 @@ def evaluate(kb: KnowledgeBase, questions: list[dict], show_errors: bool) -> str
         started = time.perf_counter()
         match = kb.find_procedure(question["text"])
         timings.append((time.perf_counter() - started) * 1000)
-        best = match.procedure or (match.candidates[0] if match.candidates else None)
+        best = match.best
         found = code_of.get(best.id) if best else None
         total[question["style"]] += 1
         if found in question["codes"]:

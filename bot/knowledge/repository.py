@@ -227,6 +227,11 @@ class ProcedureMatch:
     procedure: ProcedureRef | None = None
     candidates: list[ProcedureRef] = field(default_factory=list)
 
+    @property
+    def best(self) -> ProcedureRef | None:
+        """The search's first choice: the procedure taken at once, or else the first one offered."""
+        return self.procedure or (self.candidates[0] if self.candidates else None)
+
 
 # The words of what a question does a procedure for, and the official words read in them or in the way it says the
 # procedure is done (`_means_meanings`), weigh this share of a

@@ -17,6 +17,7 @@ from bot.knowledge.repository import KnowledgeBase
 from bot.knowledge.retrieval import _GLOSSARY, english_meanings
 from bot.text import canonical, fold
 from tests.conftest import KNOWLEDGE_DIR
+from tests.knowledge.test_procedure_search import code_found as found
 
 REAL_DATA = Path(os.environ.get("QN_DVC_DATA") or Path(__file__).parents[3] / "shared" / "data" / "dvc")
 
@@ -70,16 +71,6 @@ def portal(tmp_path_factory) -> Iterator[KnowledgeBase]:
     load_knowledge(engine, KNOWLEDGE_DIR)
     yield KnowledgeBase(engine)
     engine.dispose()
-
-
-def found(kb: KnowledgeBase, question: str) -> str | None:
-    """The code of the procedure a question finds first (taken at once, or the first candidate)."""
-    match = kb.find_procedure(question)
-    best = match.procedure or (match.candidates[0] if match.candidates else None)
-    if best is None:
-        return None
-    guide = kb.procedure(best.id)
-    return guide.code if guide else None
 
 
 @pytest.mark.parametrize("question, code", [

@@ -15,6 +15,7 @@ from bot.knowledge.portal_import import import_portal
 from bot.text import strip_diacritics
 from tests.conftest import KNOWLEDGE_DIR
 from tests.knowledge.test_portal_import import record, write_records
+from tests.knowledge.test_procedure_search import code_found as found
 
 # The procedures asked for, and names sharing the words of the situation ("bị cháy", "ngân hàng", "công ty", "đăng ký").
 RECORDS = [
@@ -70,13 +71,6 @@ def portal(loaded: Path) -> Iterator[KnowledgeBase]:
     engine = create_engine(f"sqlite:///{loaded}", future=True)
     yield KnowledgeBase(engine)
     engine.dispose()
-
-
-def found(portal: KnowledgeBase, question: str) -> str | None:
-    match = portal.find_procedure(question)
-    best = match.procedure or (match.candidates[0] if match.candidates else None)
-    guide = portal.procedure(best.id) if best else None
-    return guide.code if guide else None
 
 
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None, max_examples=30)
