@@ -523,9 +523,12 @@ def _load_model_without_a_training_step(cls: Any, model_file_name: str, model_da
     machine. Prediction has no Python control flow over tensors (Rasa's branches are on its configuration), so
     the graph is traced with `autograph=False`: the same graph's outputs, tested on the held-out texts against
     Rasa's own loading; the load took 5.7 s against 12.8 s."""
-    if finetune_mode or not predict_data_example:
+    def rasas_way() -> Any:
         return _original_model_load.__func__(cls, model_file_name, model_data_example, predict_data_example,
                                              finetune_mode, *args, **kwargs)
+
+    if finetune_mode or not predict_data_example:
+        return rasas_way()
     model = cls(*args, **kwargs)
     restored = model.load_weights(model_file_name)
     _trace_prediction_without_autograph(model, predict_data_example)
@@ -534,14 +537,12 @@ def _load_model_without_a_training_step(cls: Any, model_file_name: str, model_da
     except (TypeError, ValueError, NotImplementedError) as error:
         # A model whose prediction has Python control flow over tensors (not DIET's) needs AutoGraph: Rasa's way.
         logger.warning("model prediction not traced without AutoGraph (%s); loading it Rasa's way", error)
-        return _original_model_load.__func__(cls, model_file_name, model_data_example, predict_data_example,
-                                             finetune_mode, *args, **kwargs)
+        return rasas_way()
     try:
         restored.assert_existing_objects_matched()  # every weight the model has came from the file
     except AssertionError:
         logger.warning("model weights did not all restore on prediction; loading it Rasa's way")
-        return _original_model_load.__func__(cls, model_file_name, model_data_example, predict_data_example,
-                                             finetune_mode, *args, **kwargs)
+        return rasas_way()
     restored.expect_partial()  # the optimizer's state in the file is not needed to predict
     return model
 
@@ -842,11 +843,15 @@ class _RecentHistory:
     def _texts_after_save(self, sender_id: str, window: _Window, added: List[Any]) -> List[str] | None:
         """The window's rows' data after this turn's save of the events `added`: the rows it held, then the rows the
         save says it wrote (None where either is not known)."""
-        told = getattr(self.store, "last_save", None)
-        saved = told(sender_id) if told is not None and added else None
-        written = saved.data if saved is not None else [] if not added else None
-        if window.texts is None or written is None or len(written) != len(added):
+        if window.texts is None:
             return None
+        written: List[str] = []
+        if added:
+            told = getattr(self.store, "last_save", None)
+            saved = told(sender_id) if told is not None else None
+            if saved is None or len(saved.data) != len(added):
+                return None
+            written = saved.data
         texts = [*window.texts, *written]
         if any(event.type_name == "session_started" for event in added):
             # As SQLTrackerStore._event_query reads a session: the rows stamped at or after its latest start.
