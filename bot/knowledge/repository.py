@@ -37,6 +37,7 @@ from bot.knowledge.places import PlaceIndex, PlaceMatch, PlaceRef
 from bot.knowledge.retrieval import (
     ALIAS_WEIGHT,
     CONTEXT_WEIGHT,
+    FOREIGN_ELEMENT,
     GLOSSARY_WEIGHT,
     BM25Index,
     Reading,
@@ -728,11 +729,11 @@ def _situation(text: str, vocabulary: Vocabulary, telling_pairs: Callable[[str],
     before_reading, clause_reading = vocabulary.read(before), vocabulary.read(clause)
     before_words = [set(canonical(m).split()) for m in before_reading.meanings]
     new = [m for m in clause_reading.meanings if m not in before_reading.meanings and m not in clause_reading.context
-           and m != "nước ngoài"
+           and m != FOREIGN_ELEMENT
            and not (words := set(canonical(m).split())) <= UNTELLING_WORDS
            and not any(words <= situation for situation in before_words)]
     asked = telling_pairs(" ".join([clause, *clause_reading.meanings]))
-    situational = [m for m in before_reading.meanings if m not in clause_reading.meanings and m != "nước ngoài"
+    situational = [m for m in before_reading.meanings if m not in clause_reading.meanings and m != FOREIGN_ELEMENT
                    and not telling_pairs(m) & asked]
     if not situational or not (new or opened and (clause_reading.meanings or asked)):
         return text, "", set()

@@ -399,6 +399,8 @@ def _without_possessives(text: str) -> str:
     return " ".join(_POSSESSIVE.sub(" ", text).split()).join("  ")
 
 
+# What a foreign word in a question means: the "có yếu tố nước ngoài" versions (a foreign spouse or guest).
+FOREIGN_ELEMENT = "nước ngoài"
 # Foreign words as the vocabulary reads a question: "philippines", "united states" stemmed like the question's words.
 _FOREIGN_FORMS = frozenset(_vocabulary_form(words) for words in FOREIGN_WORDS)
 # Countries written as capitals ("a UK driving licence", "U.S. citizen"), never lower-case "uk" (chat for "ừ").
@@ -502,7 +504,7 @@ class Vocabulary:
                         extra.append(means)
                         rest = self._note(said, means, rest, context, naming, found.group(0))
         if any(f" {word} " in folded for word in _FOREIGN_FORMS) or _FOREIGN_CAPITALS.search(query):
-            extra.append("nước ngoài")  # a foreign spouse or guest: the "có yếu tố nước ngoài" version
+            extra.append(FOREIGN_ELEMENT)
         return Reading(list(dict.fromkeys(extra)), english_meanings(folded), context - naming, " ".join(rest.split()))
 
 
