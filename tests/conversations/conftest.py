@@ -283,3 +283,34 @@ def bookable(running_bot):
     yield
     path.write_text(original, encoding="utf-8")
     running_bot.staff_load()
+
+
+def first_failures(log: Path | None, lines: int = 30) -> str:
+    """The first error a log holds, with the lines after it (its traceback)."""
+    text = log.read_text(encoding="utf-8", errors="replace").splitlines() if log and log.exists() else []
+    for number, line in enumerate(text):
+        if "ERROR" in line or "Traceback" in line:
+            return "\n".join(text[number:number + lines])
+    return ""
+
+
+_first_errors: list[tuple[str, str]] = []
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int) -> None:
+    """When tests failed, the running bot's first logged errors, kept for the very end of the output
+    (`pytest_unconfigure`), the part CI shows: the logs themselves go with the test's temporary folder."""
+    bot = _started.get("running_bot")
+    if bot is None or exitstatus == 0:
+        return
+    for name, log in (("action server", bot._actions_log), ("Rasa", bot.rasa_log)):
+        failure = first_failures(log)
+        if failure:
+            _first_errors.append((name, failure))
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    for name, failure in _first_errors if reporter is not None else ():
+        reporter.write_sep("-", f"the running bot's {name}: its first logged error")
+        reporter.write_line(failure)
