@@ -250,6 +250,7 @@ class KnowledgeBase:
         self._engine = engine
         self._ranker = ranker
         self._cache: dict[str, tuple[int | None, Any]] = {}
+        self._building: dict[str, threading.Event] = {}  # keys being built now, each set when its build ends
         self._lock = threading.Lock()
 
     def _session(self) -> Session:
@@ -283,17 +284,30 @@ class KnowledgeBase:
     def cached(self, key: str, build: Callable[[], T], remember_none: bool = True) -> T:
         """Return build()'s result, rebuilt only when a new knowledge version has been loaded. Per-record
         keys come from user input, so their misses (None) are not remembered: the cache stays as large as
-        the knowledge, whatever ids users send."""
+        the knowledge, whatever ids users send. One build of a key at a time: the questions arriving while it
+        runs (the action server's worker threads, after a start or a staff load) wait for it and take its result,
+        instead of each building the same index again on the same cores."""
         current = self.current_version()
-        with self._lock:
-            hit = self._cache.get(key)
-            if hit is not None and hit[0] == current:
-                return hit[1]
-        value = build()
-        if value is not None or remember_none:
+        while True:
             with self._lock:
-                self._cache[key] = (current, value)
-        return value
+                hit = self._cache.get(key)
+                if hit is not None and hit[0] == current:
+                    return hit[1]
+                building = self._building.get(key)
+                if building is None:
+                    building = self._building[key] = threading.Event()
+                    break
+            building.wait()  # then look again: its result, or (none kept, or of another version) build here
+        try:
+            value = build()
+            if value is not None or remember_none:
+                with self._lock:
+                    self._cache[key] = (current, value)
+            return value
+        finally:
+            with self._lock:
+                del self._building[key]
+            building.set()
 
     def stats(self) -> KnowledgeStats:
         with self._session() as session:

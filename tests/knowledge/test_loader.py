@@ -151,3 +151,34 @@ def test_ids_sent_by_users_do_not_grow_the_cache(engine, knowledge_copy):
     for n in range(300):
         assert reader.place_card(f"forged-{n}") is None and reader.procedure(f"forged-{n}") is None
     assert len(reader._cache) == size
+
+
+def test_questions_arriving_together_after_a_staff_load_build_the_procedure_index_once(engine, knowledge_copy):
+    """The action server answers in worker threads: after a start or a staff load, the questions that arrive while
+    the index is being built wait for that one build, not each build it again on the same cores."""
+    import threading
+    import time
+
+    from bot.knowledge.retrieval import BM25Index
+
+    builds: list[int] = []
+
+    def counted_ranker(documents):
+        builds.append(len(documents))
+        time.sleep(0.2)  # a build long enough for the others to arrive during it
+        return BM25Index(documents)
+
+    load_knowledge(engine, knowledge_copy)
+    reader = KnowledgeBase(engine, ranker=counted_ranker)
+    for load in range(2):
+        if load:
+            edit_yaml(knowledge_copy / "contacts.yml", lambda document: document["contacts"].pop())
+            load_knowledge(engine, knowledge_copy)
+        found: list[object] = []
+        askers = [threading.Thread(target=lambda: found.append(reader.procedure_index())) for _ in range(8)]
+        for asker in askers:
+            asker.start()
+        for asker in askers:
+            asker.join()
+        assert len(builds) == load + 1 and len(found) == 8 and all(index is found[0] for index in found)
+    assert reader._building == {}
