@@ -1,7 +1,7 @@
 """Serving speed of the whole bot against a vanilla `rasa init` bot, measured in the same run.
 
     .venv/bin/python bench/serve.py [--rounds 3] [--messages 200] [--skip-vanilla] [--busy-cores N]
-                                    [--no-limit] [--no-cache] [--without PATCH]
+                                    [--no-limit] [--no-cache] [--without PATCH] [--nlu-process]
 
 Starts the full bot (action server, knowledge base on SQLite, Rasa with our REST channel and endpoints.yml's
 stores) on free ports, and a vanilla `rasa init` bot (its default config and model, trained once into
@@ -16,8 +16,10 @@ Prints messages/s and p50/p95/p99 latency for each, the ratios to vanilla per ro
 bot back to back), Rasa's and the action server's CPU per message, the cold start (command to first answer) and
 the resident memory of all the bot's processes. Variants of the full bot on request: "no-limit" lets every turn
 into Rasa at once (QN_CONCURRENT_TURNS=0), "no-cache" analyses every text afresh (QN_NLU_CACHE_ENTRIES=0),
-"no-PATCH" runs without one of bot/serving.py's patches. Issue 20's targets, new texts: at 20 users >= 3x
-vanilla's messages/s and p95 <= 300 ms; one user p50 <= 25 ms; cold start <= 20 s; <= 1 GB resident.
+"no-PATCH" runs without one of bot/serving.py's patches, "nlu-apart" (--nlu-process) runs NLU in a Rasa process of
+its own, asked over HTTP by a Rasa process that holds the dialogue policies alone. Issue 20's targets, new texts:
+at 20 users >= 3x vanilla's messages/s and p95 <= 300 ms; one user p50 <= 25 ms; cold start <= 20 s; <= 1 GB
+resident.
 
 The host's speed drifts (the same work took 5.8 to 12.4 ms of Rasa's CPU within one session): --busy-cores 1
 keeps one core's worth of another process spinning during the rounds, a repeatable stand-in for a slow phase.
@@ -178,7 +180,7 @@ def bookable_knowledge(into: Path) -> Path:
 
 def start_full_bot(workdir: Path, workers: int = 1, name: str = "full",
                    settings: dict[str, str] | None = None, api: bool = False, memory_store: bool = False,
-                   root: Path = ROOT) -> Bot:
+                   root: Path = ROOT, core_model: Path | None = None) -> Bot:
     """The whole bot as `make serve` runs it, with `settings` (environment variables) changed; `api`: with
     Rasa's HTTP API on (to read trackers back); `memory_store`: conversations in Rasa's in-memory tracker store,
     without an event broker, instead of endpoints.yml's stores; `root`: the code of another checkout (a `git
@@ -204,15 +206,37 @@ def start_full_bot(workdir: Path, workers: int = 1, name: str = "full",
                                     "key_prefix": f"bench{os.getpid()}lock"}
         endpoints.write_text(yaml.safe_dump(configured))
         env["SANIC_WORKERS"] = str(workers)
+    processes: list[tuple[list[str], Path]] = []
+    model = ROOT / "models"
+    if core_model is not None:  # NLU in a Rasa process of its own, which the other asks (endpoints.yml's `nlu`)
+        nlu_port = free_port()
+        configured = yaml.safe_load(endpoints.read_text())
+        configured["nlu"] = {"url": f"http://127.0.0.1:{nlu_port}"}
+        endpoints.write_text(yaml.safe_dump(configured))
+        processes.append(([str(VENV_BIN / "python"), "-m", "bot.launch", "run", "--model", str(model), "--port",
+                           str(nlu_port), "--interface", "127.0.0.1", "--enable-api"], root))
+        model = core_model
     # The action server as the scripts start it; an older checkout's (--tree) as rasa_sdk's own.
     action_server = ["actions"] if (root / "actions" / "__main__.py").is_file() \
         else ["rasa_sdk", "--actions", "actions"]
     return Bot(name, [
+        *processes,
         ([str(VENV_BIN / "python"), "-m", *action_server, "--port", str(actions_port)], root),
-        ([str(VENV_BIN / "python"), "-m", "bot.launch", "run", "--model", str(ROOT / "models"), "--endpoints",
+        ([str(VENV_BIN / "python"), "-m", "bot.launch", "run", "--model", str(model), "--endpoints",
           str(endpoints), "--credentials", "credentials.yml", "--port", str(rasa_port), "--interface", "127.0.0.1",
           *(["--enable-api"] if api else [])], root),
     ], env, rasa_port, workdir)
+
+
+def core_only_model() -> Path:
+    """The policies alone (`rasa train core`: RulePolicy, about 15 s), trained afresh into var/bench/core."""
+    folder = ROOT / "var" / "bench" / "core"
+    model = folder / "core.tar.gz"
+    folder.mkdir(parents=True, exist_ok=True)
+    subprocess.run([str(VENV_BIN / "rasa"), "train", "core", "--config", "config.yml", "--domain", "domain",
+                    "--stories", "data", "--out", str(folder), "--fixed-model-name", "core", "--quiet"],
+                   cwd=ROOT, check=True, capture_output=True)
+    return model
 
 
 def start_vanilla_bot(workdir: Path) -> Bot:
@@ -318,6 +342,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tree", action="append", default=[], metavar="NAME:DIR",
                         help="also run the full bot, as NAME, from the code in DIR (e.g. a `git worktree` of the "
                              "commit before a change), with this checkout's venv and model")
+    parser.add_argument("--nlu-process", action="store_true",
+                        help="also run the full bot with NLU in a Rasa process of its own (the trained model, its API "
+                             "on), asked by a Rasa process holding only the dialogue policies (endpoints.yml's `nlu`)")
     parser.add_argument("--kinds", default="new,repeated",
                         help="which traffic to measure, comma-separated: new, repeated (default both)")
     parser.add_argument("--workers", type=int, default=1,
@@ -348,6 +375,9 @@ def main(argv: list[str] | None = None) -> int:
         name, _, folder = variant.partition(":")
         starts[name] = lambda tmp, name=name, folder=folder: start_full_bot(tmp, args.workers, name,
                                                                              root=Path(folder).resolve())
+    if args.nlu_process:
+        core_model = core_only_model()
+        starts["nlu-apart"] = lambda tmp: start_full_bot(tmp, args.workers, "nlu-apart", core_model=core_model)
     if not args.skip_vanilla:
         starts["vanilla"] = start_vanilla_bot
     # This shared machine's speed drifts by tens of percent within minutes: the bots run side by side and
