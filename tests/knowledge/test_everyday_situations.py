@@ -50,6 +50,11 @@ RECORDS = [
     ("1.013831", "Đăng ký biến động quyền sử dụng đất, quyền sở hữu tài sản gắn liền với đất trong các trường hợp "
                  "chuyển đổi quyền sử dụng đất nông nghiệp mà không theo phương án dồn điền, đổi thửa; chuyển nhượng, "
                  "thừa kế, tặng cho quyền sử dụng đất"),
+    ("1.004222", "Đăng ký thường trú"),
+    ("1.010038", "Tách hộ"),
+    ("1.003197", "Xóa đăng ký thường trú"),
+    ("1.012904", "Đăng ký cấp quyền khai thác, sử dụng thông tin, dữ liệu về nhà ở và thị trường bất động sản thuộc "
+                 "thẩm quyền giải quyết của Bộ Xây dựng"),
 ]
 
 
@@ -104,6 +109,12 @@ def test_damaged_money_is_changing_money_unfit_for_circulation(portal, money, da
     ("bé chưa làm giấy khai sinh, giờ làm ở đâu", "1.001193"),
     ("khai sinh muộn cho con có bị phạt không", "1.001193"),
     ("tôi 30 tuổi rồi mà chưa có giấy khai sinh", "1.004772"),
+    # "hk": hộ khẩu in chat, read in the residence phrases that say it ("nhập hk", "tách hk", "cắt hk")
+    ("nhập hk cho chồng về nhà vợ thì cần gì", "1.004222"),
+    ("nhap hk cho vo o dau", "1.004222"),
+    ("cưới xong muốn tách hk ra ở riêng", "1.010038"),
+    ("tach so hk lam o dau", "1.010038"),
+    ("cắt hk chuyển đi tỉnh khác", "1.003197"),
 ])
 def test_everyday_ways_of_saying_frequent_procedures(portal, question, expected):
     assert found(portal, question) == expected
