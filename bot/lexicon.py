@@ -94,7 +94,8 @@ LISTED_ACTIONS: tuple[tuple[str, ...], ...] = tuple(sorted((tuple(action.split()
 
 # A foreign spouse, parent or guest makes a civil-status or residence procedure one "có yếu tố nước ngoài". Countries
 # as English questions name them ("a driving licence from Germany"), never one the vocabulary reads like a Vietnamese
-# syllable ("laos" -> "lao", as in "lao động"; "thai" is thái).
+# syllable ("laos" -> "lao", as in "lao động"; "thai" is thái); and one who says they are married to a Vietnamese is a
+# foreigner asking ("married to a Vietnamese citizen"), whereas "my Vietnamese wife's birth certificate" is about her.
 FOREIGN_WORDS = frozenset("""
 nuoc ngoai|nguoi nuoc ngoai|ngoai quoc|nguoi tay|viet kieu|foreign|foreigner|foreigners|trung quoc|han quoc|nguoi nhat
 |nhat ban|dai loan|nguoi my|hoa ky|nguoi phap|nguoi duc|nguoi anh|nguoi uc|nguoi nga|nuoc lao|nguoi lao
@@ -105,6 +106,7 @@ nuoc ngoai|nguoi nuoc ngoai|ngoai quoc|nguoi tay|viet kieu|foreign|foreigner|for
 |england|britain|great britain|united kingdom|usa|america|united states|japan|korea|south korea|china|taiwan|france
 |germany|australia|russia|thailand|india|italy|netherlands|holland|sweden|spain|spanish|philippines|malaysia
 |indonesia|cambodia|europe|european|new zealand|taiwanese|cambodian|laotian|brazil|brazilian|mexico|mexican
+|married to a vietnamese|married a vietnamese|marry a vietnamese|engaged to a vietnamese
 """.replace("\n", "").split("|"))
 # Countries people write as capitals, read only so: lower-case "uk" is chat for "ừ", "us" a pronoun.
 FOREIGN_CAPITALS = ("UK", "U.K.", "US", "U.S.", "USA", "U.S.A.", "EU")

@@ -107,6 +107,9 @@ def portal(tmp_path_factory) -> Iterator[KnowledgeBase]:
     ("can the land use fee be recorded as a debt", "1.012995"),
     ("shipping my household belongings when relocating to Vietnam", "1.007751"),
     ("We bought a second-hand car last week; whose name goes on the registration?", "1.013076"),
+    # Married to a Vietnamese: a foreigner asking, whose residence card is the foreigners' one.
+    ("I married a Vietnamese woman in 2019. How do I get a permanent residence card?", {"1.001010", "1.003290"}),
+    ("I'm married to a Vietnamese man. Where do I apply for a permanent residence card?", {"1.001010", "1.003290"}),
 ])
 def test_english_questions_in_the_portals_domains_find_their_procedure(portal, question, code):
     assert found(portal, question) in ({code} if isinstance(code, str) else code)
