@@ -55,6 +55,14 @@ RECORDS = [
     ("1.003197", "Xóa đăng ký thường trú"),
     ("1.012904", "Đăng ký cấp quyền khai thác, sử dụng thông tin, dữ liệu về nhà ở và thị trường bất động sản thuộc "
                  "thẩm quyền giải quyết của Bộ Xây dựng"),
+    ("1.013206", "Chứng nhận an toàn kỹ thuật và bảo vệ môi trường đối với xe cơ giới cải tạo, xe máy chuyên dùng "
+                 "cải tạo"),
+    ("1.012885", "Chấp thuận chủ trương đầu tư đồng thời với chấp thuận nhà đầu tư làm chủ đầu tư đối với dự án cải "
+                 "tạo, xây dựng lại nhà chung cư không bằng nguồn vốn đầu tư công"),
+    ("1.005126", "Cấp Giấy phép xây dựng, cải tạo, nâng cấp đường ngang"),
+    ("1.003494", "Cấp giấy thông hành nhập, xuất cảnh cho công dân Việt Nam sang du lịch các tỉnh, thành phố biên giới "
+                 "Trung Quốc tiếp giáp với Việt Nam tại Công an cấp tỉnh"),
+    ("1.010055", "Trình báo mất giấy thông hành (thực hiện tại cấp xã)"),
 ]
 
 
@@ -115,6 +123,13 @@ def test_damaged_money_is_changing_money_unfit_for_circulation(portal, money, da
     ("cưới xong muốn tách hk ra ở riêng", "1.010038"),
     ("tach so hk lam o dau", "1.010038"),
     ("cắt hk chuyển đi tỉnh khác", "1.003197"),
+    # "độ thùng xe" (chat for modifying a vehicle's body) is a modified motor vehicle, not any "cải tạo"
+    ("xe tải nhà e muốn độ thùng thì làm giấy tờ gì", "1.013206"),
+    ("co noi thung xe tai thi phai dang kiem lai the nao", "1.013206"),
+    ("cải tạo xe tải thành xe chở hàng đông lạnh xin chứng nhận ở đâu", "1.013206"),
+    # a trip to China across the border ("sang TQ chơi") is the border provinces' travel pass
+    ("muốn sang tq chơi vài ngày thì làm giấy thông hành ở đâu", "1.003494"),
+    ("di trung quoc choi bang giay thong hanh lam the nao", "1.003494"),
 ])
 def test_everyday_ways_of_saying_frequent_procedures(portal, question, expected):
     assert found(portal, question) == expected
