@@ -78,7 +78,7 @@ trên và
 # Words in a procedure's name that make it a special version of a common procedure ("… có yếu tố nước ngoài",
 # "… tại khu vực biên giới", "đăng ký lại …"): unless the question says them, the common version is meant.
 SPECIAL_VERSIONS = ("nuoc ngoai", "bien gioi", "luu dong", "dang ky lai", "trung uong", "quan doi", "quan su",
-                    "cong an nhan dan", "to chuc", "doanh nghiep", "co quan",
+                    "cong an nhan dan", "to chuc", "doanh nghiep", "co quan", "hop tac xa",
                     # what is done to a paper one already has: renewing, replacing, withdrawing, ending it
                     "cap lai", "cap doi", "gia han", "thu hoi", "cham dut", "xoa", "dinh chinh", "dieu chinh",
                     "tam ngung", "giai the", "cai chinh", "dang ky bien dong")

@@ -110,6 +110,8 @@ def portal(tmp_path_factory) -> Iterator[KnowledgeBase]:
     # Married to a Vietnamese: a foreigner asking, whose residence card is the foreigners' one.
     ("I married a Vietnamese woman in 2019. How do I get a permanent residence card?", {"1.001010", "1.003290"}),
     ("I'm married to a Vietnamese man. Where do I apply for a permanent residence card?", {"1.001010", "1.003290"}),
+    # A company's branch, not a cooperative's version of closing one.
+    ("Our company plans to close its branch office in Ha Long", "2.002020"),
 ])
 def test_english_questions_in_the_portals_domains_find_their_procedure(portal, question, code):
     assert found(portal, question) in ({code} if isinstance(code, str) else code)
