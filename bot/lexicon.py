@@ -306,7 +306,7 @@ poor, poverty, low income: hộ nghèo
 child, children, kid, kids, minor: trẻ em
 advertising, advertisement: quảng cáo
 religion, religious, church, belief: tôn giáo tín ngưỡng
-electronic, digital: điện tử
+electronic, electronically, digital, digitally: điện tử
 first time, first-time, for the first time: lần đầu
 import, importing: nhập khẩu
 export, exporting: xuất khẩu
@@ -648,6 +648,11 @@ resume operating, resume operation, resume operations, resume activities, restor
 restore operations: phục hồi hoạt động
 cooperative group, co-operative group, cooperation group: tổ hợp tác
 business location, business locations, business premises, place of business: địa điểm kinh doanh
+tax authority, tax authorities, tax office, tax offices, tax department: cơ quan thuế
+technical inspection, periodic inspection, safety inspection, vehicle inspection: kiểm định an toàn kỹ thuật
+roadworthiness test: kiểm định an toàn kỹ thuật
+cites-listed, cites listed, cites appendix, cites species: phụ lục cites
+breed, breeding, captive breeding, rear, rearing: nuôi
 belongings, household belongings, my belongings: tài sản di chuyển
 """
 

@@ -45,6 +45,8 @@ REAL_DATA = Path(os.environ.get("QN_DVC_DATA") or Path(__file__).parents[3] / "s
     ("a small cooperative group of fishermen", "tổ hợp tác"),
     ("shipping our belongings home", "tài sản di chuyển"),
     ("trucks from China", "trung quốc"),
+    ("filing electronically with the tax authority", "cơ quan thuế"),
+    ("a CITES-listed parrot", "phụ lục cites"),  # not "listed" (niêm yết, as shares are)
 ])
 def test_domain_words_are_read_as_the_names_words(question, means):
     assert any(means in meaning for meaning in english_meanings(canonical(question)))
@@ -112,6 +114,9 @@ def portal(tmp_path_factory) -> Iterator[KnowledgeBase]:
     ("I'm married to a Vietnamese man. Where do I apply for a permanent residence card?", {"1.001010", "1.003290"}),
     # A company's branch, not a cooperative's version of closing one.
     ("Our company plans to close its branch office in Ha Long", "2.002020"),
+    ("We are breeding CITES-listed turtles; how is the breeding farm registered?", "1.004819"),
+    ("Where can a company sign up to deal with the tax office electronically?", "1.008008"),
+    ("we no longer use one business location of our firm and want to close it down", "2.002020"),
 ])
 def test_english_questions_in_the_portals_domains_find_their_procedure(portal, question, code):
     assert found(portal, question) in ({code} if isinstance(code, str) else code)
