@@ -117,6 +117,8 @@ def portal(tmp_path_factory) -> Iterator[KnowledgeBase]:
     ("We are breeding CITES-listed turtles; how is the breeding farm registered?", "1.004819"),
     ("Where can a company sign up to deal with the tax office electronically?", "1.008008"),
     ("we no longer use one business location of our firm and want to close it down", "2.002020"),
+    # "lost" is read as the glossary reads it (bị mất, cấp lại), as the names of replacements say
+    ("Our land certificate was lost when we moved house. How can we get another one?", "1.012786"),
 ])
 def test_english_questions_in_the_portals_domains_find_their_procedure(portal, question, code):
     assert found(portal, question) in ({code} if isinstance(code, str) else code)
