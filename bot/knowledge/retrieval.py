@@ -303,7 +303,12 @@ def _phrase_pattern(phrase: str, gapped: bool = False, mixed: bool = False) -> r
     the vocabulary's 8,900 patterns is most of the procedure index's build (4.8 s), so the rebuild after a staff
     load, whose vocabulary mostly stays the same, takes 0.7 s instead."""
     words = [_either_typing(word) if mixed else re.escape(word) for word in phrase.split()]
-    return re.compile(" " + (r" (?:\S+ ){0,2}" if gapped else " ").join(words) + " ")
+    return re.compile(" " + (_GAP if gapped else " ").join(words) + " ")
+
+
+# At most two words slipped between two of a phrase's words, never "mất" (lost): "làm mất hộ chiếu" loses a passport,
+# it does not say "làm hộ chiếu".
+_GAP = r" (?:(?!(?:mất|mat) )\S+ ){0,2}"
 
 
 def _only_inside(found: str, folded: str, inserted: list[str]) -> bool:

@@ -12,6 +12,7 @@ from sqlalchemy import create_engine
 
 from bot.knowledge import KnowledgeBase, load_knowledge
 from bot.knowledge.portal_import import import_portal
+from bot.knowledge.retrieval import Vocabulary
 from bot.text import strip_diacritics
 from tests.conftest import KNOWLEDGE_DIR
 from tests.knowledge.test_portal_import import record, write_records
@@ -130,6 +131,12 @@ def test_damaged_money_is_changing_money_unfit_for_circulation(portal, money, da
     # a trip to China across the border ("sang TQ chơi") is the border provinces' travel pass
     ("muốn sang tq chơi vài ngày thì làm giấy thông hành ở đâu", "1.003494"),
     ("di trung quoc choi bang giay thong hanh lam the nao", "1.003494"),
+    # What a procedure is done before ("trước khi làm hộ chiếu mới") is a later step, not what is asked; and "làm mất
+    # hộ chiếu" loses one, it does not say "làm hộ chiếu"
+    ("tôi cần báo mất hộ chiếu trước khi làm hộ chiếu mới ở đâu", "1.010386"),
+    ("bao mat ho chieu o dau truoc khi xin cap ho chieu moi", "1.010386"),
+    ("e làm mất hộ chiếu, trình báo ở đâu trc khi xin cấp cái mới", "1.010386"),
+    ("do I have to report my lost passport before getting a new passport", "1.010386"),
 ])
 def test_everyday_ways_of_saying_frequent_procedures(portal, question, expected):
     assert found(portal, question) == expected
@@ -147,3 +154,14 @@ def test_a_situation_before_then_is_background_to_the_act_after_it(portal, situa
     question, expected = asked
     text = f"{situation} thì {question} {tail}"
     assert found(portal, strip_diacritics(text) if bare else text) == expected
+
+
+def test_a_phrase_read_with_words_between_never_skips_a_loss():
+    # "mở thêm hộ kinh doanh" says "mở hộ kinh doanh"; "làm mất hộ chiếu" is no "làm hộ chiếu".
+    vocabulary = Vocabulary([("cấp hộ chiếu", ["làm hộ chiếu"]),
+                             ("đăng ký thành lập hộ kinh doanh", ["mở hộ kinh doanh"])])
+    assert vocabulary.read("tôi muốn mở thêm hộ kinh doanh").meanings == ["đăng ký thành lập hộ kinh doanh"]
+    assert vocabulary.read("làm gấp hộ chiếu ở đâu").meanings == ["cấp hộ chiếu"]
+    for question in ("tôi làm mất hộ chiếu", "lam mat ho chieu roi"):
+        assert "cấp hộ chiếu" not in vocabulary.read(question).meanings
+
