@@ -78,7 +78,7 @@ trên và
 # Words in a procedure's name that make it a special version of a common procedure ("… có yếu tố nước ngoài",
 # "… tại khu vực biên giới", "đăng ký lại …"): unless the question says them, the common version is meant.
 SPECIAL_VERSIONS = ("nuoc ngoai", "bien gioi", "luu dong", "dang ky lai", "trung uong", "quan doi", "quan su",
-                    "cong an nhan dan", "to chuc", "doanh nghiep", "co quan",
+                    "cong an nhan dan", "to chuc", "doanh nghiep", "co quan", "hop tac xa",
                     # what is done to a paper one already has: renewing, replacing, withdrawing, ending it
                     "cap lai", "cap doi", "gia han", "thu hoi", "cham dut", "xoa", "dinh chinh", "dieu chinh",
                     "tam ngung", "giai the", "cai chinh", "dang ky bien dong")
@@ -94,7 +94,8 @@ LISTED_ACTIONS: tuple[tuple[str, ...], ...] = tuple(sorted((tuple(action.split()
 
 # A foreign spouse, parent or guest makes a civil-status or residence procedure one "có yếu tố nước ngoài". Countries
 # as English questions name them ("a driving licence from Germany"), never one the vocabulary reads like a Vietnamese
-# syllable ("laos" -> "lao", as in "lao động"; "thai" is thái).
+# syllable ("laos" -> "lao", as in "lao động"; "thai" is thái); and one who says they are married to a Vietnamese is a
+# foreigner asking ("married to a Vietnamese citizen"), whereas "my Vietnamese wife's birth certificate" is about her.
 FOREIGN_WORDS = frozenset("""
 nuoc ngoai|nguoi nuoc ngoai|ngoai quoc|nguoi tay|viet kieu|foreign|foreigner|foreigners|trung quoc|han quoc|nguoi nhat
 |nhat ban|dai loan|nguoi my|hoa ky|nguoi phap|nguoi duc|nguoi anh|nguoi uc|nguoi nga|nuoc lao|nguoi lao
@@ -105,6 +106,7 @@ nuoc ngoai|nguoi nuoc ngoai|ngoai quoc|nguoi tay|viet kieu|foreign|foreigner|for
 |england|britain|great britain|united kingdom|usa|america|united states|japan|korea|south korea|china|taiwan|france
 |germany|australia|russia|thailand|india|italy|netherlands|holland|sweden|spain|spanish|philippines|malaysia
 |indonesia|cambodia|europe|european|new zealand|taiwanese|cambodian|laotian|brazil|brazilian|mexico|mexican
+|married to a vietnamese|married a vietnamese|marry a vietnamese|engaged to a vietnamese
 """.replace("\n", "").split("|"))
 # Countries people write as capitals, read only so: lower-case "uk" is chat for "ừ", "us" a pronoun.
 FOREIGN_CAPITALS = ("UK", "U.K.", "US", "U.S.", "USA", "U.S.A.", "EU")
@@ -183,7 +185,7 @@ finalise, finalize, finalization, finalisation, settlement: quyết toán
 declare, declaration: khai báo
 notify, notification, notice, inform: thông báo
 report: trình báo thông báo
-approve, approval, appraise, appraisal: thẩm định phê duyệt
+approve, approval, appraise, appraisal: thẩm định phê duyệt chấp thuận
 accept, acceptance, handover: nghiệm thu
 inspect, inspection, roadworthiness, check-up: kiểm định kiểm tra
 recognise, recognize, recognition, acknowledge, acknowledgement: công nhận nhận
@@ -302,9 +304,9 @@ environment, environmental, pollution, waste: môi trường
 mining, mineral, minerals, quarry: khoáng sản
 poor, poverty, low income: hộ nghèo
 child, children, kid, kids, minor: trẻ em
-advertising, advertisement, billboard: quảng cáo
+advertising, advertisement: quảng cáo
 religion, religious, church, belief: tôn giáo tín ngưỡng
-electronic, digital: điện tử
+electronic, electronically, digital, digitally: điện tử
 first time, first-time, for the first time: lần đầu
 import, importing: nhập khẩu
 export, exporting: xuất khẩu
@@ -602,6 +604,56 @@ cambodia, cambodian: campuchia
 house fire, burned down, burnt down, blaze: hỏa hoạn
 business travel card, business travel cards, apec card, apec business travel card: thẻ abtc
 pet, pets, dog, dogs, puppy, puppies: động vật
+transfer the registration, transfer registration, registration transfer, transfer the title: sang tên
+into my name, put in my name, into the buyer's name, into the new owner's name: sang tên
+scrap, scrapped, scrapping, scrapyard, scrap yard, decommission, decommissioned, end-of-life vehicle: thu hồi
+return the plates, return plates, return the number plates, hand back the plates: thu hồi biển số
+permitted stay, permitted period of stay, period of stay, length of stay: tạm trú cho người nước ngoài
+permission to stay: tạm trú cho người nước ngoài
+extract groundwater, groundwater extraction, extract water, water extraction, household well: khai thác nước dưới đất
+private well: khai thác nước dưới đất
+drill wells, drilling wells, drilling rig, borehole drilling: khoan nước dưới đất
+billboard, billboards, signboard, signboards, advertising board, advertising boards, advertising sign: biển quảng cáo
+location, position, placement: vị trí
+oversized load, oversize load, oversized cargo, oversize cargo, outsize cargo, heavy cargo: hàng siêu trường, siêu trọng
+abnormal load: hàng siêu trường, siêu trọng
+dig up, digging up, excavate, excavation, roadworks, road works, work on a road: thi công
+modify vehicle, modify car, modify truck, modify motorbike, vehicle modification, modified vehicle: cải tạo
+modified truck: cải tạo
+cargo box, truck body, converted vehicle, vehicle conversion: cải tạo
+safety certification, safety certificate, technical safety, roadworthiness certificate: an toàn kỹ thuật
+trucking, trucking company, haulier, hauler: vận tải
+international road transport, cross-border transport, international haulage: vận tải đường bộ quốc tế
+china, chinese, prc, mainland china: trung quốc
+state-owned house, state-owned housing, state-owned home, state-owned apartment: nhà ở cũ thuộc tài sản công
+state-owned, state owned, public property, public asset, public assets: tài sản công
+official housing, official residence, public-service housing, civil servant housing: nhà ở công vụ
+debt freeze, freeze debt, freeze the debt, frozen debt, loan freeze, freeze a loan: khoanh nợ
+record as a debt, recorded as a debt, record as debt, deferred land use fee, defer the land use fee: ghi nợ
+insurance agent, insurance agents, insurance agency: đại lý bảo hiểm
+agent, agents, dealer, dealers: đại lý
+civil status information, civil status details, civil status data: thông tin hộ tịch
+individual, individuals, private individual, private person, in a personal capacity: cá nhân
+as an individual: với tư cách cá nhân
+small and medium enterprise, small and medium enterprises, small and medium-sized enterprise: doanh nghiệp nhỏ và vừa
+sme, smes: doanh nghiệp nhỏ và vừa
+valid again, make valid again, made valid again, revalidate, revalidation: khôi phục giá trị sử dụng
+locally assembled, locally made, locally manufactured, domestically assembled: sản xuất lắp ráp trong nước
+domestically produced: sản xuất lắp ráp trong nước
+fully online, entirely online, completely online, end-to-end online: trực tuyến toàn trình
+natural resources, natural resource: tài nguyên
+9-digit id, 9 digit id, nine-digit id, old id number, old id card, old identity card: chứng minh nhân dân 09 số
+id number, identification number, personal identification number, personal id number: số định danh cá nhân
+resume operating, resume operation, resume operations, resume activities, restore operation: phục hồi hoạt động
+restore operations: phục hồi hoạt động
+cooperative group, co-operative group, cooperation group: tổ hợp tác
+business location, business locations, business premises, place of business: địa điểm kinh doanh
+tax authority, tax authorities, tax office, tax offices, tax department: cơ quan thuế
+technical inspection, periodic inspection, safety inspection, vehicle inspection: kiểm định an toàn kỹ thuật
+roadworthiness test: kiểm định an toàn kỹ thuật
+cites-listed, cites listed, cites appendix, cites species: phụ lục cites
+breed, breeding, captive breeding, rear, rearing: nuôi
+belongings, household belongings, my belongings: tài sản di chuyển
 """
 
 # English forms that, read as the vocabulary reads them, are also words typed in Vietnamese ("chang": chàng, "hom":

@@ -613,9 +613,11 @@ def _names_a_procedure(text: str, vocabulary: Vocabulary, reading: Reading | Non
 
 # What a question says it does a procedure for ("xin giấy xác nhận tình trạng hôn nhân để kết hôn ở nước ngoài"):
 # typed "để", or bare "de" not starting "đề nghị", "đề xuất"; "in order to", "so that". Not "để lại" (bequeathed), nor
-# "làm sao để", "thế nào để" (how to: what follows is the procedure asked for).
+# "làm sao để", "thế nào để" (how to: what follows is the procedure asked for). What it is done before ("trình báo mất
+# hộ chiếu ở đâu trước khi xin làm hộ chiếu mới", "before applying for a new one") is a later step, as a purpose is.
 _PURPOSE = re.compile(r"(?<!\bsao)(?<!\bnao)(?<!\bnào)(?<!\bcach)(?<!\bcách)"
-                      r"\s(?:để|de)(?! (?:nghi|xuat|an|tai|cu|lai|lại)\b)\s|\s(?:in order to|so that|so i can)\s")
+                      r"\s(?:để|de)(?! (?:nghi|xuat|an|tai|cu|lai|lại)\b)\s|\s(?:in order to|so that|so i can)\s"
+                      r"|\s(?:trước khi|truoc khi|trc khi|before)\s")
 
 
 def _after_a_named_procedure(marker: re.Pattern[str], text: str, meanings: list[str], vocabulary: Vocabulary

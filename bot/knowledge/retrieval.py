@@ -303,7 +303,12 @@ def _phrase_pattern(phrase: str, gapped: bool = False, mixed: bool = False) -> r
     the vocabulary's 8,900 patterns is most of the procedure index's build (4.8 s), so the rebuild after a staff
     load, whose vocabulary mostly stays the same, takes 0.7 s instead."""
     words = [_either_typing(word) if mixed else re.escape(word) for word in phrase.split()]
-    return re.compile(" " + (r" (?:\S+ ){0,2}" if gapped else " ").join(words) + " ")
+    return re.compile(" " + (_GAP if gapped else " ").join(words) + " ")
+
+
+# At most two words slipped between two of a phrase's words, never "mất" (lost): "làm mất hộ chiếu" loses a passport,
+# it does not say "làm hộ chiếu".
+_GAP = r" (?:(?!(?:mất|mat) )\S+ ){0,2}"
 
 
 def _only_inside(found: str, folded: str, inserted: list[str]) -> bool:
@@ -613,6 +618,11 @@ _AUTHORITY = re.compile(r" (?:do|tai|voi|toi|qua|giua|phep)(?: cac)?(?: (?:co qu
                         r"| (?:co quan|to chuc)(?: (?:co quan|to chuc))* (?=co tham quyen |thue |hai quan )")
 
 
+# What a name going abroad says, and a foreign party coming here (folded).
+_OUTWARD = " ra nuoc ngoai "
+_FOREIGN_PARTY = re.compile(r" (?:nguoi|nha dau tu|to chuc|doanh nghiep|thuong nhan|cong dan) nuoc ngoai ")
+
+
 def special_version_factor(folded_name: str, folded_query: str, folded_main: str | None = None) -> float:
     """Lower the score of a special version the question does not ask for; raise the one it asks for (texts folded
     by `canonical`). `folded_main`: the name's first item (`name_main`), where alone a special word the question
@@ -630,6 +640,12 @@ def special_version_factor(folded_name: str, folded_query: str, folded_main: str
         elif abroad in main:
             factor = SPECIAL_VERSION_FACTOR
         folded_name, folded_query, main = (text.replace(abroad, " ") for text in (folded_name, folded_query, main))
+    # So is one going abroad ("đầu tư ra nước ngoài"), for a foreign party who comes here ("nhà đầu tư nước ngoài",
+    # "foreign investor"), unless the question also goes abroad; "mang tiền sang Trung Quốc" still goes out.
+    if _OUTWARD in folded_name and _FOREIGN_PARTY.search(folded_query) and _OUTWARD not in folded_query:
+        if _OUTWARD in main:
+            factor *= SPECIAL_VERSION_FACTOR
+        folded_name, main = folded_name.replace(_OUTWARD, " "), main.replace(_OUTWARD, " ")
     folded_name, main = _AUTHORITY.sub(" ", folded_name), _AUTHORITY.sub(" ", main)
     listed = _listed_actions(folded_name)
     if _LOCAL_LEVEL.search(folded_name):  # "thực hiện tại cấp trung ương, cấp tỉnh, cấp xã": every level's

@@ -33,6 +33,20 @@ REAL_DATA = Path(os.environ.get("QN_DVC_DATA") or Path(__file__).parents[3] / "s
     ("transporting dangerous goods", "hàng hóa nguy hiểm"),
     ("file my corporate income tax", "thuế thu nhập doanh nghiệp"),
     ("apply for a permanent residence card", "thẻ thường trú"),  # the card, not registering one's residence
+    # Everyday English for what the names call by their official words (a foreigner's "permitted stay" is tạm trú).
+    ("how long is my permitted stay", "tạm trú cho người nước ngoài"),
+    ("hauling an oversized load", "hàng siêu trường, siêu trọng"),
+    ("farmers asking for a debt freeze", "khoanh nợ"),
+    ("becoming an insurance agent", "đại lý bảo hiểm"),
+    ("register a scooter fully online", "trực tuyến toàn trình"),
+    ("a locally assembled pickup", "sản xuất lắp ráp trong nước"),
+    ("renting official housing", "nhà ở công vụ"),
+    ("my old 9-digit ID", "chứng minh nhân dân 09 số"),
+    ("a small cooperative group of fishermen", "tổ hợp tác"),
+    ("shipping our belongings home", "tài sản di chuyển"),
+    ("trucks from China", "trung quốc"),
+    ("filing electronically with the tax authority", "cơ quan thuế"),
+    ("a CITES-listed parrot", "phụ lục cites"),  # not "listed" (niêm yết, as shares are)
 ])
 def test_domain_words_are_read_as_the_names_words(question, means):
     assert any(means in meaning for meaning in english_meanings(canonical(question)))
@@ -79,6 +93,32 @@ def portal(tmp_path_factory) -> Iterator[KnowledgeBase]:
     ("How do I get a licence to transport dangerous goods by road?", "1.013259"),
     ("I need a permit for oversize vehicles on the road", "1.000028"),
     ("How do I declare my personal belongings at customs when moving to Vietnam?", "1.007751"),
+    # Paraphrases of the names' official words (issue 17): each read by the glossary or the vocabulary.
+    ("Can a tourist extend the permitted stay stamped in his passport?", {"1.001146", "1.003326"}),
+    ("permit for hauling an oversized load on national highways", "1.000028"),
+    ("permit to dig up a national road to lay fibre cables", "1.013061"),
+    ("Who licenses a real estate exchange?", "1.012900"),
+    ("Which licence lets a firm offer well drilling services?", "1.004122"),
+    ("How to take the exam to become an insurance agent", "1.010387"),
+    ("Registering as an individual lawyer after the bar exam", "1.002153"),
+    ("My passport turned up after I reported it missing. Can it be valid again?", {"1.010382", "1.010384"}),
+    ("register a locally assembled motorbike fully online", "1.012575"),
+    ("proof that my old 9-digit ID and my personal identification number belong to one person", "1.012566"),
+    ("Our restaurant wants to resume operations after a fire safety suspension", "3.000494"),
+    ("how do we obtain natural resources and environment data", {"1.004237", "1.004241"}),
+    ("can the land use fee be recorded as a debt", "1.012995"),
+    ("shipping my household belongings when relocating to Vietnam", "1.007751"),
+    ("We bought a second-hand car last week; whose name goes on the registration?", "1.013076"),
+    # Married to a Vietnamese: a foreigner asking, whose residence card is the foreigners' one.
+    ("I married a Vietnamese woman in 2019. How do I get a permanent residence card?", {"1.001010", "1.003290"}),
+    ("I'm married to a Vietnamese man. Where do I apply for a permanent residence card?", {"1.001010", "1.003290"}),
+    # A company's branch, not a cooperative's version of closing one.
+    ("Our company plans to close its branch office in Ha Long", "2.002020"),
+    ("We are breeding CITES-listed turtles; how is the breeding farm registered?", "1.004819"),
+    ("Where can a company sign up to deal with the tax office electronically?", "1.008008"),
+    ("we no longer use one business location of our firm and want to close it down", "2.002020"),
+    # "lost" is read as the glossary reads it (bị mất, cấp lại), as the names of replacements say
+    ("Our land certificate was lost when we moved house. How can we get another one?", "1.012786"),
 ])
 def test_english_questions_in_the_portals_domains_find_their_procedure(portal, question, code):
-    assert found(portal, question) == code
+    assert found(portal, question) in ({code} if isinstance(code, str) else code)

@@ -34,3 +34,20 @@ def test_vietnamese_chat_says_no_foreigner_in_words_spelled_like_a_country(quest
 def test_no_foreign_word_is_read_like_a_vietnamese_syllable():
     single = {form for form in _FOREIGN_FORMS if " " not in form}
     assert not single & (VIETNAMESE_SYLLABLES | set(TEENCODE))
+
+
+@settings(deadline=None, max_examples=30)
+@given(married=st.sampled_from(["I'm married to a Vietnamese citizen", "I am married to a Vietnamese woman",
+                                "I got married to a Vietnamese man last year", "I plan to marry a Vietnamese nurse"]),
+       asked=st.sampled_from(["how do I get a residence card?", "which visa should I apply for?",
+                              "can I stay longer?"]))
+def test_one_married_to_a_vietnamese_is_a_foreigner_asking(married, asked):
+    # Whoever is married to a Vietnamese says so because they are not one: the foreigners' version is meant.
+    assert "nước ngoài" in Vocabulary([]).read(f"{married}, {asked}").meanings
+
+
+@given(question=st.sampled_from(["My Vietnamese wife's birth certificate has a typo", "we are Vietnamese and married",
+                                 "my Vietnamese husband lost his ID card"]))
+def test_a_vietnamese_spouse_named_alone_says_no_foreigner(question):
+    # Her own papers are a Vietnamese citizen's: nothing says the asker's, or the procedure's, foreign element.
+    assert "nước ngoài" not in Vocabulary([]).read(question).meanings

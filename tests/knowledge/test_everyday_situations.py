@@ -12,6 +12,7 @@ from sqlalchemy import create_engine
 
 from bot.knowledge import KnowledgeBase, load_knowledge
 from bot.knowledge.portal_import import import_portal
+from bot.knowledge.retrieval import Vocabulary
 from bot.text import strip_diacritics
 from tests.conftest import KNOWLEDGE_DIR
 from tests.knowledge.test_portal_import import record, write_records
@@ -50,6 +51,19 @@ RECORDS = [
     ("1.013831", "Đăng ký biến động quyền sử dụng đất, quyền sở hữu tài sản gắn liền với đất trong các trường hợp "
                  "chuyển đổi quyền sử dụng đất nông nghiệp mà không theo phương án dồn điền, đổi thửa; chuyển nhượng, "
                  "thừa kế, tặng cho quyền sử dụng đất"),
+    ("1.004222", "Đăng ký thường trú"),
+    ("1.010038", "Tách hộ"),
+    ("1.003197", "Xóa đăng ký thường trú"),
+    ("1.012904", "Đăng ký cấp quyền khai thác, sử dụng thông tin, dữ liệu về nhà ở và thị trường bất động sản thuộc "
+                 "thẩm quyền giải quyết của Bộ Xây dựng"),
+    ("1.013206", "Chứng nhận an toàn kỹ thuật và bảo vệ môi trường đối với xe cơ giới cải tạo, xe máy chuyên dùng "
+                 "cải tạo"),
+    ("1.012885", "Chấp thuận chủ trương đầu tư đồng thời với chấp thuận nhà đầu tư làm chủ đầu tư đối với dự án cải "
+                 "tạo, xây dựng lại nhà chung cư không bằng nguồn vốn đầu tư công"),
+    ("1.005126", "Cấp Giấy phép xây dựng, cải tạo, nâng cấp đường ngang"),
+    ("1.003494", "Cấp giấy thông hành nhập, xuất cảnh cho công dân Việt Nam sang du lịch các tỉnh, thành phố biên giới "
+                 "Trung Quốc tiếp giáp với Việt Nam tại Công an cấp tỉnh"),
+    ("1.010055", "Trình báo mất giấy thông hành (thực hiện tại cấp xã)"),
 ]
 
 
@@ -104,6 +118,25 @@ def test_damaged_money_is_changing_money_unfit_for_circulation(portal, money, da
     ("bé chưa làm giấy khai sinh, giờ làm ở đâu", "1.001193"),
     ("khai sinh muộn cho con có bị phạt không", "1.001193"),
     ("tôi 30 tuổi rồi mà chưa có giấy khai sinh", "1.004772"),
+    # "hk": hộ khẩu in chat, read in the residence phrases that say it ("nhập hk", "tách hk", "cắt hk")
+    ("nhập hk cho chồng về nhà vợ thì cần gì", "1.004222"),
+    ("nhap hk cho vo o dau", "1.004222"),
+    ("cưới xong muốn tách hk ra ở riêng", "1.010038"),
+    ("tach so hk lam o dau", "1.010038"),
+    ("cắt hk chuyển đi tỉnh khác", "1.003197"),
+    # "độ thùng xe" (chat for modifying a vehicle's body) is a modified motor vehicle, not any "cải tạo"
+    ("xe tải nhà e muốn độ thùng thì làm giấy tờ gì", "1.013206"),
+    ("co noi thung xe tai thi phai dang kiem lai the nao", "1.013206"),
+    ("cải tạo xe tải thành xe chở hàng đông lạnh xin chứng nhận ở đâu", "1.013206"),
+    # a trip to China across the border ("sang TQ chơi") is the border provinces' travel pass
+    ("muốn sang tq chơi vài ngày thì làm giấy thông hành ở đâu", "1.003494"),
+    ("di trung quoc choi bang giay thong hanh lam the nao", "1.003494"),
+    # What a procedure is done before ("trước khi làm hộ chiếu mới") is a later step, not what is asked; and "làm mất
+    # hộ chiếu" loses one, it does not say "làm hộ chiếu"
+    ("tôi cần báo mất hộ chiếu trước khi làm hộ chiếu mới ở đâu", "1.010386"),
+    ("bao mat ho chieu o dau truoc khi xin cap ho chieu moi", "1.010386"),
+    ("e làm mất hộ chiếu, trình báo ở đâu trc khi xin cấp cái mới", "1.010386"),
+    ("do I have to report my lost passport before getting a new passport", "1.010386"),
 ])
 def test_everyday_ways_of_saying_frequent_procedures(portal, question, expected):
     assert found(portal, question) == expected
@@ -121,3 +154,14 @@ def test_a_situation_before_then_is_background_to_the_act_after_it(portal, situa
     question, expected = asked
     text = f"{situation} thì {question} {tail}"
     assert found(portal, strip_diacritics(text) if bare else text) == expected
+
+
+def test_a_phrase_read_with_words_between_never_skips_a_loss():
+    # "mở thêm hộ kinh doanh" says "mở hộ kinh doanh"; "làm mất hộ chiếu" is no "làm hộ chiếu".
+    vocabulary = Vocabulary([("cấp hộ chiếu", ["làm hộ chiếu"]),
+                             ("đăng ký thành lập hộ kinh doanh", ["mở hộ kinh doanh"])])
+    assert vocabulary.read("tôi muốn mở thêm hộ kinh doanh").meanings == ["đăng ký thành lập hộ kinh doanh"]
+    assert vocabulary.read("làm gấp hộ chiếu ở đâu").meanings == ["cấp hộ chiếu"]
+    for question in ("tôi làm mất hộ chiếu", "lam mat ho chieu roi"):
+        assert "cấp hộ chiếu" not in vocabulary.read(question).meanings
+

@@ -113,7 +113,8 @@ SPECIAL_WRITTEN = {"nuoc ngoai": "có yếu tố nước ngoài", "bien gioi": "
                    "doanh nghiep": "của doanh nghiệp", "co quan": "cho cơ quan", "cap lai": "cấp lại",
                    "cap doi": "cấp đổi", "gia han": "gia hạn", "thu hoi": "thu hồi", "cham dut": "chấm dứt",
                    "xoa": "xóa", "dinh chinh": "đính chính", "dieu chinh": "điều chỉnh", "tam ngung": "tạm ngừng",
-                   "giai the": "giải thể", "cai chinh": "cải chính", "dang ky bien dong": "đăng ký biến động"}
+                   "giai the": "giải thể", "cai chinh": "cải chính", "dang ky bien dong": "đăng ký biến động",
+                   "hop tac xa": "của hợp tác xã"}
 OBJECTS = ["hộ kinh doanh", "giấy phép kinh doanh vận tải", "hóa đơn điện tử", "chứng chỉ hành nghề dược",
            "văn phòng đại diện"]
 
@@ -151,6 +152,36 @@ def test_the_authority_a_procedure_is_done_with_makes_no_version(before, who, th
     assert _factor(f"Chứng thực {thing} của {who} có thẩm quyền", question) == 1.0
     assert _factor(f"Chứng thực {thing} theo đề nghị của {who}", question) < 1.0
     assert _factor(f"Chứng thực {thing} cho {who}", question) < 1.0
+
+
+@given(party=st.sampled_from(["nhà đầu tư nước ngoài", "người nước ngoài", "tổ chức nước ngoài",
+                              "doanh nghiệp nước ngoài"]),
+       asked=st.sampled_from(["xin giấy chứng nhận đăng ký đầu tư", "điều chỉnh giấy chứng nhận đăng ký đầu tư",
+                              "cấp giấy chứng nhận đăng ký đầu tư cho dự án nhà máy"]),
+       bare=st.booleans())
+def test_a_foreign_party_coming_here_does_not_ask_for_the_version_going_abroad(party, asked, bare):
+    # "Nhà đầu tư nước ngoài xin giấy chứng nhận đăng ký đầu tư": an investor from abroad invests here, not "đầu tư
+    # ra nước ngoài"; a question saying it goes abroad still asks for that one.
+    outward = "Cấp Giấy chứng nhận đăng ký đầu tư ra nước ngoài"
+    question = f"{party} {asked}"
+    question = strip_diacritics(question) if bare else question
+    assert _factor(outward, question) < 1.0
+    assert _factor(outward, f"{question} ra nước ngoài") >= 1.0
+
+
+def test_going_abroad_with_no_foreign_party_keeps_the_version_going_abroad():
+    # Carrying cash "sang Trung Quốc" goes out: no party from abroad says the question means another version.
+    cash = "Cấp giấy phép mang tiền của nước có chung biên giới và đồng Việt Nam bằng tiền mặt ra nước ngoài"
+    assert _factor(cash, "mang tiền mặt sang Trung Quốc nước ngoài có cần giấy phép") >= 1.0
+
+
+@given(what=st.sampled_from(["Chấm dứt hoạt động chi nhánh, văn phòng đại diện, địa điểm kinh doanh",
+                             "Cấp lại Giấy chứng nhận đăng ký chi nhánh", "Thông báo thay đổi nội dung đăng ký"]))
+def test_a_cooperatives_version_is_asked_for_by_a_cooperative(what):
+    # A cooperative's version of a business procedure ("… của hợp tác xã") is not what a company's question means.
+    cooperative = f"{what} của hợp tác xã, liên hiệp hợp tác xã"
+    assert _factor(cooperative, f"{what} công ty") < _factor(what, f"{what} công ty")
+    assert _factor(cooperative, f"{what} của hợp tác xã") > 1.0
 
 
 RECORDS = [
