@@ -8,6 +8,7 @@ asks it in a background thread.
 """
 from __future__ import annotations
 
+import os
 import re
 import threading
 from contextlib import contextmanager
@@ -250,7 +251,9 @@ class KnowledgeBase:
         self._engine = engine
         self._ranker = ranker
         self._cache: dict[str, tuple[int | None, Any]] = {}
-        self._building: dict[str, threading.Event] = {}  # keys being built now, each set when its build ends
+        # Keys being built now: each build's event, set when it ends, and the process building it (a Sanic worker
+        # forked mid-build holds the entry, but not the thread that would end it: it builds again).
+        self._building: dict[str, tuple[threading.Event, int]] = {}
         self._lock = threading.Lock()
 
     def _session(self) -> Session:
@@ -293,11 +296,12 @@ class KnowledgeBase:
                 hit = self._cache.get(key)
                 if hit is not None and hit[0] == current:
                     return hit[1]
-                building = self._building.get(key)
-                if building is None:
-                    building = self._building[key] = threading.Event()
+                ongoing = self._building.get(key)
+                if ongoing is None or ongoing[1] != os.getpid():
+                    building = threading.Event()
+                    self._building[key] = (building, os.getpid())
                     break
-            building.wait()  # then look again: its result, or (none kept, or of another version) build here
+            ongoing[0].wait()  # then look again: its result, or (none kept, or of another version) build here
         try:
             value = build()
             if value is not None or remember_none:
@@ -306,7 +310,8 @@ class KnowledgeBase:
             return value
         finally:
             with self._lock:
-                del self._building[key]
+                if self._building.get(key, (None,))[0] is building:
+                    del self._building[key]
             building.set()
 
     def stats(self) -> KnowledgeStats:

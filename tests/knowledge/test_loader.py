@@ -182,3 +182,19 @@ def test_questions_arriving_together_after_a_staff_load_build_the_procedure_inde
             asker.join()
         assert len(builds) == load + 1 and len(found) == 8 and all(index is found[0] for index in found)
     assert reader._building == {}
+
+
+def test_a_worker_forked_while_an_index_was_being_built_builds_it_instead_of_waiting_forever(engine, knowledge_copy):
+    """With ACTION_SERVER_SANIC_WORKERS above 1, Sanic forks the action server: a worker forked mid-build holds the
+    build's entry but not the thread that would end it."""
+    import os
+    import threading
+
+    load_knowledge(engine, knowledge_copy)
+    reader = KnowledgeBase(engine)
+    reader._building["procedure_index"] = (threading.Event(), os.getpid() + 1)  # as the parent left it
+    found: list[object] = []
+    asker = threading.Thread(target=lambda: found.append(reader.procedure_index()), daemon=True)
+    asker.start()
+    asker.join(timeout=60)
+    assert found and reader.procedure_index() is found[0]
