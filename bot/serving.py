@@ -474,10 +474,15 @@ def _kept_session(self: Any) -> Any:
 
     Rasa also waits up to 5 minutes for an action's answer, so a hung action server left the user without
     a word for that long. An endpoint's `timeout` (seconds; endpoints.yml sets 10 for the action server)
-    bounds each call instead: the action fails, and the channel's guard apologises."""
+    bounds each call instead: the action fails, and the channel's guard apologises.
+
+    Each call sends the conversation's state as JSON: ujson (Sanic's own, already installed) writes it in a third
+    of json.dumps' time, the same JSON but for spaces and an escaped "/" (at 20 users, json.dumps of these calls
+    was 7% of the Rasa server's main thread)."""
     import asyncio
 
     import aiohttp
+    import ujson
     from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT
 
     try:
@@ -488,7 +493,7 @@ def _kept_session(self: Any) -> Any:
     if kept is None or kept[0] is not loop or kept[1].closed:
         auth = aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"]) \
             if self.basic_auth else None
-        session = aiohttp.ClientSession(headers=self.headers, auth=auth,
+        session = aiohttp.ClientSession(headers=self.headers, auth=auth, json_serialize=ujson.dumps,
                                         timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
                                         connector=aiohttp.TCPConnector(keepalive_timeout=ACTION_KEEPALIVE_SECONDS))
         timeout = _endpoint_timeout(self)

@@ -280,6 +280,42 @@ async def test_calls_to_the_action_server_reuse_one_connection(patched_rasa):
 
 
 @pytest.mark.asyncio
+async def test_the_action_server_receives_the_conversation_exactly_as_rasa_would_send_it(patched_rasa):
+    """The call's JSON is written by ujson: what the action server reads is what Rasa's json.dumps gives."""
+    import json
+
+    from aiohttp import web
+    from rasa.core.actions.action import RemoteAction
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from rasa.utils.endpoints import EndpointConfig
+
+    from bot.settings import PROJECT_ROOT
+
+    domain = Domain.load(str(PROJECT_ROOT / "domain"))
+    said = "Chùa Ba Vàng mở cửa mấy giờ? / giá vé 40.000đ"
+    tracker = DialogueStateTracker.from_events("json-1", [
+        ActionExecuted("action_listen"),
+        UserUttered(said, {"name": "ask_opening_hours", "confidence": 0.1 + 0.2},
+                    [{"entity": "place", "value": "chùa Ba Vàng", "start": 0, "end": 12, "confidence_entity": 1e-7}]),
+        SlotSet("language", "vi"),
+        BotUttered('Xin chào "bạn"\n', {"buttons": [{"title": "Có", "payload": '/affirm{"a": 1}'}]}),
+    ], domain.slots)
+    action = RemoteAction("action_opening_hours", EndpointConfig("http://unused"))
+    expected = json.loads(json.dumps(action._action_call_format(tracker, domain)))
+    received = []
+
+    async def webhook(request: web.Request) -> web.Response:
+        received.append(json.loads(await request.read()))
+        return web.json_response({"events": [], "responses": []})
+
+    async with _local_webhook(webhook) as url:
+        await EndpointConfig(url).request(json=action._action_call_format(tracker, domain), method="post")
+    assert received == [expected] and expected["tracker"]["latest_message"]["text"] == said
+
+
+@pytest.mark.asyncio
 async def test_a_hung_action_server_costs_a_custom_action_the_configured_timeout_not_five_minutes(patched_rasa):
     """Rasa itself would wait 5 minutes; with endpoints.yml's `timeout` the action fails after it, and the
     turn goes on (the channel's guard then apologises: tests/conversations). Without one, Rasa's wait."""
