@@ -130,7 +130,7 @@ PROCEDURE_ABBREVIATIONS: dict[str, str] = {
     "gplx": "giay phep lai xe", "gks": "giay khai sinh", "dkkh": "dang ky ket hon", "mst": "ma so thue",
     "lltp": "ly lich tu phap", "nvqs": "nghia vu quan su", "attp": "an toan thuc pham", "bds": "bat dong san",
     "vpdd": "van phong dai dien", "lm": "lam", "kd": "kinh doanh", "tk": "tai khoan", "vk": "vo", "ck": "chong",
-    "bm": "bo me", "trc": "truoc", "ntn": "nhu the nao", "ld": "lao dong",
+    "bm": "bo me", "trc": "truoc", "ntn": "nhu the nao", "ld": "lao dong", "stk": "so tai khoan",
 }
 
 
