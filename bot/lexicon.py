@@ -158,7 +158,8 @@ reissue, re-issue, replace, replacement, another copy, new copy: cấp lại
 lost, lose, missing, stolen, damaged, torn, broken: bị mất cấp lại
 renew, renewal, expired, expire, expiring, exchange, swap: cấp đổi đổi
 extend, extension, prolong: gia hạn
-change, amend, amendment, modify, modification: thay đổi
+change, modify, modification: thay đổi
+amend, amendment: điều chỉnh sửa đổi thay đổi
 update, adjust, adjustment: điều chỉnh
 correct, correction, mistake, error, wrong, misspelt, misspelled, typo: cải chính
 cancel, cancellation, deregister, deregistration, delete, remove: hủy xóa
