@@ -130,7 +130,7 @@ PROCEDURE_ABBREVIATIONS: dict[str, str] = {
     "gplx": "giay phep lai xe", "gks": "giay khai sinh", "dkkh": "dang ky ket hon", "mst": "ma so thue",
     "lltp": "ly lich tu phap", "nvqs": "nghia vu quan su", "attp": "an toan thuc pham", "bds": "bat dong san",
     "vpdd": "van phong dai dien", "lm": "lam", "kd": "kinh doanh", "tk": "tai khoan", "vk": "vo", "ck": "chong",
-    "bm": "bo me", "trc": "truoc", "ntn": "nhu the nao", "ld": "lao dong",
+    "bm": "bo me", "trc": "truoc", "ntn": "nhu the nao", "ld": "lao dong", "stk": "so tai khoan",
 }
 
 
@@ -158,7 +158,8 @@ reissue, re-issue, replace, replacement, another copy, new copy: cấp lại
 lost, lose, missing, stolen, damaged, torn, broken: bị mất cấp lại
 renew, renewal, expired, expire, expiring, exchange, swap: cấp đổi đổi
 extend, extension, prolong: gia hạn
-change, amend, amendment, modify, modification: thay đổi
+change, modify, modification: thay đổi
+amend, amendment: điều chỉnh sửa đổi thay đổi
 update, adjust, adjustment: điều chỉnh
 correct, correction, mistake, error, wrong, misspelt, misspelled, typo: cải chính
 cancel, cancellation, deregister, deregistration, delete, remove: hủy xóa

@@ -40,6 +40,7 @@ from bot.knowledge.retrieval import (
     CONTEXT_WEIGHT,
     FOREIGN_ELEMENT,
     GLOSSARY_WEIGHT,
+    SPECIAL_VERSION_FACTOR,
     BM25Index,
     Reading,
     Vocabulary,
@@ -522,6 +523,8 @@ class KnowledgeBase:
             factor = special_version_factor(entry.head, folded_query, entry.main)
             if factor < 1 and index.bm25.said_in_full(hit.id, asked):
                 factor = 1.0  # asked for by one of its names ("cancel permanent residence"): not a version
+            if serves_organisations_only(entry) and not _ORGANISATION_ASKED.search(f" {folded_query} "):
+                factor *= SPECIAL_VERSION_FACTOR  # "… lần đầu đối với tổ chức": a citizen asks for theirs
             if does_what_is_asked(entry, said, index.bm25.idf, index.acts):
                 factor *= LEAD_FACTOR
             if entry.levels and not any(level in ("cap xa", "cap tinh") for level in entry.levels):
@@ -563,6 +566,20 @@ class KnowledgeBase:
                 return _guide(p, record)
 
         return self.cached(f"procedure:{procedure_id}", build, remember_none=False)
+
+
+# Whom a name serves ("… lần đầu đối với tổ chức đang sử dụng đất"), when it is organisations only; and a question
+# saying it is one asking (folded; English words already read as these).
+_ORGANISATIONS = re.compile(r" (?:to chuc|doanh nghiep|co quan) ")
+_PEOPLE = re.compile(r" (?:ca nhan|ho gia dinh|cong dan|nguoi|cong dong dan cu) ")
+_ORGANISATION_ASKED = re.compile(r" (?:to chuc|doanh nghiep|cong ty|co quan|hop tac xa|don vi) ")
+
+
+def serves_organisations_only(entry: ProcedureEntry) -> bool:
+    """Whether the list of whom a name serves (after "đối với", `name_head`) names organisations and no people: the
+    twin of a version for households and individuals, which a question that names no organisation means."""
+    audience = f" {entry.folded[len(entry.head):]} "
+    return bool(_ORGANISATIONS.search(audience)) and not _PEOPLE.search(audience)
 
 
 # A procedure done only by a ministry or an agency abroad, never at the province or a commune, is what a citizen

@@ -47,6 +47,7 @@ REAL_DATA = Path(os.environ.get("QN_DVC_DATA") or Path(__file__).parents[3] / "s
     ("trucks from China", "trung quốc"),
     ("filing electronically with the tax authority", "cơ quan thuế"),
     ("a CITES-listed parrot", "phụ lục cites"),  # not "listed" (niêm yết, as shares are)
+    ("amend the licence", "điều chỉnh"),
 ])
 def test_domain_words_are_read_as_the_names_words(question, means):
     assert any(means in meaning for meaning in english_meanings(canonical(question)))
@@ -119,6 +120,9 @@ def portal(tmp_path_factory) -> Iterator[KnowledgeBase]:
     ("we no longer use one business location of our firm and want to close it down", "2.002020"),
     # "lost" is read as the glossary reads it (bị mất, cấp lại), as the names of replacements say
     ("Our land certificate was lost when we moved house. How can we get another one?", "1.012786"),
+    # to amend an official paper is to adjust it (điều chỉnh), as the names say, not only to change it
+    ("We need to amend the investment registration certificate after the project's schedule changed", "1.009647"),
+    ("amendment of an investment registration certificate", "1.009647"),
 ])
 def test_english_questions_in_the_portals_domains_find_their_procedure(portal, question, code):
     assert found(portal, question) in ({code} if isinstance(code, str) else code)
