@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.lexicon import read_in_full
-from tests.knowledge.test_english_glossary import portal  # noqa: F401 (the portal's records, a fixture)
-from tests.knowledge.test_procedure_search import code_found as found
+from tests.knowledge.conftest import code_found as found
 
 
 def test_stk_is_read_as_a_bank_account_number():
@@ -18,5 +17,5 @@ def test_stk_is_read_as_a_bank_account_number():
     "doi stk ngan hang thi bao co quan thue the nao",
     "hộ kd thay đổi stk nhận tiền thì báo thuế ntn",
 ])
-def test_a_changed_bank_account_number_is_notified_to_the_tax_office(portal, question):  # noqa: F811
+def test_a_changed_bank_account_number_is_notified_to_the_tax_office(portal, question):
     assert found(portal, question) == "1.009825"

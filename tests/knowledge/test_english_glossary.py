@@ -3,23 +3,14 @@ ENGLISH_GLOSSARY): the words of the portal's own domains (banks, ships, customs,
 written for one question."""
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
-from typing import Iterator
 
 import pytest
-from sqlalchemy import create_engine
 
-from bot.knowledge import load_knowledge
-from bot.knowledge.portal_import import import_portal
-from bot.knowledge.repository import KnowledgeBase
 from bot.knowledge.retrieval import _GLOSSARY, english_meanings
 from bot.text import canonical, fold
-from tests.conftest import KNOWLEDGE_DIR
-from tests.knowledge.test_procedure_search import code_found as found
-
-REAL_DATA = Path(os.environ.get("QN_DVC_DATA") or Path(__file__).parents[3] / "shared" / "data" / "dvc")
+from tests.knowledge.conftest import REAL_DATA
+from tests.knowledge.conftest import code_found as found
 
 
 @pytest.mark.parametrize("question, means", [
@@ -74,18 +65,6 @@ def test_no_english_form_is_made_of_words_the_names_write_in_vietnamese():
     words = {word for path in records for word in re.findall(r"\w+", path.read_text(encoding="utf-8").lower())}
     written = {folded for word in words if (folded := fold(word)) != word}  # each distinct word folded once
     assert not [form for form in _GLOSSARY if all(word in written for word in form)]
-
-
-@pytest.fixture(scope="module")
-def portal(tmp_path_factory) -> Iterator[KnowledgeBase]:
-    """The portal's 2,642 records and the bot's own vocabulary (skipped where ../shared/data/dvc is absent)."""
-    if not (REAL_DATA / "records").is_dir():
-        pytest.skip(f"the portal's records are not at {REAL_DATA}")
-    engine = create_engine(f"sqlite:///{tmp_path_factory.mktemp('portal') / 'portal.db'}", future=True)
-    import_portal(engine, REAL_DATA)
-    load_knowledge(engine, KNOWLEDGE_DIR)
-    yield KnowledgeBase(engine)
-    engine.dispose()
 
 
 @pytest.mark.parametrize("question, code", [

@@ -15,8 +15,8 @@ from bot.knowledge.portal_import import import_portal
 from bot.knowledge.retrieval import Vocabulary
 from bot.text import strip_diacritics
 from tests.conftest import KNOWLEDGE_DIR
+from tests.knowledge.conftest import code_found as found
 from tests.knowledge.test_portal_import import record, write_records
-from tests.knowledge.test_procedure_search import code_found as found
 
 # The procedures asked for, and names sharing the words of the situation ("bị cháy", "ngân hàng", "công ty", "đăng ký").
 RECORDS = [

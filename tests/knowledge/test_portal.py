@@ -7,7 +7,6 @@ present and the tests on it skip with a message when it is absent.
 from __future__ import annotations
 
 import itertools
-import os
 import re
 import shutil
 import unicodedata
@@ -31,9 +30,9 @@ from bot.knowledge.portal import (
     parse_steps,
     read_path,
 )
+from tests.knowledge.conftest import REAL_DATA
 
 FIXTURE = Path(__file__).parent / "portal_fixture"
-REAL_DATA = Path(os.environ.get("QN_DVC_DATA") or Path(__file__).parents[3] / "shared" / "data" / "dvc")
 
 CHANNEL_HEADER = "Hình thức nộpThời gianPhí, lệ phíMô tả"
 PAPERS_HEADER = "Tên giấy tờMẫu đơn, tờ khaiSố lượng"

@@ -16,7 +16,8 @@ from bot.knowledge.models import KnowledgeVersion, PortalRecord
 from bot.knowledge.portal_import import import_portal
 from bot.knowledge.repository import KnowledgeBase
 from tests.conftest import KNOWLEDGE_DIR
-from tests.knowledge.test_portal import FIXTURE, LIST_ROWS, REAL_DATA, write_list_export
+from tests.knowledge.conftest import REAL_DATA
+from tests.knowledge.test_portal import FIXTURE, LIST_ROWS, write_list_export
 
 
 def record(code: str, name: str, level: str = "Cấp xã", **fields: str) -> dict[str, str]:

@@ -109,13 +109,6 @@ def answer(kb: KnowledgeBase, question: str) -> str | None:
     return match.procedure.id if match.procedure else None
 
 
-def code_found(kb: KnowledgeBase, question: str) -> str | None:
-    """The national code of the search's first choice for a question (taken at once, or first offered)."""
-    best = kb.find_procedure(question).best
-    guide = kb.procedure(best.id) if best else None
-    return guide.code if guide else None
-
-
 @pytest.mark.parametrize("question, expected", [
     ("làm thẻ căn cước cho người đủ 14 tuổi", "1.100003"),  # the commune's version, at once
     ("cấp thẻ căn cước cho người từ đủ 14 tuổi trở lên cấp tỉnh", "1.100002"),  # the level the citizen names

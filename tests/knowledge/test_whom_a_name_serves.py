@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.knowledge.repository import ProcedureEntry, serves_organisations_only
-from tests.knowledge.test_english_glossary import portal  # noqa: F401 (the portal's records, a fixture)
-from tests.knowledge.test_procedure_search import code_found as found
+from tests.knowledge.conftest import code_found as found
 
 FIRST_TITLE = ("Đăng ký đất đai, tài sản gắn liền với đất, cấp Giấy chứng nhận quyền sử dụng đất, quyền sở hữu tài "
                "sản gắn liền với đất lần đầu đối với ")
@@ -29,5 +28,5 @@ def test_a_name_serving_organisations_only_is_told_from_one_serving_people(whom,
     ("Our grandparents' plot has never had a land title. How is one issued for the first time?", "1.013978"),
     ("công ty đang sử dụng đất muốn cấp giấy chứng nhận quyền sử dụng đất lần đầu", "1.012753"),  # an organisation's
 ])
-def test_a_citizens_question_means_the_version_serving_people(portal, question, code):  # noqa: F811
+def test_a_citizens_question_means_the_version_serving_people(portal, question, code):
     assert found(portal, question) == code
