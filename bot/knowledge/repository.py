@@ -299,8 +299,7 @@ class KnowledgeBase:
                     return hit[1]
                 ongoing = self._building.get(key)
                 if ongoing is None or ongoing[1] != os.getpid():
-                    building = threading.Event()
-                    self._building[key] = (building, os.getpid())
+                    mine = self._building[key] = (threading.Event(), os.getpid())
                     break
             ongoing[0].wait()  # then look again: its result, or (none kept, or of another version) build here
         try:
@@ -311,9 +310,9 @@ class KnowledgeBase:
             return value
         finally:
             with self._lock:
-                if self._building.get(key, (None,))[0] is building:
+                if self._building.get(key) is mine:
                     del self._building[key]
-            building.set()
+            mine[0].set()
 
     def stats(self) -> KnowledgeStats:
         with self._session() as session:

@@ -294,23 +294,15 @@ def first_failures(log: Path | None, lines: int = 30) -> str:
     return ""
 
 
-_first_errors: list[tuple[str, str]] = []
-
-
-def pytest_terminal_summary(terminalreporter: Any, exitstatus: int) -> None:
-    """When tests failed, the running bot's first logged errors, kept for the very end of the output
-    (`pytest_unconfigure`), the part CI shows: the logs themselves go with the test's temporary folder."""
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """When tests failed, the running bot's first logged errors at the very end of the output, the part CI shows:
+    the logs themselves go with the test's temporary folder."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
     bot = _started.get("running_bot")
-    if bot is None or exitstatus == 0:
+    if reporter is None or bot is None or not (reporter.stats.get("failed") or reporter.stats.get("error")):
         return
     for name, log in (("action server", bot._actions_log), ("Rasa", bot.rasa_log)):
         failure = first_failures(log)
         if failure:
-            _first_errors.append((name, failure))
-
-
-def pytest_unconfigure(config: pytest.Config) -> None:
-    reporter = config.pluginmanager.get_plugin("terminalreporter")
-    for name, failure in _first_errors if reporter is not None else ():
-        reporter.write_sep("-", f"the running bot's {name}: its first logged error")
-        reporter.write_line(failure)
+            reporter.write_sep("-", f"the running bot's {name}: its first logged error")
+            reporter.write_line(failure)
