@@ -64,6 +64,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--raw", type=Path, help="also keep py-spy's raw stacks here")
     parser.add_argument("--repeated", action="store_true", help="the 40 repeated texts instead of new ones")
+    parser.add_argument("--gil", action="store_true",
+                        help="sample only the thread holding Python's lock (GIL): what bounds one process's "
+                             "messages/s once its main thread is saturated")
     args = parser.parse_args(argv)
     spy = shutil.which("py-spy", path=str(VENV_BIN)) or shutil.which("py-spy")
     if spy is None:
@@ -80,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(replay(bot, 5, 20, "warm"))
             rasa = bot.processes[1]
             sampler = subprocess.Popen([spy, "record", "--pid", str(rasa.pid), "--format", "raw", "--rate", "200",
-                                        "--nonblocking", "--output", str(raw)],
+                                        "--nonblocking", "--output", str(raw), *(["--gil"] if args.gil else [])],
                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
             time.sleep(1)
             if sampler.poll() is not None:
