@@ -703,6 +703,55 @@ def _combine_sparse_features_directly(self: Any, additional_features: Any) -> No
     self._cached_fingerprint = None
 
 
+_original_count_vectors_process: Any = None
+
+
+def _count_vectors_in_one_batch(self: Any, messages: List[Any]) -> List[Any]:
+    """Rasa's CountVectorsFeaturizer.process, for the texts nlu_batch analyses together: Rasa asks scikit-learn's
+    vectorizer twice per text and attribute (its tokens, then the whole text), and each call's checks and matrix
+    building cost more than the counting (bench/sample_serve.py --gil: the three featurizers 8.6% of the busy
+    samples at 20 users). Here each attribute's tokens of every text go through one call and the whole texts
+    through another; each text then gets the rows of its own tokens as the same COO matrices Rasa's
+    `_create_features` builds (the vectorizer counts each row alone, so a row does not depend on its neighbours;
+    tests/test_serving.py compares every matrix). One text, or no trained vectorizer, goes Rasa's way."""
+    from rasa.nlu.constants import DENSE_FEATURIZABLE_ATTRIBUTES
+
+    if self.vectorizers is None or len(messages) < 2:
+        return _original_count_vectors_process(self, messages)
+    for attribute in self._attributes:
+        tokens_of = [self._get_processed_message_tokens_by_attribute(message, attribute) for message in messages]
+        vectorizer = self.vectorizers.get(attribute)
+        if not vectorizer:
+            continue  # Rasa's _create_features gives no features then
+        featurised = [i for i, tokens in enumerate(tokens_of) if tokens]
+        if not featurised:
+            continue
+        tokens_matrix = vectorizer.transform([token for i in featurised for token in tokens_of[i]])
+        texts_matrix = (vectorizer.transform([" ".join(tokens_of[i]) for i in featurised])
+                        if attribute in DENSE_FEATURIZABLE_ATTRIBUTES else None)
+        first = 0
+        for row, i in enumerate(featurised):
+            last = first + len(tokens_of[i])
+            self.add_features_to_message(_rows_as_coo(tokens_matrix, first, last),
+                                         _rows_as_coo(texts_matrix, row, row + 1) if texts_matrix is not None
+                                         else None, attribute, messages[i])
+            first = last
+    return messages
+
+
+def _rows_as_coo(matrix: Any, first: int, last: int) -> Any:
+    """Rows first..last-1 of a CSR matrix with sorted indices, as `matrix[first:last].tocoo()` gives them (a copy:
+    the row of each entry expanded from the row pointers, the columns and values in order, the same types)."""
+    import numpy as np
+    from scipy.sparse import coo_matrix
+
+    pointers = matrix.indptr[first:last + 1]
+    start, end = pointers[0], pointers[-1]
+    rows = np.repeat(np.arange(last - first, dtype=matrix.indices.dtype), np.diff(pointers))
+    return coo_matrix((matrix.data[start:end], (rows, matrix.indices[start:end])),
+                      shape=(last - first, matrix.shape[1]), copy=True, dtype=matrix.dtype)
+
+
 TF_THREAD_VARIABLES = ("TF_INTER_OP_PARALLELISM_THREADS", "TF_INTRA_OP_PARALLELISM_THREADS")
 
 
@@ -1189,6 +1238,7 @@ def _patches() -> Dict[str, List[Tuple[Any, str, Any]]]:
     from rasa.core.tracker_store import SQLTrackerStore
     from rasa.engine.runner.dask import DaskGraphRunner
     from rasa.nlu.classifiers.diet_classifier import DIETClassifier
+    from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
     from rasa.shared.core.domain import Domain
     from rasa.shared.nlu.training_data.features import Features
     from rasa.utils.endpoints import EndpointConfig
@@ -1209,6 +1259,7 @@ def _patches() -> Dict[str, List[Tuple[Any, str, Any]]]:
         "graph_in_order": [(DaskGraphRunner, "run", _run_graph_in_order)],
         "empty_domain_once": [(Domain, "is_empty", _domain_is_empty)],
         "sparse_features_joined_directly": [(Features, "_combine_sparse_features", _combine_sparse_features_directly)],
+        "count_vectors_in_one_batch": [(CountVectorsFeaturizer, "process", _count_vectors_in_one_batch)],
         "bounded_history": [(MessageProcessor, "handle_message", _handle_message_on_recent_history),
                             (MessageProcessor, "get_tracker", _get_recent_tracker),
                             (MessageProcessor, "save_tracker", _save_recent_tracker),
@@ -1226,6 +1277,7 @@ _ORIGINALS = {"event_class_lookup": ("_original_all_subclasses",), "nlu_cache": 
               "traced_graph_called_directly": ("_original_rasa_predict",),
               "graph_in_order": ("_original_graph_run",), "empty_domain_once": ("_original_is_empty",),
               "sparse_features_joined_directly": ("_original_combine_sparse",),
+              "count_vectors_in_one_batch": ("_original_count_vectors_process",),
               "bounded_history": ("_original_handle_message", "_original_get_tracker", "_original_save_tracker",
                                   "_original_event_query", "_original_additional_events")}
 # What install() replaced, to put Rasa's own back: (owner, attribute, original).

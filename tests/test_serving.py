@@ -713,3 +713,70 @@ def test_a_model_whose_prediction_needs_autograph_is_loaded_rasas_way(patched_ra
         assert loaded == "Rasa's way"
     else:
         assert isinstance(loaded, Model) and loaded.run_inference(None)["y"].numpy().tolist() == [1.0, 2.0]
+
+
+@pytest.fixture(scope="module")
+def featurizers():
+    """The trained model's tokenizer and count-vector featurizers, with bot/serving.py's patches in."""
+    from rasa.core.agent import Agent
+    from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
+
+    from bot import serving
+
+    serving.install()
+    try:
+        agent = Agent.load(str(_trained_model()))
+        components = [getattr(node, "_component", None)
+                      for node in agent.processor.graph_runner._instantiated_nodes.values()]
+        tokenizer = next(c for c in components if type(c).__name__ == "VietnameseTokenizer")
+        yield serving, tokenizer, [c for c in components if isinstance(c, CountVectorsFeaturizer)]
+    finally:
+        serving.uninstall()
+
+
+def _count_vector_features(featurize, tokenizer, vectorizers, texts: list[str]) -> list[list[tuple]]:
+    """Each text's features (type, attribute, origin, and the matrix's parts with their types) after `featurize`
+    ran every count-vector featurizer over the texts as one batch."""
+    from rasa.shared.nlu.training_data.message import Message
+
+    messages = [Message(data={"text": text}) for text in texts]
+    tokenizer.process(messages)
+    for vectorizer in vectorizers:
+        featurize(vectorizer, messages)
+    return [[(f.type, f.attribute, f.origin, type(f.features).__name__, f.features.shape,
+              *((part.dtype.str, part.tolist()) for part in (f.features.row, f.features.col, f.features.data)))
+             for f in message.features] for message in messages]
+
+
+_TYPED = st.text(st.sampled_from(list("aăâbcdđeêghiklmnoôơpqrstuưvxyàảãáạằẳẵắặầẩẫấậèẻẽéẹềểễếệìỉĩíịòỏõóọồổỗốộờởỡớợ"
+                                      "ùủũúụừửữứựỳỷỹýỵ AĐƯ0123456789/-.,?!:😀")), max_size=80)
+
+
+@settings(max_examples=60, deadline=None)
+@given(texts=st.lists(_TYPED, min_size=2, max_size=12))
+def test_texts_counted_together_get_the_features_each_gets_alone(featurizers, texts):
+    """Any batch of typed texts (empty ones, numbers, dates, emoji included): each text's count-vector features
+    from the batched featurizers are exactly those of Rasa's own, one text at a time."""
+    serving, tokenizer, vectorizers = featurizers
+    alone = _count_vector_features(lambda c, ms: [serving._original_count_vectors_process(c, [m]) for m in ms],
+                                   tokenizer, vectorizers, texts)
+    together = _count_vector_features(serving._count_vectors_in_one_batch, tokenizer, vectorizers, texts)
+    assert together == alone
+
+
+def test_held_out_questions_counted_together_get_the_features_each_gets_alone(featurizers):
+    """The held-out questions in every style, in batches of 20 as nlu_batch sends them at 20 users: the same
+    features as Rasa's own featurizers give each alone, and the batched one was the one used."""
+    from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
+
+    from bot.nlu.evaluation import load_heldout
+    from bot.settings import PROJECT_ROOT
+
+    serving, tokenizer, vectorizers = featurizers
+    texts = [example.text for example in load_heldout(PROJECT_ROOT / "tests/nlu/heldout")]
+    assert CountVectorsFeaturizer.process is serving._count_vectors_in_one_batch and len(texts) > 500
+    for start in range(0, len(texts), 20):
+        batch = texts[start:start + 20]
+        assert _count_vector_features(CountVectorsFeaturizer.process, tokenizer, vectorizers, batch) == \
+            _count_vector_features(lambda c, ms: [serving._original_count_vectors_process(c, [m]) for m in ms],
+                                   tokenizer, vectorizers, batch)
