@@ -885,14 +885,17 @@ class _RecentHistory:
 
         self.store, self.lookback, self.sql = store, lookback, isinstance(store, SQLTrackerStore)
         self.windows: OrderedDict[str, _Window] = OrderedDict()
+        self._last_row_query: Any = None
 
     def _last_row(self, sender_id: str) -> Any:
         import sqlalchemy as sa
 
-        events = self.store.SQLEvent.__table__
+        if self._last_row_query is None:  # built once: building it cost as much as the read
+            events = self.store.SQLEvent.__table__
+            self._last_row_query = sa.select(sa.func.max(events.c.id)).where(
+                events.c.sender_id == sa.bindparam("sender_id"))
         with self.store.engine.connect() as connection:
-            return connection.execute(sa.select(sa.func.max(events.c.id)).where(
-                events.c.sender_id == sender_id)).scalar()
+            return connection.execute(self._last_row_query, {"sender_id": sender_id}).scalar()
 
     def _texts_after_save(self, sender_id: str, window: _Window, added: List[Any]) -> List[str] | None:
         """The window's rows' data after this turn's save of the events `added`: the rows it held, then the rows the

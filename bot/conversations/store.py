@@ -27,6 +27,7 @@ from typing import Any, Iterable, NamedTuple, Sequence
 
 import sqlalchemy as sa
 import sqlalchemy.orm  # noqa: F401 - sa.orm.sessionmaker
+import ujson
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
@@ -164,6 +165,16 @@ def pending_values(events: Iterable[Event]) -> dict[str, str]:
     return pending
 
 
+def row_data(data: str) -> Any:
+    """A stored row's JSON. ujson reads it in about half of json's time (a conversation's recent rows are read at
+    every message: json's 2.4% of the Rasa process's busy samples at 20 users) and gives the same values, floats
+    included (tested on generated rows); anything it refuses goes to json, which says what is wrong."""
+    try:
+        return ujson.loads(data)
+    except (ValueError, OverflowError):
+        return json.loads(data)
+
+
 def _make_folder_of(url: str) -> None:
     if url.startswith("sqlite:///") and ":memory:" not in url:
         Path(url.removeprefix("sqlite:///").split("?", 1)[0]).parent.mkdir(parents=True, exist_ok=True)
@@ -234,7 +245,7 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
     def tracker_of(self, sender_id: str, rows: Sequence[str]) -> DialogueStateTracker | None:
         """The tracker these stored rows (each row's `data`, in the store's order) make, as `_retrieve` gives it:
         bot/serving.py's bounded_history builds a conversation's next tracker from the rows it saw written."""
-        events = [json.loads(data) for data in rows]
+        events = [row_data(data) for data in rows]
         masked_slots = [e for e in events if e.get("event") == "slot" and e.get("name") in PERSONAL_SLOTS
                         and e.get("value") == MASK]
         pending: dict[str, str] = {}
