@@ -801,6 +801,9 @@ class _Window:
     prefix_rows: List[int] = dataclasses.field(default_factory=list)
     first_row: int = 0
     retry_at: int = 0  # user turns at which a cut that could not be made is tried again
+    # The tracker the last turn left, where the window's rows hold exactly its events (the store masked nothing in
+    # them): the next message goes on from it instead of building it again from the rows. Taken by that message.
+    tracker: Any = None
 
 
 @dataclass
@@ -974,9 +977,11 @@ class _RecentHistory:
         tracker = None
         if window is not None and self._current(sender_id, window):
             self.windows[sender_id] = window
-            if self.sql:  # the window's rows as written, else the store's own read of them
+            if self.sql:  # the last turn's tracker, else the window's rows as written, else the store's read
                 turns.reads[sender_id] = (window.prefix_rows, window.first_row)
-                tracker = self._from_rows(processor, sender_id, window)
+                tracker, window.tracker = window.tracker, None
+                if tracker is None:
+                    tracker = self._from_rows(processor, sender_id, window)
                 if tracker is None:
                     tracker = await _original_get_tracker(processor, sender_id)
             else:
@@ -1009,6 +1014,11 @@ class _RecentHistory:
                     kept.texts = self._texts_after_save(sender_id, window, events[loaded:])
                 self._keep(processor, sender_id, events, kept, held_prefix=len(kept.prefix_rows),
                            rows=None if window is not None else self._rows(sender_id))
+                unmasked = getattr(self.store, "rows_hold_events_unmasked", None)
+                if self.windows.get(sender_id) is kept and kept.texts is not None \
+                        and len(kept.texts) == len(events) and unmasked is not None and unmasked(kept.texts):
+                    # Not cut, and the rows are this tracker's events as written: the tracker they would build.
+                    kept.tracker = tracker
             elif window is None:
                 await _original_save_tracker(processor, tracker)
                 self._keep(processor, sender_id, events, _Window(self.store.store.get(sender_id)))

@@ -46,6 +46,7 @@ HOLDER_SLOT = "booking_code"
 MASK = "•••"
 # A run of 9 or more digits, single spaces, dots or hyphens allowed between them: mobile numbers (0912 345 678,
 # +84 912.345.678), ID card numbers (9 or 12 digits). Dates (8 digits at most), times and prices stay.
+_MASK_AS_STORED = json.dumps(MASK)[1:-1]  # as the rows' JSON writes it
 NUMBER_LIKE = re.compile(r"(?<![\w+])\+?\d(?:[ .\-]?\d){8,}(?!\w)")
 # How long a form's name and phone wait for the booking when the domain sets no session expiry, and how often
 # those left by forms nobody finished are removed.
@@ -229,6 +230,7 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
             self.engine = conversations_engine(str(rasas.url))
             self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
         _metadata.create_all(self.engine)
+        self._insert_event = self.SQLEvent.__table__.insert()  # built once: a turn's write is on the busy path
 
     def _pending_seconds(self) -> float:
         minutes = self.domain.session_config.session_expiration_time if self.domain else 0
@@ -290,12 +292,11 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
                     pending: dict[str, str] | None) -> int | None:
         """In the writer's transaction: the turn's rows, then the form's pending name and phone if the turn
         changed them, and once a minute the sweep of those nobody came back for. Returns the last row's id."""
-        events = self.SQLEvent.__table__
         last_row = None
         if len(rows) > 1:
-            connection.execute(events.insert(), rows[:-1])
+            connection.execute(self._insert_event, rows[:-1])
         if rows:
-            last_row = connection.execute(events.insert(), rows[-1]).inserted_primary_key[0]
+            last_row = connection.execute(self._insert_event, rows[-1]).inserted_primary_key[0]
         now = time.time()
         if pending is not None:
             self._keep_pending(connection, sender_id, pending, now)
@@ -304,6 +305,12 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
             connection.execute(table.delete().where(table.c.stored_at < now - self._pending_seconds()))
             self._swept_at = now
         return int(last_row) if last_row is not None else None
+
+    def rows_hold_events_unmasked(self, rows: Sequence[str]) -> bool:
+        """Whether these rows (each row's data) hold their events exactly as the bot had them: the mask appears
+        nowhere in them (nothing was masked, no slot waits to be put back). bot/serving.py's bounded_history then
+        goes on from the tracker the last turn left instead of building the same tracker again from its rows."""
+        return not any(_MASK_AS_STORED in row or MASK in row for row in rows)
 
     def last_save(self, sender_id: str) -> SavedRows | None:
         """What this task's latest `save` wrote for `sender_id`, its last row id and its rows' data (None if it wrote
