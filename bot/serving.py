@@ -777,6 +777,7 @@ def _one_tensorflow_thread_unless_set() -> None:
 
 HISTORY_TURNS = 4  # user turns a conversation's window keeps when it is cut; it is cut when it holds twice as many
 HISTORY_CONVERSATIONS = 2000  # conversations whose window is remembered, least recently used out
+KEPT_TRACKERS = 200  # of those, the most recently active whose last turn's tracker is kept whole (see _Window)
 APPLIED_USER_TURNS = 3  # user turns still in effect after a cut: a revert ("/back" undoes two) stays inside
 # SQL tracker stores whose reads go through `_event_query` and whose writes take `_additional_events`, as Rasa's
 # own does: a bounded read and a turn's write then go through the store's own code (tests/serving checks each).
@@ -888,6 +889,7 @@ class _RecentHistory:
 
         self.store, self.lookback, self.sql = store, lookback, isinstance(store, SQLTrackerStore)
         self.windows: OrderedDict[str, _Window] = OrderedDict()
+        self.kept: OrderedDict[str, None] = OrderedDict()  # conversations whose window holds a tracker, oldest first
         self._last_row_query: Any = None
 
     def _last_row(self, sender_id: str) -> Any:
@@ -980,6 +982,7 @@ class _RecentHistory:
             if self.sql:  # the last turn's tracker, else the window's rows as written, else the store's read
                 turns.reads[sender_id] = (window.prefix_rows, window.first_row)
                 tracker, window.tracker = window.tracker, None
+                self.kept.pop(sender_id, None)
                 if tracker is None:
                     tracker = self._from_rows(processor, sender_id, window)
                 if tracker is None:
@@ -1014,11 +1017,7 @@ class _RecentHistory:
                     kept.texts = self._texts_after_save(sender_id, window, events[loaded:])
                 self._keep(processor, sender_id, events, kept, held_prefix=len(kept.prefix_rows),
                            rows=None if window is not None else self._rows(sender_id))
-                unmasked = getattr(self.store, "rows_hold_events_unmasked", None)
-                if self.windows.get(sender_id) is kept and kept.texts is not None \
-                        and len(kept.texts) == len(events) and unmasked is not None and unmasked(kept.texts):
-                    # Not cut, and the rows are this tracker's events as written: the tracker they would build.
-                    kept.tracker = tracker
+                self._keep_tracker(processor, sender_id, kept, tracker)
             elif window is None:
                 await _original_save_tracker(processor, tracker)
                 self._keep(processor, sender_id, events, _Window(self.store.store.get(sender_id)))
@@ -1070,7 +1069,8 @@ class _RecentHistory:
         if turns >= 2 * HISTORY_TURNS and turns >= window.retry_at:
             cut = self._cut(processor, sender_id, events)
             window.retry_at = 0 if cut is not None else turns + HISTORY_TURNS // 2
-        start, prefix = cut if cut is not None else (held_prefix, list(range(held_prefix)))
+        start, prefix, cut_tracker = cut if cut is not None else (held_prefix, list(range(held_prefix)), None)
+        window.tracker = cut_tracker if self.sql else None  # for _keep_tracker
         if self.sql and (rows is not None or cut is not None):
             rows = rows if rows is not None else self._rows(sender_id)  # each event's row, by a bounded read
             if len(rows) != len(events):
@@ -1085,11 +1085,30 @@ class _RecentHistory:
         while len(self.windows) > HISTORY_CONVERSATIONS:
             self.windows.popitem(last=False)
 
-    def _cut(self, processor: Any, sender_id: str, events: List[Any]) -> Tuple[int, List[int]] | None:
-        """Where to cut the window: the index of a turn's start and the indices of the SlotSet events before it
-        that set the slots as they stood there; None if no turn start among the last few can be cut at without
-        changing what Rasa would do. (Building the trackers compared applies the events again: Rasa's events
-        change nothing but the tracker, or the latest user message in ways a second application repeats.)"""
+    def _keep_tracker(self, processor: Any, sender_id: str, window: _Window, tracker: Any) -> None:
+        """Keep, for the conversation's next message, the tracker its window's rows would build: the turn's own
+        tracker, or the one of the window as cut (_cut's); only where the rows hold its events unmasked, one for
+        one (the store says so: no name or phone in them), and for the KEPT_TRACKERS most recent conversations."""
+        unmasked = getattr(self.store, "rows_hold_events_unmasked", None)
+        last = window.tracker if window.tracker is not None else tracker
+        window.tracker = None
+        if self.windows.get(sender_id) is not window or window.texts is None or unmasked is None \
+                or len(window.texts) != len(last.events) or not unmasked(window.texts):
+            return
+        window.tracker = _as_get_tracker_gives(processor, last)
+        self.kept[sender_id] = None
+        self.kept.move_to_end(sender_id)
+        while len(self.kept) > KEPT_TRACKERS:
+            oldest = self.windows.get(self.kept.popitem(last=False)[0])
+            if oldest is not None:
+                oldest.tracker = None
+
+    def _cut(self, processor: Any, sender_id: str, events: List[Any]) -> Tuple[int, List[int], Any] | None:
+        """Where to cut the window: the index of a turn's start, the indices of the SlotSet events before it
+        that set the slots as they stood there, and the tracker of the window so cut; None if no turn start among
+        the last few can be cut at without changing what Rasa would do. (Building the trackers compared applies
+        the events again: Rasa's events change nothing but the tracker, or the latest user message in ways a second
+        application repeats.)"""
         from rasa.shared.core.constants import ACTION_LISTEN_NAME
         from rasa.shared.core.events import ActionExecuted, ActiveLoop, UserUttered
 
@@ -1128,7 +1147,7 @@ class _RecentHistory:
                 reference_states = reference.past_states(processor.domain)[-self.lookback - 1:]
             if candidate.past_states(processor.domain)[-self.lookback - 1:] != reference_states:
                 continue
-            return start, prefix
+            return start, prefix, candidate
         return None
 
 

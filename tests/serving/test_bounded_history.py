@@ -129,16 +129,19 @@ def test_a_long_conversation_on_its_recent_window_goes_exactly_as_on_its_whole_h
     if retrieve is not None:
         monkeypatch.setattr(type(store), "_retrieve", counted_retrieve)
     kept_trackers: list[str] = []  # conversations whose next message went on from the tracker a turn left
+    cut_trackers: list[str] = []  # of those, where the turn cut the window
     closed = serving._RecentHistory.close
 
     async def checked_close(self, processor, tracker, loaded, window):
         await closed(self, processor, tracker, loaded, window)
         kept = self.windows.get(tracker.sender_id)
-        if kept is not None and kept.tracker is not None:  # it must be the tracker its rows give
-            assert kept.tracker is tracker
+        if kept is not None and kept.tracker is not None:  # the turn's own or, if cut, the cut window's: it must
+            # be the tracker its rows give
             from_rows = self.store.tracker_of(tracker.sender_id, kept.texts)
-            assert _state_of(tracker, processor.domain) == _state_of(from_rows, processor.domain)
+            assert _state_of(kept.tracker, processor.domain) == _state_of(from_rows, processor.domain)
             kept_trackers.append(tracker.sender_id)
+            if kept.tracker is not tracker:
+                cut_trackers.append(tracker.sender_id)
 
     monkeypatch.setattr(serving._RecentHistory, "close", checked_close)
     _use_store(agent, store)
@@ -157,6 +160,7 @@ def test_a_long_conversation_on_its_recent_window_goes_exactly_as_on_its_whole_h
         if kind == "masking":  # a turn goes on from the tracker the turn before left, where its rows hold it
             # unmasked (most turns: the others are cut, or hold a name or phone number)
             assert kept_trackers.count(windowed) >= len(messages) / 3, kept_trackers.count(windowed)
+            assert cut_trackers, "no cut window's tracker was kept"
             # a turn's tracker is built from the rows the turn before wrote, not read back:
             # read only at a conversation's or a session's start and after the windows were forgotten (2-3 of 45
             # messages, 45 of 45 before)
@@ -167,3 +171,40 @@ def test_a_long_conversation_on_its_recent_window_goes_exactly_as_on_its_whole_h
         assert any(later < earlier for earlier, later in zip(sizes, sizes[1:])), sizes
     # The longest session was handled on a few turns at a time to its end.
     assert max(read["window-long_visitor"][-15:]) < len(_stored(store, "whole-long_visitor")) / 3
+
+
+def test_conversations_taking_turns_get_the_same_answers_with_few_trackers_kept(agent, action_server, monkeypatch):
+    """Three recorded conversations interleaved message by message, with room for one kept tracker: every reply
+    is the one Rasa's handling of the whole history gives, and never more than one window holds a tracker (the
+    others' next messages build theirs from their rows)."""
+    import numpy as np
+
+    from bot import serving
+
+    monkeypatch.setattr(serving, "KEPT_TRACKERS", 1)
+    store = _store("masking", agent, action_server["workdir"])
+    _use_store(agent, store)
+    conversations = {path.stem: json.loads(path.read_text(encoding="utf-8"))["messages"][:15]
+                     for path in (*RECORDED, *RECORDED)[:3]}
+    senders = [f"{name}-{i}" for i, name in enumerate(conversations)]
+    texts = list(conversations.values())
+
+    async def interleaved(prefix: str) -> list:
+        replies = []
+        for turn in range(max(map(len, texts))):
+            for sender, messages in zip(senders, texts):
+                if turn < len(messages):
+                    np.random.seed(turn)
+                    replies.append(_without_times(await agent.handle_text(messages[turn],
+                                                                          sender_id=f"{prefix}{sender}")))
+                    history = agent.processor.__dict__.get("_qn_history")
+                    if history is not None:
+                        assert sum(w.tracker is not None for w in history.windows.values()) <= 1
+        return replies
+
+    serving.install(off=["bounded_history"])
+    expected = asyncio.run(interleaved("whole-"))
+    serving.install()
+    got = asyncio.run(interleaved("window-"))
+    assert agent.processor.__dict__["_qn_history"].kept, "no tracker was kept"
+    assert got == expected
