@@ -194,28 +194,23 @@ def start_full_bot(workdir: Path, workers: int = 1, name: str = "full",
     actions_port, rasa_port = free_port(), free_port()
     endpoints = workdir / "endpoints.yml"
     actions_url = f"http://127.0.0.1:{actions_port}/webhook"
-    endpoints.write_text(endpoints_with_actions_at(actions_url) if root == ROOT else
-                         (root / "endpoints.yml").read_text(encoding="utf-8").replace(SHIPPED_ACTIONS_URL, actions_url))
+    configured = yaml.safe_load(endpoints_with_actions_at(actions_url) if root == ROOT else (
+        root / "endpoints.yml").read_text(encoding="utf-8").replace(SHIPPED_ACTIONS_URL, actions_url))
     if memory_store:
-        shipped = yaml.safe_load(endpoints.read_text())
-        endpoints.write_text(yaml.safe_dump({key: value for key, value in shipped.items()
-                                             if key not in ("tracker_store", "event_broker")}))
+        configured = {key: value for key, value in configured.items() if key not in ("tracker_store", "event_broker")}
     if workers > 1:  # as make prod's replicas: the shipped stores, each conversation locked in Redis
-        configured = yaml.safe_load(endpoints.read_text())
         configured["lock_store"] = {"type": "redis", "url": "127.0.0.1", "port": 6379, "db": 0,
                                     "key_prefix": f"bench{os.getpid()}lock"}
-        endpoints.write_text(yaml.safe_dump(configured))
         env["SANIC_WORKERS"] = str(workers)
     processes: list[tuple[list[str], Path]] = []
     model = ROOT / "models"
     if core_model is not None:  # NLU in a Rasa process of its own, which the other asks (endpoints.yml's `nlu`)
         nlu_port = free_port()
-        configured = yaml.safe_load(endpoints.read_text())
         configured["nlu"] = {"url": f"http://127.0.0.1:{nlu_port}"}
-        endpoints.write_text(yaml.safe_dump(configured))
         processes.append(([str(VENV_BIN / "python"), "-m", "bot.launch", "run", "--model", str(model), "--port",
                            str(nlu_port), "--interface", "127.0.0.1", "--enable-api"], root))
         model = core_model
+    endpoints.write_text(yaml.safe_dump(configured))
     # The action server as the scripts start it; an older checkout's (--tree) as rasa_sdk's own.
     action_server = ["actions"] if (root / "actions" / "__main__.py").is_file() \
         else ["rasa_sdk", "--actions", "actions"]
