@@ -371,6 +371,80 @@ def _diet_process_in_one_batch(self: Any, messages: List[Any]) -> List[Any]:
     return messages
 
 
+_original_states_for_history: Any = None
+
+
+@dataclass
+class _StatesSoFar:
+    """What Domain.states_for_tracker_history worked out for one tracker, to go on from at its next call."""
+
+    domain: Any
+    omit_unset_slots: bool
+    ids: List[int] = dataclasses.field(default_factory=list)  # id() of each applied event replayed so far
+    events: List[Any] = dataclasses.field(default_factory=list)  # those events (so that no other takes an id)
+    replay: Any = None  # a tracker after them
+    # Before each ActionExecuted among them: the state without its user part, and the latest message then.
+    points: List[Tuple[Dict[str, Any], Any]] = dataclasses.field(default_factory=list)
+
+
+class _LatestMessage:
+    """What Domain._get_user_sub_state reads of a tracker."""
+
+    __slots__ = ("latest_message",)
+
+    def __init__(self, latest_message: Any):
+        self.latest_message = latest_message
+
+
+def _state_without_user(domain: Any, tracker: Any, omit_unset_slots: bool) -> Dict[str, Any]:
+    """Domain.get_active_state's state, but for its user part (Rasa 3.6.21's code, the same order)."""
+    from rasa.shared.core.constants import ACTIVE_LOOP, PREVIOUS_ACTION, SLOTS
+
+    return domain._clean_state({SLOTS: domain._get_slots_sub_state(tracker, omit_unset_slots=omit_unset_slots),
+                                PREVIOUS_ACTION: domain._get_prev_action_sub_state(tracker),
+                                ACTIVE_LOOP: domain._get_active_loop_sub_state(tracker)})
+
+
+def _states_carried_on(self: Any, tracker: Any, omit_unset_slots: bool = False, ignore_rule_only_turns: bool = False,
+                       rule_only_data: Dict[str, Any] | None = None) -> List[Dict[str, Any]]:
+    """Domain.states_for_tracker_history (RulePolicy's states, asked two to four times a message: 5% of the Rasa
+    process's GIL samples at 20 users), going on from where the same tracker's last call stopped: Rasa replays
+    every applied event from the first and builds a state before each action each time. A state depends on the
+    tracker as it was at that point, except its user part, which Rasa reads from the latest message *object*,
+    which later events change (the featurization a prediction chose, entities added): so the rest of each state
+    is kept and the user part is read again at every call. When the applied events are no longer those replayed
+    plus new ones (a form folding its runs, a revert, a restart), another domain asks, or rule-only turns are to
+    be left out (ML policies), Rasa's own. Each call returns new dicts, as Rasa's does (callers edit them)."""
+    from rasa.shared.core.constants import USER
+    from rasa.shared.core.events import ActionExecuted
+
+    if ignore_rule_only_turns:
+        return _original_states_for_history(self, tracker, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
+    applied = tracker.applied_events()
+    so_far = tracker.__dict__.get("_qn_states")
+    if so_far is None or so_far.domain is not self or so_far.omit_unset_slots != omit_unset_slots \
+            or len(applied) < len(so_far.ids) or any(id(event) != known for event, known in zip(applied, so_far.ids)):
+        so_far = tracker.__dict__["_qn_states"] = _StatesSoFar(self, omit_unset_slots, replay=tracker.init_copy())
+    replay = so_far.replay
+    for event in applied[len(so_far.ids):]:
+        if isinstance(event, ActionExecuted):
+            so_far.points.append((_state_without_user(self, replay, omit_unset_slots), replay.latest_message))
+        replay.update(event)
+        so_far.ids.append(id(event))
+        so_far.events.append(event)
+    users: Dict[int, Dict[str, Any]] = {}
+    states = []
+    for rest, message in [*so_far.points, (_state_without_user(self, replay, omit_unset_slots),
+                                           replay.latest_message)]:
+        user = users.get(id(message))
+        if user is None:
+            user = users[id(message)] = self._get_user_sub_state(_LatestMessage(message))
+        state: Dict[str, Any] = {USER: dict(user)} if user else {}
+        state.update((part, dict(value) if isinstance(value, dict) else value) for part, value in rest.items())
+        states.append(state)
+    return states
+
+
 RULE_KEY_CACHE_ENTRIES = 10_000
 _original_possible_keys: Any = None
 
@@ -1284,6 +1358,7 @@ def _patches() -> Dict[str, List[Tuple[Any, str, Any]]]:
                       (DIETClassifier, "process", _diet_process_in_one_batch),
                       (MessageProcessor, "log_message", _log_message_counted)],
         "rule_match_memo": [(RulePolicy, "_get_possible_keys", _possible_keys_with_cache)],
+        "rule_states_carried_on": [(Domain, "states_for_tracker_history", _states_carried_on)],
         "rules_skip_text_look": [(RulePolicy, "_find_action_from_rules", _find_action_from_rules_skipping_text)],
         "kept_action_session": [(EndpointConfig, "session", _kept_session)],
         "model_load_by_prediction": [(RasaModel, "load", classmethod(_load_model_without_a_training_step))],
@@ -1304,6 +1379,7 @@ def _patches() -> Dict[str, List[Tuple[Any, str, Any]]]:
 _ORIGINALS = {"event_class_lookup": ("_original_all_subclasses",), "nlu_cache": ("_original_parse",),
               "nlu_batch": ("_original_parse_message", "_original_diet_process", "_original_log_message"),
               "rule_match_memo": ("_original_possible_keys",),
+              "rule_states_carried_on": ("_original_states_for_history",),
               "rules_skip_text_look": ("_original_find_action_from_rules",),
               "kept_action_session": ("_original_session",), "model_load_by_prediction": ("_original_model_load",),
               "traced_graph_called_directly": ("_original_rasa_predict",),
