@@ -192,11 +192,16 @@ def create_table(engine: Engine) -> None:
     metadata.create_all(engine)
 
 
+# Built once: a turn's summary is written at every message, and building the statements cost as much as running them.
+_INSERT_TURNS = conversation_turns.insert()
+_FORGET_DAYS = conversation_days.delete().where(conversation_days.c.day.in_(sa.bindparam("days", expanding=True)))
+
+
 def save_turns(connection: Connection, turns: list[Turn]) -> None:
     """Store `turns`; the kept counts of their days are made again when next read."""
     if turns:
-        connection.execute(conversation_turns.insert(), [asdict(turn) for turn in turns])
-        connection.execute(conversation_days.delete().where(conversation_days.c.day.in_({t.day for t in turns})))
+        connection.execute(_INSERT_TURNS, [asdict(turn) for turn in turns])
+        connection.execute(_FORGET_DAYS, {"days": sorted({turn.day for turn in turns})})
 
 
 def _stored_events(events_engine: Engine, batch: int = 20000) -> Iterator[tuple[str, list[dict[str, Any]]]]:
