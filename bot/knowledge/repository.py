@@ -56,7 +56,7 @@ from bot.knowledge.retrieval import (
 )
 from bot.knowledge.schema import WEEKDAYS
 from bot.lexicon import BRING_WORDS, PROCEDURE_ACTS, PROCEDURE_PAPERS, UNTELLING_WORDS
-from bot.text import canonical, nfc, strip_diacritics
+from bot.text import canonical, nfc, strip_diacritics, without_toneless_marks
 
 T = TypeVar("T")
 # The version pinned by consistent_reads(): a holder shared with the worker threads the reads run in
@@ -477,7 +477,7 @@ class KnowledgeBase:
         named = index.entries.get(index.codes.get(text.strip(), text.strip()))
         if named is not None:
             return ProcedureMatch(named.ref())
-        text = _without_papers_to_bring(text, index.vocabulary)
+        text = _without_papers_to_bring(without_toneless_marks(text), index.vocabulary)
         reading = index.vocabulary.read(text)
         meanings, glossed = reading.meanings, reading.glossed
         own, purpose, purpose_meanings = _purpose(text, meanings, index.vocabulary)
