@@ -296,7 +296,9 @@ border, borders, frontier: biên giới
 border pass: giấy thông hành
 border gate, checkpoint: cửa khẩu
 exit, leave the country, go abroad, emigrate, emigrating, settle abroad: xuất cảnh
-entry, enter, entering: nhập cảnh
+entry, enter, entering, fly into, flying into, arrive in, arriving in: nhập cảnh
+luggage, baggage, checked baggage, suitcase, suitcases: hành lý
+exceed, exceeding, excess, in excess of, more than the, above the: vượt quá
 abroad, overseas: ở nước ngoài
 tourism, tourist, tour, travel agency: du lịch
 fishing, fishery, fisheries, aquaculture, seafood: thủy sản
@@ -404,7 +406,8 @@ exploration, explore, prospecting: thăm dò
 exploit, exploitation, extraction: khai thác
 groundwater, ground water, underground water, borehole, boreholes, drilled well: nước dưới đất
 water resource, water resources: tài nguyên nước
-surface water: nước mặt
+surface water, water from a stream, water from a river: nước mặt
+pond, ponds, fish pond, dig a pond: hồ, ao
 wastewater, waste water, sewage, effluent: nước thải
 oil and gas, petroleum: dầu khí
 sea area, marine area, sea areas, marine: khu vực biển
@@ -418,6 +421,7 @@ pesticide, pesticides, plant protection, plant protection product: thuốc bảo
 veterinary drug, veterinary drugs, veterinary medicine, veterinary medicines, animal medicine: thuốc thú y
 animal feed, feed, fodder, livestock feed: thức ăn chăn nuôi
 husbandry, animal husbandry, livestock farming, livestock farm: chăn nuôi
+raise livestock, raising livestock, raise cattle, raise pigs, raise poultry, raise animals: chăn nuôi
 field trial, field trials, field test, field testing: khảo nghiệm
 forensic, forensics, forensic examination, forensic expert, expert witness, judicial expertise: giám định tư pháp
 statue, memorial, monument: tượng đài
@@ -468,6 +472,7 @@ appoint, appointment, appointed: bổ nhiệm
 apprentice, apprenticeship, trainee, probation, probationary, internship: tập sự
 notary office, notary offices, notarial office: văn phòng công chứng
 mortgage registration, security interest, secured transaction, secured transactions: đăng ký biện pháp bảo đảm
+security registration, security interest registration, registration of a security interest: đăng ký biện pháp bảo đảm
 collateral registration: đăng ký biện pháp bảo đảm
 judicial records, judicial record: lý lịch tư pháp
 survey, surveying, surveyor, mapping, cartography: đo đạc và bản đồ
@@ -485,6 +490,7 @@ convert, conversion, converting, converted: chuyển đổi
 electronic transaction, electronic transactions, e-transaction, e-filing, efiling, file online: giao dịch điện tử
 change of land use, land use purpose, change land use, convert land, land conversion: chuyển mục đích sử dụng đất
 rezone, rezoning: chuyển mục đích sử dụng đất
+change its use, change the use, change of use, change the purpose, change its purpose: chuyển mục đích sử dụng
 operate, operation, operating, operations, activity, activities: hoạt động
 designate, designation, designated: chỉ định
 classify, classification, classified: phân loại
@@ -495,6 +501,7 @@ sticker, stickers, inspection stamp: tem
 shipbuilding, newly built, build a ship, new build: đóng mới
 fishing port, fish port, fishing ports: cảng cá
 fish farming, fish farm, shrimp farming, shrimp farm, aquaculture farm: nuôi trồng thủy sản
+raise fish, raising fish, farm fish, raise shrimp, raising shrimp, aquaculture: nuôi trồng thủy sản
 fry, fingerlings, broodstock, aquatic breed, aquatic breeds: giống thủy sản
 disease, diseases, epidemic, outbreak, outbreaks: dịch bệnh
 disease-free, disease free, disease safety: an toàn dịch bệnh
@@ -507,6 +514,8 @@ reactivate, reactivation, restore validity, reinstate: khôi phục giá trị s
 identity certificate: giấy chứng nhận căn cước
 rescue, search and rescue, lifesaving: cứu nạn, cứu hộ
 security pass, security card, access card, airport pass, airside pass: thẻ kiểm soát an ninh
+automated gate, automated gates, automatic gate, automatic gates, autogate, autogates: cổng kiểm soát tự động
+automated immigration gate, automated immigration gates, automated border control: cổng kiểm soát tự động
 driving school, driving schools, driving centre, driving center, driving instruction: đào tạo lái xe
 learner car, learner vehicle, practice car, training car: xe tập lái
 right-hand drive, right hand drive, rhd: tay lái bên phải
@@ -652,14 +661,27 @@ business location, business locations, business premises, place of business: đ�
 tax authority, tax authorities, tax office, tax offices, tax department: cơ quan thuế
 technical inspection, periodic inspection, safety inspection, vehicle inspection: kiểm định an toàn kỹ thuật
 roadworthiness test: kiểm định an toàn kỹ thuật
-cites-listed, cites listed, cites appendix, cites species: phụ lục cites
+cites-listed, cites listed, cites appendix, cites species, under cites, cites: phụ lục cites
 breed, breeding, captive breeding, rear, rearing: nuôi
 belongings, household belongings, my belongings: tài sản di chuyển
+extract sand, extract gravel, extract stone, extract minerals, extract coal: khai thác khoáng sản
+sand and gravel, sand mining, gravel mining, quarrying: khai thác khoáng sản
+driving instructor, driving instructors, driving teacher, driving teachers: giáo viên dạy thực hành lái xe
+fixed route, fixed routes, fixed-route, scheduled route, scheduled routes: tuyến vận tải hành khách cố định
+bus route, coach route: tuyến vận tải hành khách cố định
+forest product list, forest products list, list of forest products, timber list, timber packing list: bảng kê lâm sản
+produce, production, manufacture, manufacturing, producer, manufacturer: sản xuất
+withholding tax, withhold tax, tax withholding, withheld tax, deduct tax at source: khấu trừ thuế
+offset, offset against, set off against, net off: bù trừ
 """
 
 # English forms that, read as the vocabulary reads them, are also words typed in Vietnamese ("chang": chàng, "hom":
 # hôm): never read as the glossary's words, beside pyvi's syllables and the chat forms.
 ENGLISH_FORMS_LIKE_SYLLABLES = frozenset("chang min hom lot vat tin man son nam".split())
+# Stems the glossary's endings make of a form that are everyday English words of another meaning: "planes", "planed"
+# read as "plan" ("we plan to …" is no aircraft), "listing" as "list" ("forest product list" is no stock listing),
+# "belongings" as "belong" ("a reservoir that belongs to …" is no household belongings). Never read alone.
+ENGLISH_STEMS_OF_OTHER_WORDS = frozenset("plan list belong".split())
 # Words of a procedure question that say how, when or what kind of paper, never which procedure ("làm", "cấp", "đăng
 # ký", "lại", "lần đầu", "giấy phép"): a name sharing only these with a question does not answer it ("làm sổ đỏ lần
 # đầu" is no "Đăng ký xe lần đầu", "cấp đất" no "Cấp giấy xác nhận tình trạng hôn nhân", "đổi giấy phép xây dựng" no

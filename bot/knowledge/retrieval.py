@@ -27,6 +27,7 @@ from bot.lexicon import (
     AGAIN_ACTS,
     ENGLISH_FORMS_LIKE_SYLLABLES,
     ENGLISH_GLOSSARY,
+    ENGLISH_STEMS_OF_OTHER_WORDS,
     FOREIGN_CAPITALS,
     FOREIGN_WORDS,
     LEVEL_PREFERENCE,
@@ -274,9 +275,10 @@ def _accented(text: str) -> str:
 
 def _english_stem(word: str) -> str:
     """An English word without its plural or -ing/-ed ending ("registering" -> "register"); a folded Vietnamese
-    syllable never ends so, and is kept."""
+    syllable never ends so, and is kept. Not the "-eed" of "breed", "need", "speed": "breed" read as "bre" made
+    "bring" one of its forms."""
     for ending, shortest in (("ing", 6), ("ed", 5), ("es", 5), ("s", 4)):
-        if word.endswith(ending) and len(word) >= shortest and not word.endswith("ss"):
+        if word.endswith(ending) and len(word) >= shortest and not word.endswith(("ss", "eed")):
             return word[:-len(ending)]
     return word
 
@@ -358,6 +360,8 @@ def _read_glossary(text: str) -> dict[tuple[str, ...], str]:
                     key = (first, *words[1:-1], last) if len(words) > 1 else (last,)
                     if len(key) == 1 and key[0] in _SYLLABLES:
                         continue  # "changing" read as "chang" (chàng), "mining" as "min"
+                    if len(key) == 1 and key[0] in ENGLISH_STEMS_OF_OTHER_WORDS and key[0] != fold(form):
+                        continue  # "planes" read as "plan"
                     glossary.setdefault(key, means.strip())
     return glossary
 
@@ -391,6 +395,24 @@ def english_meanings(folded: str) -> list[str]:
     if not found:
         return []
     return [*dict.fromkeys(found), " ".join(found)] if len(found) > 1 else found
+
+
+def _glossary_phrases(folded: str) -> list[str]:
+    """The glossary's phrases of two words or more a question (in the vocabulary's form) says, longest first at each
+    word, padded with spaces: a shorter phrase of the vocabulary inside one ("allowance" in "duty-free allowance",
+    "boat" in "boat landing") is not what the question says."""
+    words = folded.split()
+    found: list[str] = []
+    i = 0
+    while i < len(words):
+        for n in range(min(_GLOSSARY_LONGEST, len(words) - i), 1, -1):
+            if tuple(words[i:i + n]) in _GLOSSARY:
+                found.append(f" {' '.join(words[i:i + n])} ")
+                i += n
+                break
+        else:
+            i += 1
+    return found
 
 
 # Whose a paper is ("giấy khai sinh của con tôi bị ghi sai", "cccd của e"), typed with diacritics or without: no part of
@@ -484,9 +506,12 @@ class Vocabulary:
         context: set[str] = set()
         inserted: list[str] = []  # the official words read so far, which a phrase found only inside is not said
         rest = folded  # the question's words that no phrase naming a procedure has read
+        glossed_phrases = _glossary_phrases(folded)
         for _ in range(2):
             for word in dict.fromkeys(folded.split()):
                 for said, means, folded_means, said_accented in self._by_first_word.get(word, ()):
+                    if any(said in phrase and said != phrase for phrase in glossed_phrases):
+                        continue  # part of a longer English phrase the glossary reads ("duty-free allowance")
                     if said in folded:
                         if (accented and said_accented and said in as_typed and said not in accented
                                 and not any(form.search(accented) for form in said_accented)):
