@@ -545,6 +545,15 @@ land use fee, land use levy, land levy, land use tax: tiền sử dụng đất
 land rent, land rental, land lease fee: tiền thuê đất
 landslide, landslides, erosion, subsidence: sạt lở
 tax return, tax returns, tax declaration, file taxes, file tax, declare tax, tax filing: khai thuế
+vat return, vat returns, vat filing: khai thuế giá trị gia tăng
+vat refund, vat refunds, refund of vat: hoàn thuế giá trị gia tăng
+credit-invoice method, credit invoice method, credit method, deduction method, input tax credit: phương pháp khấu trừ
+monthly or quarterly, quarterly: tháng/quý
+extension for filing, filing extension, extend the filing deadline, more time to file: gia hạn nộp hồ sơ khai thuế
+late-payment interest, late payment interest, interest on late payment, late payment penalty: tiền chậm nộp
+waive, waiver, write off: miễn
+fire destroyed, destroyed by fire, damaged by fire, hit by fire: hỏa hoạn
+capital share, capital stake, share of capital, contributed capital share: vốn góp
 pay tax, pay taxes, tax payment, taxpayer, taxpayers: nộp thuế
 corporate income tax, corporate tax, business income tax, company income tax: thuế thu nhập doanh nghiệp
 excise, excise tax, excise duty, special consumption tax: thuế tiêu thụ đặc biệt

@@ -44,6 +44,8 @@ from tests.knowledge.conftest import code_found as found
     ("cancel a security registration", "đăng ký biện pháp bảo đảm"),  # not "security" (an ninh trật tự)
     ("the automated gates at the border", "cổng kiểm soát tự động"),
     ("an overdue withholding tax return", "khấu trừ thuế"),
+    ("filing VAT returns every quarter", "khai thuế giá trị gia tăng"),
+    ("can the interest on late payment be waived", "tiền chậm nộp"),
 ])
 def test_domain_words_are_read_as_the_names_words(question, means):
     assert any(means in meaning for meaning in english_meanings(canonical(question)))
@@ -57,6 +59,12 @@ def test_domain_words_are_read_as_the_names_words(question, means):
 ])
 def test_a_stem_of_another_english_word_is_not_read_as_it(question, means):
     assert not any(means in meaning for meaning in english_meanings(canonical(question)))
+
+
+def test_a_tax_return_alone_is_any_return_not_the_annual_finalisation(portal):
+    reading = portal.procedure_index().vocabulary.read("I have to submit my tax return for the second quarter")
+    assert "quyết toán thuế thu nhập cá nhân" not in reading.meanings
+    assert "khai thuế" in reading.glossed
 
 
 @pytest.mark.parametrize("question, means", [
@@ -134,6 +142,9 @@ def test_no_english_form_is_made_of_words_the_names_write_in_vietnamese():
     ("How does a coach company register a fixed route between two provinces?", "2.002285"),
     ("Our factory will manufacture fertiliser; which certificate is required?", "1.007927"),
     ("We farm turtles listed under CITES; how is the farm registered?", "1.004819"),
+    ("I was in hospital; can I get a filing extension for my tax return?", "1.008513"),
+    ("Our shop on rented land was destroyed by fire. Can the land rent be reduced?", "1.008584"),
+    ("How do we declare VAT under the credit method?", "1.007014"),
 ])
 def test_english_questions_in_the_portals_domains_find_their_procedure(portal, question, code):
     assert found(portal, question) in ({code} if isinstance(code, str) else code)
