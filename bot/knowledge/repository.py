@@ -482,7 +482,7 @@ class KnowledgeBase:
         meanings, glossed = reading.meanings, reading.glossed
         own, purpose, purpose_meanings = _purpose(text, meanings, index.vocabulary)
         own, background, background_meanings = _not_yet_done(own, meanings, index.vocabulary)
-        own, done, done_meanings = _done_already(own, meanings, index.vocabulary)
+        own, done, done_meanings = _done_already(own, meanings, index.vocabulary, index.bm25)
         own, situation, situation_meanings = _situation(own, index.vocabulary, index.telling_pairs)
         # What the situation's words mean is not searched: only its words, as background.
         meanings = [m for m in meanings if m not in situation_meanings]
@@ -689,14 +689,30 @@ _DONE = re.compile(r"\s(?:xong\s)?(?:rồi|roi|r|xong)(?=\s*[,.;]|\s(?:nhưng|nh
 _CLAUSE_START = re.compile(r".*(?:[,.;!?]|^)", re.DOTALL)
 
 
-def _done_already(text: str, meanings: list[str], vocabulary: Vocabulary) -> tuple[str, str, set[str]]:
-    """A question without an act it says is done already, when the rest of it names a procedure (`_not_yet_done`)."""
+def _done_already(text: str, meanings: list[str], vocabulary: Vocabulary, bm25: BM25Index | None = None
+                  ) -> tuple[str, str, set[str]]:
+    """A question without an act it says is done already, when the rest of it names a procedure (`_not_yet_done`);
+    not when the rest asks only for the paper that act gives ("thi bằng A1 đỗ rồi, bao lâu thì có bằng": every pair
+    of words of the rest that a name holds (`bm25`) the act says too)."""
     found = _DONE.search(text.lower())
     if found is None:
         return text, "", set()
     start = _CLAUSE_START.match(text[:found.start()])
     begin = start.end() if start is not None else 0
+    if bm25 is not None and _asks_what_it_gives(text[begin:found.end()], text[found.end():], bm25):
+        return text, "", set()
     return _without_background(text, begin, begin, found.end(), meanings, vocabulary)
+
+
+def _asks_what_it_gives(act: str, rest: str, bm25: BM25Index) -> bool:
+    """Whether the rest of a question names a paper or act of a procedure, and no pair of words a name holds that the
+    act done does not say too ("… thẻ căn cước cho người đủ 14 tuổi" says "14 tuổi"): it asks for what that act
+    gives."""
+    folded_rest = f" {canonical(rest)} "
+    if not any(words in folded_rest for words in _PROCEDURE_WORDS):
+        return False
+    act_terms = set(bm25.terms(act))
+    return all(term in act_terms for term in bm25.terms(rest) if "_" in term and term in bm25.idf)
 
 
 def _without_background(text: str, start: int, act_start: int, stop: int, meanings: list[str],
