@@ -461,6 +461,10 @@ class Vocabulary:
                 typed = known[2] if known and known[0] == means else ()
                 pairs[key] = (means, canonical(means), (*typed, _accented(said)))
                 self._context[key] = self._context.get(key, True) and not says_procedure(said)
+        # The official phrases themselves (folded): words slipped between a phrase's words that make one of them, in
+        # place, say that phrase, not the one they were slipped into ("quyết toán thuế thu nhập cá nhân" is no
+        # "quyết toán thuế … cá nhân").
+        self._official = frozenset(_vocabulary_form(canonical(means)) for means, _ in entries)
         # By first word, longest first: "mở hộ kinh doanh" is read before "hộ kinh doanh".
         self._by_first_word: dict[str, list[tuple[str, str, str, tuple[re.Pattern[str], ...] | None]]] = \
             defaultdict(list)
@@ -522,7 +526,8 @@ class Vocabulary:
                         inserted.append(folded_means)
                         extra.append(means)
                         rest = self._note(said, means, rest, context, naming)
-                    elif (gapped := self._gapped.get(said.strip())) and (found := gapped[0].search(folded)):
+                    elif ((gapped := self._gapped.get(said.strip())) and (found := gapped[0].search(folded))
+                          and found.group(0).strip() not in self._official):
                         if (accented and gapped[1] and found.group(0) in as_typed
                                 and not gapped[0].search(accented)
                                 and not any(form.search(accented) for form in gapped[1])):

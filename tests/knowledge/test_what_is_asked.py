@@ -1,5 +1,7 @@
-"""An act a question says is done already is background to what it asks (issue 17), unless what it asks is the very
-paper that act gives: "thi bằng A1 đỗ rồi, bao lâu thì có bằng" asks for the licence the exam leads to."""
+"""What a question asks, on the portal's real records, where part of it reads like something else (issue 17): an act
+done already is background to what it asks, unless what it asks is the very paper that act gives ("thi bằng A1 đỗ
+rồi, bao lâu thì có bằng" asks for the licence the exam leads to); an official phrase said in full is not another
+phrase read with words slipped into it."""
 from __future__ import annotations
 
 from hypothesis import given, settings
@@ -20,3 +22,8 @@ def test_the_paper_a_done_act_gives_is_what_is_asked(portal, done, wait):
 
 def test_a_done_act_stays_background_to_another_procedure(portal):
     assert code_found(portal, "hợp đồng công chứng xong rồi, giờ làm thủ tục sang tên xe") == "1.013076"
+
+
+def test_a_household_business_finalising_personal_income_tax_finds_its_own_version(portal):
+    # The official phrase said in full, not a salaried person's finalisation read with "thu nhập" slipped in.
+    assert code_found(portal, "hộ kinh doanh bán tạp hóa có phải quyết toán thuế thu nhập cá nhân không") == "1.014976"
