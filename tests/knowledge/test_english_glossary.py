@@ -46,6 +46,11 @@ from tests.knowledge.conftest import code_found as found
     ("an overdue withholding tax return", "khấu trừ thuế"),
     ("filing VAT returns every quarter", "khai thuế giá trị gia tăng"),
     ("can the interest on late payment be waived", "tiền chậm nộp"),
+    ("get my visa changed inside Vietnam", "tại Việt Nam"),
+    ("how do I become a licensed auctioneer", "chứng chỉ hành nghề đấu giá"),
+    ("a circulation permit for a heavy crane", "giấy phép lưu hành xe"),
+    ("registering a ferry that has not operated", "chưa khai thác"),
+    ("the yearly review of poor households", "định kỳ hằng năm"),
 ])
 def test_domain_words_are_read_as_the_names_words(question, means):
     assert any(means in meaning for meaning in english_meanings(canonical(question)))
@@ -145,6 +150,8 @@ def test_no_english_form_is_made_of_words_the_names_write_in_vietnamese():
     ("I was in hospital; can I get a filing extension for my tax return?", "1.008513"),
     ("Our shop on rented land was destroyed by fire. Can the land rent be reduced?", "1.008584"),
     ("How do we declare VAT under the credit method?", "1.007014"),
+    ("Where does a licensed auctioneer get the practising certificate?", "1.003915"),
+    ("Who grants a circulation permit for an overweight crane truck on national roads?", "1.000028"),
 ])
 def test_english_questions_in_the_portals_domains_find_their_procedure(portal, question, code):
     assert found(portal, question) in ({code} if isinstance(code, str) else code)
