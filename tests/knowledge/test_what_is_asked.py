@@ -4,6 +4,7 @@ rồi, bao lâu thì có bằng" asks for the licence the exam leads to); an off
 phrase read with words slipped into it."""
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -27,3 +28,14 @@ def test_a_done_act_stays_background_to_another_procedure(portal):
 def test_a_household_business_finalising_personal_income_tax_finds_its_own_version(portal):
     # The official phrase said in full, not a salaried person's finalisation read with "thu nhập" slipped in.
     assert code_found(portal, "hộ kinh doanh bán tạp hóa có phải quyết toán thuế thu nhập cá nhân không") == "1.014976"
+
+
+@pytest.mark.parametrize("question, code", [
+    ("đăng ký thế chấp xe máy để vay tiền ngân hàng ở đâu", "1.011435"),
+    ("vay mua ô tô đã trả hết, muốn xóa thế chấp ô tô thì làm sao", "1.011437"),
+    ("How do I release the security on a car after the loan is repaid?", "1.011437"),
+    ("Where is a security interest on a vehicle registered?", "1.011435"),
+])
+def test_a_vehicle_pledged_is_movable_property_not_land(portal, question, code):
+    # "đăng ký thế chấp" alone is a land mortgage; a car or motorbike pledged is movable property (động sản).
+    assert code_found(portal, question) == code
