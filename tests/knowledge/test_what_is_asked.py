@@ -39,3 +39,13 @@ def test_a_household_business_finalising_personal_income_tax_finds_its_own_versi
 def test_a_vehicle_pledged_is_movable_property_not_land(portal, question, code):
     # "đăng ký thế chấp" alone is a land mortgage; a car or motorbike pledged is movable property (động sản).
     assert code_found(portal, question) == code
+
+
+@pytest.mark.parametrize("question, codes", [
+    ("thẻ căn cước bị gãy đôi, muốn đổi thẻ mới thì làm sao", {"1.014063", "2.001195", "1.000889"}),  # exchanged
+    ("cccd bi gay, di doi the moi o dau", {"1.014063", "2.001195", "1.000889"}),
+    ("3 người muốn lập cty tnhh 2tv cần giấy tờ gì", {"2.001199"}),  # "tv": thành viên
+    ("lái đò chở khách du lịch trên sông cần bằng gì", {"1.003135"}),  # a ferryman's certificate
+])
+def test_chat_words_for_a_paper_find_it(portal, question, codes):
+    assert code_found(portal, question) in codes
