@@ -53,6 +53,7 @@ from bot.knowledge.retrieval import (
     twin_fit,
     typed_with_diacritics,
     version_family,
+    without_level,
 )
 from bot.knowledge.schema import WEEKDAYS
 from bot.lexicon import BRING_WORDS, PROCEDURE_ACTS, PROCEDURE_PAPERS, UNTELLING_WORDS
@@ -519,7 +520,11 @@ class KnowledgeBase:
                     telling_meanings or not index.bm25.said_in_full(hit.id, asked)):
                 continue
             entry = index.entries[hit.id]
-            factor = special_version_factor(entry.head, folded_query, entry.main)
+            # The level a name is done at tells its versions apart; a procedure with no other version is no special
+            # one of itself ("Cấp mới thẻ ABTC (thực hiện tại cấp trung ương)" is the only way to get the card).
+            alone = index.family_sizes.get(entry.family, 0) <= 1
+            factor = special_version_factor(without_level(entry.head) if alone else entry.head, folded_query,
+                                            without_level(entry.main) if alone else entry.main)
             if factor < 1 and index.bm25.said_in_full(hit.id, asked):
                 factor = 1.0  # asked for by one of its names ("cancel permanent residence"): not a version
             if serves_organisations_only(entry) and not _ORGANISATION_ASKED.search(f" {folded_query} "):
@@ -849,6 +854,7 @@ class ProcedureIndex:
     codes: dict[str, str]
     twins: dict[str, tuple[str, ...]] = field(default_factory=dict)  # twin base -> every twin's id
     acts: set[str] = field(default_factory=set)  # what names begin by doing: a later item's lead is one of these
+    family_sizes: dict[str, int] = field(default_factory=dict)  # how many versions each version family has
 
     def telling_pairs(self, text: str) -> set[str]:
         """The pairs of words of a text that some name holds, not both saying how or when ("kinh_doanh", "ca_nhan";
@@ -858,6 +864,8 @@ class ProcedureIndex:
 
     def __post_init__(self) -> None:
         self.acts.update(entry.lead for entry in self.entries.values() if entry.lead)
+        for entry in self.entries.values():
+            self.family_sizes[entry.family] = self.family_sizes.get(entry.family, 0) + 1
         groups: dict[str, list[ProcedureEntry]] = {}
         for entry in self.entries.values():
             groups.setdefault(entry.twin_base, []).append(entry)

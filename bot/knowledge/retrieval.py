@@ -548,6 +548,11 @@ SPECIAL_VERSION_FACTOR = 0.6
 _LEVEL_NOTE = re.compile(r"(?:\sthuc hien)?(?:\stai)?\scap (?:trung uong|tinh|xa|huyen|bo)$")
 
 
+def without_level(folded: str) -> str:
+    """A folded name without the level it is done at ("… thuc hien tai cap trung uong")."""
+    return _LEVEL_NOTE.sub("", folded).strip()
+
+
 def version_family(name: str) -> str:
     """The name without the level it is done at and without "Thủ tục": versions of one procedure share it."""
     folded = canonical(name)

@@ -49,3 +49,12 @@ def test_a_vehicle_pledged_is_movable_property_not_land(portal, question, code):
 ])
 def test_chat_words_for_a_paper_find_it(portal, question, codes):
     assert code_found(portal, question) in codes
+
+
+
+@pytest.mark.parametrize("question", ["How do I apply for an APEC business travel card for our company director?",
+                                      "doanh nhân ở Quảng Ninh xin cấp mới thẻ ABTC thế nào"])
+def test_a_procedure_done_only_at_the_centre_is_no_special_version_of_itself(portal, question):
+    # "Cấp mới thẻ ABTC (thực hiện tại cấp trung ương)" is the only way to get the card: a question naming the card
+    # finds it, not another new card the province issues.
+    assert code_found(portal, question) == "1.000811"
