@@ -94,8 +94,9 @@ LISTED_ACTIONS: tuple[tuple[str, ...], ...] = tuple(sorted((tuple(action.split()
 
 # A foreign spouse, parent or guest makes a civil-status or residence procedure one "có yếu tố nước ngoài". Countries
 # as English questions name them ("a driving licence from Germany"), never one the vocabulary reads like a Vietnamese
-# syllable ("laos" -> "lao", as in "lao động"; "thai" is thái); and one who says they are married to a Vietnamese is a
-# foreigner asking ("married to a Vietnamese citizen"), whereas "my Vietnamese wife's birth certificate" is about her.
+# syllable ("laos" -> "lao", as in "lao động"; "thai" is thái); and one who says they are married to a Vietnamese, or
+# that their spouse is Vietnamese, is a foreigner asking ("married to a Vietnamese citizen", "my wife is Vietnamese"),
+# whereas "my Vietnamese wife's birth certificate" is about her.
 FOREIGN_WORDS = frozenset("""
 nuoc ngoai|nguoi nuoc ngoai|ngoai quoc|nguoi tay|viet kieu|foreign|foreigner|foreigners|trung quoc|han quoc|nguoi nhat
 |nhat ban|dai loan|nguoi my|hoa ky|nguoi phap|nguoi duc|nguoi anh|nguoi uc|nguoi nga|nuoc lao|nguoi lao
@@ -107,6 +108,7 @@ nuoc ngoai|nguoi nuoc ngoai|ngoai quoc|nguoi tay|viet kieu|foreign|foreigner|for
 |germany|australia|russia|thailand|india|italy|netherlands|holland|sweden|spain|spanish|philippines|malaysia
 |indonesia|cambodia|europe|european|new zealand|taiwanese|cambodian|laotian|brazil|brazilian|mexico|mexican
 |married to a vietnamese|married a vietnamese|marry a vietnamese|engaged to a vietnamese
+|wife is vietnamese|husband is vietnamese|spouse is vietnamese
 """.replace("\n", "").split("|"))
 # Countries people write as capitals, read only so: lower-case "uk" is chat for "ừ", "us" a pronoun.
 FOREIGN_CAPITALS = ("UK", "U.K.", "US", "U.S.", "USA", "U.S.A.", "EU")
