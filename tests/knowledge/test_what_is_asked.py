@@ -58,3 +58,10 @@ def test_a_procedure_done_only_at_the_centre_is_no_special_version_of_itself(por
     # "Cấp mới thẻ ABTC (thực hiện tại cấp trung ương)" is the only way to get the card: a question naming the card
     # finds it, not another new card the province issues.
     assert code_found(portal, question) == "1.000811"
+
+
+@pytest.mark.parametrize("question", ["xe nhà mình sắp hết hạn đăng kiểm thì đi kiểm định ở đâu",
+                                      "xe tải của công ty hết hạn đăng kiểm, đăng kiểm lại cần gì"])
+def test_everyday_vehicle_inspection_is_a_motor_vehicles(portal, question):
+    # "Đăng kiểm" is a motor vehicle's inspection, not special-purpose machinery's ("xe máy chuyên dùng").
+    assert code_found(portal, question) in {"1.005103", "1.013089"}
