@@ -81,7 +81,9 @@ SPECIAL_VERSIONS = ("nuoc ngoai", "bien gioi", "luu dong", "dang ky lai", "trung
                     "cong an nhan dan", "to chuc", "doanh nghiep", "co quan", "hop tac xa",
                     # what is done to a paper one already has: renewing, replacing, withdrawing, ending it
                     "cap lai", "cap doi", "gia han", "thu hoi", "cham dut", "xoa", "dinh chinh", "dieu chinh",
-                    "tam ngung", "giai the", "cai chinh", "dang ky bien dong")
+                    "tam ngung", "giai the", "cai chinh", "dang ky bien dong",
+                    # a school's licence to train ("Giấy phép đào tạo lái xe"), not the licence it trains for
+                    "dao tao")
 
 # What a name says is done, when it opens by listing several ("Cấp, cấp lại, đổi …"), longest first.
 LISTED_ACTIONS: tuple[tuple[str, ...], ...] = tuple(sorted((tuple(action.split()) for action in (

@@ -129,7 +129,7 @@ SPECIAL_WRITTEN = {"nuoc ngoai": "có yếu tố nước ngoài", "bien gioi": "
                    "cap doi": "cấp đổi", "gia han": "gia hạn", "thu hoi": "thu hồi", "cham dut": "chấm dứt",
                    "xoa": "xóa", "dinh chinh": "đính chính", "dieu chinh": "điều chỉnh", "tam ngung": "tạm ngừng",
                    "giai the": "giải thể", "cai chinh": "cải chính", "dang ky bien dong": "đăng ký biến động",
-                   "hop tac xa": "của hợp tác xã"}
+                   "hop tac xa": "của hợp tác xã", "dao tao": "đào tạo"}
 OBJECTS = ["hộ kinh doanh", "giấy phép kinh doanh vận tải", "hóa đơn điện tử", "chứng chỉ hành nghề dược",
            "văn phòng đại diện"]
 

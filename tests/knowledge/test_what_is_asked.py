@@ -65,3 +65,10 @@ def test_a_procedure_done_only_at_the_centre_is_no_special_version_of_itself(por
 def test_everyday_vehicle_inspection_is_a_motor_vehicles(portal, question):
     # "Đăng kiểm" is a motor vehicle's inspection, not special-purpose machinery's ("xe máy chuyên dùng").
     assert code_found(portal, question) in {"1.005103", "1.013089"}
+
+
+@pytest.mark.parametrize("question", ["bị mất bằng lái ô tô thì xin cấp lại ở đâu",
+                                      "mat bang lai o to, cap lai the nao"])
+def test_a_lost_car_licence_is_the_drivers_not_a_schools_training_licence(portal, question):
+    # "Cấp lại Giấy phép đào tạo lái xe ô tô khi bị mất …" is a driving school's licence to train.
+    assert code_found(portal, question) == "3.000348"
