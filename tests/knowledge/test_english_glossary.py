@@ -152,6 +152,7 @@ def test_no_english_form_is_made_of_words_the_names_write_in_vietnamese():
     ("How do we declare VAT under the credit method?", "1.007014"),
     ("Where does a licensed auctioneer get the practising certificate?", "1.003915"),
     ("Who grants a circulation permit for an overweight crane truck on national roads?", "1.000028"),
+    ("Where do I get a certificate confirming my daughter's Vietnamese nationality?", "1.005136"),
 ])
 def test_english_questions_in_the_portals_domains_find_their_procedure(portal, question, code):
     assert found(portal, question) in ({code} if isinstance(code, str) else code)
