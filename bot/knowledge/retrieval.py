@@ -514,7 +514,7 @@ class Vocabulary:
         for _ in range(2):
             for word in dict.fromkeys(folded.split()):
                 for said, means, folded_means, said_accented in self._by_first_word.get(word, ()):
-                    if any(said in phrase and said != phrase for phrase in glossed_phrases):
+                    if glossed_phrases and any(said in phrase and said != phrase for phrase in glossed_phrases):
                         continue  # part of a longer English phrase the glossary reads ("duty-free allowance")
                     if said in folded:
                         if (accented and said_accented and said in as_typed and said not in accented
