@@ -47,6 +47,7 @@ def test_a_vehicle_pledged_is_movable_property_not_land(portal, question, code):
     ("3 người muốn lập cty tnhh 2tv cần giấy tờ gì", {"2.001199"}),  # "tv": thành viên
     ("lái đò chở khách du lịch trên sông cần bằng gì", {"1.003135"}),  # a ferryman's certificate
     ("bạn bè ở quê lên ở chơi mấy hôm thì có phải báo công an không", {"2.001159"}),  # guests staying: lưu trú
+    ("căn cước điện tử của em bị khóa, giờ cần mở lại thì làm ở đâu", {"3.000277"}),  # unlocked, not locked again
 ])
 def test_chat_words_for_a_paper_find_it(portal, question, codes):
     assert code_found(portal, question) in codes
