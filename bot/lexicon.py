@@ -81,7 +81,9 @@ SPECIAL_VERSIONS = ("nuoc ngoai", "bien gioi", "luu dong", "dang ky lai", "trung
                     "cong an nhan dan", "to chuc", "doanh nghiep", "co quan", "hop tac xa",
                     # what is done to a paper one already has: renewing, replacing, withdrawing, ending it
                     "cap lai", "cap doi", "gia han", "thu hoi", "cham dut", "xoa", "dinh chinh", "dieu chinh",
-                    "tam ngung", "giai the", "cai chinh", "dang ky bien dong")
+                    "tam ngung", "giai the", "cai chinh", "dang ky bien dong",
+                    # a school's licence to train ("Giấy phép đào tạo lái xe"), not the licence it trains for
+                    "dao tao")
 
 # What a name says is done, when it opens by listing several ("Cấp, cấp lại, đổi …"), longest first.
 LISTED_ACTIONS: tuple[tuple[str, ...], ...] = tuple(sorted((tuple(action.split()) for action in (
@@ -94,8 +96,9 @@ LISTED_ACTIONS: tuple[tuple[str, ...], ...] = tuple(sorted((tuple(action.split()
 
 # A foreign spouse, parent or guest makes a civil-status or residence procedure one "có yếu tố nước ngoài". Countries
 # as English questions name them ("a driving licence from Germany"), never one the vocabulary reads like a Vietnamese
-# syllable ("laos" -> "lao", as in "lao động"; "thai" is thái); and one who says they are married to a Vietnamese is a
-# foreigner asking ("married to a Vietnamese citizen"), whereas "my Vietnamese wife's birth certificate" is about her.
+# syllable ("laos" -> "lao", as in "lao động"; "thai" is thái); and one who says they are married to a Vietnamese, or
+# that their spouse is Vietnamese, is a foreigner asking ("married to a Vietnamese citizen", "my wife is Vietnamese"),
+# whereas "my Vietnamese wife's birth certificate" is about her.
 FOREIGN_WORDS = frozenset("""
 nuoc ngoai|nguoi nuoc ngoai|ngoai quoc|nguoi tay|viet kieu|foreign|foreigner|foreigners|trung quoc|han quoc|nguoi nhat
 |nhat ban|dai loan|nguoi my|hoa ky|nguoi phap|nguoi duc|nguoi anh|nguoi uc|nguoi nga|nuoc lao|nguoi lao
@@ -107,6 +110,7 @@ nuoc ngoai|nguoi nuoc ngoai|ngoai quoc|nguoi tay|viet kieu|foreign|foreigner|for
 |germany|australia|russia|thailand|india|italy|netherlands|holland|sweden|spain|spanish|philippines|malaysia
 |indonesia|cambodia|europe|european|new zealand|taiwanese|cambodian|laotian|brazil|brazilian|mexico|mexican
 |married to a vietnamese|married a vietnamese|marry a vietnamese|engaged to a vietnamese
+|wife is vietnamese|husband is vietnamese|spouse is vietnamese
 """.replace("\n", "").split("|"))
 # Countries people write as capitals, read only so: lower-case "uk" is chat for "ừ", "us" a pronoun.
 FOREIGN_CAPITALS = ("UK", "U.K.", "US", "U.S.", "USA", "U.S.A.", "EU")
@@ -296,7 +300,9 @@ border, borders, frontier: biên giới
 border pass: giấy thông hành
 border gate, checkpoint: cửa khẩu
 exit, leave the country, go abroad, emigrate, emigrating, settle abroad: xuất cảnh
-entry, enter, entering: nhập cảnh
+entry, enter, entering, fly into, flying into, arrive in, arriving in: nhập cảnh
+luggage, baggage, checked baggage, suitcase, suitcases: hành lý
+exceed, exceeding, excess, in excess of, more than the, above the: vượt quá
 abroad, overseas: ở nước ngoài
 tourism, tourist, tour, travel agency: du lịch
 fishing, fishery, fisheries, aquaculture, seafood: thủy sản
@@ -404,7 +410,8 @@ exploration, explore, prospecting: thăm dò
 exploit, exploitation, extraction: khai thác
 groundwater, ground water, underground water, borehole, boreholes, drilled well: nước dưới đất
 water resource, water resources: tài nguyên nước
-surface water: nước mặt
+surface water, water from a stream, water from a river: nước mặt
+pond, ponds, fish pond, dig a pond: hồ, ao
 wastewater, waste water, sewage, effluent: nước thải
 oil and gas, petroleum: dầu khí
 sea area, marine area, sea areas, marine: khu vực biển
@@ -418,6 +425,7 @@ pesticide, pesticides, plant protection, plant protection product: thuốc bảo
 veterinary drug, veterinary drugs, veterinary medicine, veterinary medicines, animal medicine: thuốc thú y
 animal feed, feed, fodder, livestock feed: thức ăn chăn nuôi
 husbandry, animal husbandry, livestock farming, livestock farm: chăn nuôi
+raise livestock, raising livestock, raise cattle, raise pigs, raise poultry, raise animals: chăn nuôi
 field trial, field trials, field test, field testing: khảo nghiệm
 forensic, forensics, forensic examination, forensic expert, expert witness, judicial expertise: giám định tư pháp
 statue, memorial, monument: tượng đài
@@ -468,6 +476,7 @@ appoint, appointment, appointed: bổ nhiệm
 apprentice, apprenticeship, trainee, probation, probationary, internship: tập sự
 notary office, notary offices, notarial office: văn phòng công chứng
 mortgage registration, security interest, secured transaction, secured transactions: đăng ký biện pháp bảo đảm
+security registration, security interest registration, registration of a security interest: đăng ký biện pháp bảo đảm
 collateral registration: đăng ký biện pháp bảo đảm
 judicial records, judicial record: lý lịch tư pháp
 survey, surveying, surveyor, mapping, cartography: đo đạc và bản đồ
@@ -485,6 +494,7 @@ convert, conversion, converting, converted: chuyển đổi
 electronic transaction, electronic transactions, e-transaction, e-filing, efiling, file online: giao dịch điện tử
 change of land use, land use purpose, change land use, convert land, land conversion: chuyển mục đích sử dụng đất
 rezone, rezoning: chuyển mục đích sử dụng đất
+change its use, change the use, change of use, change the purpose, change its purpose: chuyển mục đích sử dụng
 operate, operation, operating, operations, activity, activities: hoạt động
 designate, designation, designated: chỉ định
 classify, classification, classified: phân loại
@@ -495,6 +505,7 @@ sticker, stickers, inspection stamp: tem
 shipbuilding, newly built, build a ship, new build: đóng mới
 fishing port, fish port, fishing ports: cảng cá
 fish farming, fish farm, shrimp farming, shrimp farm, aquaculture farm: nuôi trồng thủy sản
+raise fish, raising fish, farm fish, raise shrimp, raising shrimp, aquaculture: nuôi trồng thủy sản
 fry, fingerlings, broodstock, aquatic breed, aquatic breeds: giống thủy sản
 disease, diseases, epidemic, outbreak, outbreaks: dịch bệnh
 disease-free, disease free, disease safety: an toàn dịch bệnh
@@ -507,6 +518,8 @@ reactivate, reactivation, restore validity, reinstate: khôi phục giá trị s
 identity certificate: giấy chứng nhận căn cước
 rescue, search and rescue, lifesaving: cứu nạn, cứu hộ
 security pass, security card, access card, airport pass, airside pass: thẻ kiểm soát an ninh
+automated gate, automated gates, automatic gate, automatic gates, autogate, autogates: cổng kiểm soát tự động
+automated immigration gate, automated immigration gates, automated border control: cổng kiểm soát tự động
 driving school, driving schools, driving centre, driving center, driving instruction: đào tạo lái xe
 learner car, learner vehicle, practice car, training car: xe tập lái
 right-hand drive, right hand drive, rhd: tay lái bên phải
@@ -536,6 +549,15 @@ land use fee, land use levy, land levy, land use tax: tiền sử dụng đất
 land rent, land rental, land lease fee: tiền thuê đất
 landslide, landslides, erosion, subsidence: sạt lở
 tax return, tax returns, tax declaration, file taxes, file tax, declare tax, tax filing: khai thuế
+vat return, vat returns, vat filing: khai thuế giá trị gia tăng
+vat refund, vat refunds, refund of vat: hoàn thuế giá trị gia tăng
+credit-invoice method, credit invoice method, credit method, deduction method, input tax credit: phương pháp khấu trừ
+monthly or quarterly, quarterly: tháng/quý
+extension for filing, filing extension, extend the filing deadline, more time to file: gia hạn nộp hồ sơ khai thuế
+late-payment interest, late payment interest, interest on late payment, late payment penalty: tiền chậm nộp
+waive, waiver, write off: miễn
+fire destroyed, destroyed by fire, damaged by fire, hit by fire: hỏa hoạn
+capital share, capital stake, share of capital, contributed capital share: vốn góp
 pay tax, pay taxes, tax payment, taxpayer, taxpayers: nộp thuế
 corporate income tax, corporate tax, business income tax, company income tax: thuế thu nhập doanh nghiệp
 excise, excise tax, excise duty, special consumption tax: thuế tiêu thụ đặc biệt
@@ -652,14 +674,41 @@ business location, business locations, business premises, place of business: đ�
 tax authority, tax authorities, tax office, tax offices, tax department: cơ quan thuế
 technical inspection, periodic inspection, safety inspection, vehicle inspection: kiểm định an toàn kỹ thuật
 roadworthiness test: kiểm định an toàn kỹ thuật
-cites-listed, cites listed, cites appendix, cites species: phụ lục cites
+cites-listed, cites listed, cites appendix, cites species, under cites, cites: phụ lục cites
 breed, breeding, captive breeding, rear, rearing: nuôi
 belongings, household belongings, my belongings: tài sản di chuyển
+extract sand, extract gravel, extract stone, extract minerals, extract coal: khai thác khoáng sản
+sand and gravel, sand mining, gravel mining, quarrying: khai thác khoáng sản
+driving instructor, driving instructors, driving teacher, driving teachers: giáo viên dạy thực hành lái xe
+fixed route, fixed routes, fixed-route, scheduled route, scheduled routes: tuyến vận tải hành khách cố định
+bus route, coach route: tuyến vận tải hành khách cố định
+forest product list, forest products list, list of forest products, timber list, timber packing list: bảng kê lâm sản
+produce, production, manufacture, manufacturing, producer, manufacturer: sản xuất
+withholding tax, withhold tax, tax withholding, withheld tax, deduct tax at source: khấu trừ thuế
+offset, offset against, set off against, net off: bù trừ
+without leaving the country, without leaving vietnam, inside vietnam, inside the country, in-country: tại Việt Nam
+licensed auctioneer, licensed auctioneers, property auctioneer, become an auctioneer: chứng chỉ hành nghề đấu giá
+annual review, yearly review, periodic review: định kỳ hằng năm
+circulation permit, permit to use public roads, permit to use the roads, road use permit: giấy phép lưu hành xe
+hasn't operated, has not operated, never operated, not yet operated, not yet in operation: chưa khai thác
+acknowledge a child, acknowledge child, acknowledge paternity, legally acknowledge: nhận cha, mẹ, con
+recognise a child, recognize a child, recognise child, recognize child: nhận cha, mẹ, con
+without leaving the country, without leaving vietnam, inside vietnam, inside the country, in-country: tại Việt Nam
+licensed auctioneer, licensed auctioneers, property auctioneer, become an auctioneer: chứng chỉ hành nghề đấu giá
+annual review, yearly review, periodic review: định kỳ hằng năm
+circulation permit, permit to use public roads, permit to use the roads, road use permit: giấy phép lưu hành xe
+hasn't operated, has not operated, never operated, not yet operated, not yet in operation: chưa khai thác
+acknowledge a child, acknowledge child, acknowledge paternity, legally acknowledge: nhận cha, mẹ, con
+recognise a child, recognize a child, recognise child, recognize child: nhận cha, mẹ, con
 """
 
 # English forms that, read as the vocabulary reads them, are also words typed in Vietnamese ("chang": chàng, "hom":
 # hôm): never read as the glossary's words, beside pyvi's syllables and the chat forms.
 ENGLISH_FORMS_LIKE_SYLLABLES = frozenset("chang min hom lot vat tin man son nam".split())
+# Stems the glossary's endings make of a form that are everyday English words of another meaning: "planes", "planed"
+# read as "plan" ("we plan to …" is no aircraft), "listing" as "list" ("forest product list" is no stock listing),
+# "belongings" as "belong" ("a reservoir that belongs to …" is no household belongings). Never read alone.
+ENGLISH_STEMS_OF_OTHER_WORDS = frozenset("plan list belong".split())
 # Words of a procedure question that say how, when or what kind of paper, never which procedure ("làm", "cấp", "đăng
 # ký", "lại", "lần đầu", "giấy phép"): a name sharing only these with a question does not answer it ("làm sổ đỏ lần
 # đầu" is no "Đăng ký xe lần đầu", "cấp đất" no "Cấp giấy xác nhận tình trạng hôn nhân", "đổi giấy phép xây dựng" no

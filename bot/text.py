@@ -63,6 +63,24 @@ def canonical(text: str) -> str:
     return expand_teencode(fold(text))
 
 
+# The five tone marks (acute, grave, hook above, tilde, dot below) as NFD writes them.
+_TONE_MARKS = frozenset("\u0301\u0300\u0309\u0303\u0323")
+# Words a message needs before its lack of any tone mark tells how it was typed.
+TONELESS_MIN_WORDS = 4
+
+
+def without_toneless_marks(text: str) -> str:
+    """A message typed with the letters' shapes (â, ơ, ư, đ) but not one tone mark ("gplx xe may bi mât, lm lai", "muôn
+    câp sô theo diên tich mơi"): a keyboard that drops tones, whose "mât" is neither "mất" as names write it nor "mat"
+    as bare typing folds it. Read as typed without diacritics, as its writer meant it; any other text as it is. Real
+    Vietnamese of four words or more always carries some tone mark."""
+    decomposed = unicodedata.normalize("NFD", text)
+    if (any(ch in _TONE_MARKS for ch in decomposed) or strip_diacritics(text) == text
+            or len(_WORD_RE.findall(text)) < TONELESS_MIN_WORDS):
+        return text
+    return strip_diacritics(text)
+
+
 def has_vietnamese_diacritics(text: str) -> bool:
     """True if the text carries at least one Vietnamese-specific letter or tone mark."""
     return strip_diacritics(text) != text

@@ -53,10 +53,11 @@ from bot.knowledge.retrieval import (
     twin_fit,
     typed_with_diacritics,
     version_family,
+    without_level,
 )
 from bot.knowledge.schema import WEEKDAYS
 from bot.lexicon import BRING_WORDS, PROCEDURE_ACTS, PROCEDURE_PAPERS, UNTELLING_WORDS
-from bot.text import canonical, nfc, strip_diacritics
+from bot.text import canonical, nfc, strip_diacritics, without_toneless_marks
 
 T = TypeVar("T")
 # The version pinned by consistent_reads(): a holder shared with the worker threads the reads run in
@@ -477,12 +478,12 @@ class KnowledgeBase:
         named = index.entries.get(index.codes.get(text.strip(), text.strip()))
         if named is not None:
             return ProcedureMatch(named.ref())
-        text = _without_papers_to_bring(text, index.vocabulary)
+        text = _without_papers_to_bring(without_toneless_marks(text), index.vocabulary)
         reading = index.vocabulary.read(text)
         meanings, glossed = reading.meanings, reading.glossed
         own, purpose, purpose_meanings = _purpose(text, meanings, index.vocabulary)
         own, background, background_meanings = _not_yet_done(own, meanings, index.vocabulary)
-        own, done, done_meanings = _done_already(own, meanings, index.vocabulary)
+        own, done, done_meanings = _done_already(own, meanings, index.vocabulary, index.bm25)
         own, situation, situation_meanings = _situation(own, index.vocabulary, index.telling_pairs)
         # What the situation's words mean is not searched: only its words, as background.
         meanings = [m for m in meanings if m not in situation_meanings]
@@ -519,7 +520,11 @@ class KnowledgeBase:
                     telling_meanings or not index.bm25.said_in_full(hit.id, asked)):
                 continue
             entry = index.entries[hit.id]
-            factor = special_version_factor(entry.head, folded_query, entry.main)
+            # The level a name is done at tells its versions apart; a procedure with no other version is no special
+            # one of itself ("Cấp mới thẻ ABTC (thực hiện tại cấp trung ương)" is the only way to get the card).
+            alone = index.family_sizes.get(entry.family, 0) <= 1
+            factor = special_version_factor(without_level(entry.head) if alone else entry.head, folded_query,
+                                            without_level(entry.main) if alone else entry.main)
             if factor < 1 and index.bm25.said_in_full(hit.id, asked):
                 factor = 1.0  # asked for by one of its names ("cancel permanent residence"): not a version
             if serves_organisations_only(entry) and not _ORGANISATION_ASKED.search(f" {folded_query} "):
@@ -689,14 +694,30 @@ _DONE = re.compile(r"\s(?:xong\s)?(?:rồi|roi|r|xong)(?=\s*[,.;]|\s(?:nhưng|nh
 _CLAUSE_START = re.compile(r".*(?:[,.;!?]|^)", re.DOTALL)
 
 
-def _done_already(text: str, meanings: list[str], vocabulary: Vocabulary) -> tuple[str, str, set[str]]:
-    """A question without an act it says is done already, when the rest of it names a procedure (`_not_yet_done`)."""
+def _done_already(text: str, meanings: list[str], vocabulary: Vocabulary, bm25: BM25Index | None = None
+                  ) -> tuple[str, str, set[str]]:
+    """A question without an act it says is done already, when the rest of it names a procedure (`_not_yet_done`);
+    not when the rest asks only for the paper that act gives ("thi bằng A1 đỗ rồi, bao lâu thì có bằng": every pair
+    of words of the rest that a name holds (`bm25`) the act says too)."""
     found = _DONE.search(text.lower())
     if found is None:
         return text, "", set()
     start = _CLAUSE_START.match(text[:found.start()])
     begin = start.end() if start is not None else 0
+    if bm25 is not None and _asks_what_it_gives(text[begin:found.end()], text[found.end():], bm25):
+        return text, "", set()
     return _without_background(text, begin, begin, found.end(), meanings, vocabulary)
+
+
+def _asks_what_it_gives(act: str, rest: str, bm25: BM25Index) -> bool:
+    """Whether the rest of a question names a paper or act of a procedure, and no pair of words a name holds that the
+    act done does not say too ("… thẻ căn cước cho người đủ 14 tuổi" says "14 tuổi"): it asks for what that act
+    gives."""
+    folded_rest = f" {canonical(rest)} "
+    if not any(words in folded_rest for words in _PROCEDURE_WORDS):
+        return False
+    act_terms = set(bm25.terms(act))
+    return all(term in act_terms for term in bm25.terms(rest) if "_" in term and term in bm25.idf)
 
 
 def _without_background(text: str, start: int, act_start: int, stop: int, meanings: list[str],
@@ -833,6 +854,7 @@ class ProcedureIndex:
     codes: dict[str, str]
     twins: dict[str, tuple[str, ...]] = field(default_factory=dict)  # twin base -> every twin's id
     acts: set[str] = field(default_factory=set)  # what names begin by doing: a later item's lead is one of these
+    family_sizes: dict[str, int] = field(default_factory=dict)  # how many versions each version family has
 
     def telling_pairs(self, text: str) -> set[str]:
         """The pairs of words of a text that some name holds, not both saying how or when ("kinh_doanh", "ca_nhan";
@@ -842,6 +864,8 @@ class ProcedureIndex:
 
     def __post_init__(self) -> None:
         self.acts.update(entry.lead for entry in self.entries.values() if entry.lead)
+        for entry in self.entries.values():
+            self.family_sizes[entry.family] = self.family_sizes.get(entry.family, 0) + 1
         groups: dict[str, list[ProcedureEntry]] = {}
         for entry in self.entries.values():
             groups.setdefault(entry.twin_base, []).append(entry)

@@ -27,6 +27,7 @@ from bot.lexicon import (
     AGAIN_ACTS,
     ENGLISH_FORMS_LIKE_SYLLABLES,
     ENGLISH_GLOSSARY,
+    ENGLISH_STEMS_OF_OTHER_WORDS,
     FOREIGN_CAPITALS,
     FOREIGN_WORDS,
     LEVEL_PREFERENCE,
@@ -274,9 +275,10 @@ def _accented(text: str) -> str:
 
 def _english_stem(word: str) -> str:
     """An English word without its plural or -ing/-ed ending ("registering" -> "register"); a folded Vietnamese
-    syllable never ends so, and is kept."""
+    syllable never ends so, and is kept. Not the "-eed" of "breed", "need", "speed": "breed" read as "bre" made
+    "bring" one of its forms."""
     for ending, shortest in (("ing", 6), ("ed", 5), ("es", 5), ("s", 4)):
-        if word.endswith(ending) and len(word) >= shortest and not word.endswith("ss"):
+        if word.endswith(ending) and len(word) >= shortest and not word.endswith(("ss", "eed")):
             return word[:-len(ending)]
     return word
 
@@ -358,6 +360,8 @@ def _read_glossary(text: str) -> dict[tuple[str, ...], str]:
                     key = (first, *words[1:-1], last) if len(words) > 1 else (last,)
                     if len(key) == 1 and key[0] in _SYLLABLES:
                         continue  # "changing" read as "chang" (chàng), "mining" as "min"
+                    if len(key) == 1 and key[0] in ENGLISH_STEMS_OF_OTHER_WORDS and key[0] != fold(form):
+                        continue  # "planes" read as "plan"
                     glossary.setdefault(key, means.strip())
     return glossary
 
@@ -391,6 +395,24 @@ def english_meanings(folded: str) -> list[str]:
     if not found:
         return []
     return [*dict.fromkeys(found), " ".join(found)] if len(found) > 1 else found
+
+
+def _glossary_phrases(folded: str) -> list[str]:
+    """The glossary's phrases of two words or more a question (in the vocabulary's form) says, longest first at each
+    word, padded with spaces: a shorter phrase of the vocabulary inside one ("allowance" in "duty-free allowance",
+    "boat" in "boat landing") is not what the question says."""
+    words = folded.split()
+    found: list[str] = []
+    i = 0
+    while i < len(words):
+        for n in range(min(_GLOSSARY_LONGEST, len(words) - i), 1, -1):
+            if tuple(words[i:i + n]) in _GLOSSARY:
+                found.append(f" {' '.join(words[i:i + n])} ")
+                i += n
+                break
+        else:
+            i += 1
+    return found
 
 
 # Whose a paper is ("giấy khai sinh của con tôi bị ghi sai", "cccd của e"), typed with diacritics or without: no part of
@@ -439,6 +461,10 @@ class Vocabulary:
                 typed = known[2] if known and known[0] == means else ()
                 pairs[key] = (means, canonical(means), (*typed, _accented(said)))
                 self._context[key] = self._context.get(key, True) and not says_procedure(said)
+        # The official phrases themselves (folded): words slipped between a phrase's words that make one of them, in
+        # place, say that phrase, not the one they were slipped into ("quyết toán thuế thu nhập cá nhân" is no
+        # "quyết toán thuế … cá nhân").
+        self._official = frozenset(_vocabulary_form(canonical(means)) for means, _ in entries)
         # By first word, longest first: "mở hộ kinh doanh" is read before "hộ kinh doanh".
         self._by_first_word: dict[str, list[tuple[str, str, str, tuple[re.Pattern[str], ...] | None]]] = \
             defaultdict(list)
@@ -484,9 +510,12 @@ class Vocabulary:
         context: set[str] = set()
         inserted: list[str] = []  # the official words read so far, which a phrase found only inside is not said
         rest = folded  # the question's words that no phrase naming a procedure has read
+        glossed_phrases = _glossary_phrases(folded)
         for _ in range(2):
             for word in dict.fromkeys(folded.split()):
                 for said, means, folded_means, said_accented in self._by_first_word.get(word, ()):
+                    if glossed_phrases and any(said in phrase and said != phrase for phrase in glossed_phrases):
+                        continue  # part of a longer English phrase the glossary reads ("duty-free allowance")
                     if said in folded:
                         if (accented and said_accented and said in as_typed and said not in accented
                                 and not any(form.search(accented) for form in said_accented)):
@@ -497,7 +526,8 @@ class Vocabulary:
                         inserted.append(folded_means)
                         extra.append(means)
                         rest = self._note(said, means, rest, context, naming)
-                    elif (gapped := self._gapped.get(said.strip())) and (found := gapped[0].search(folded)):
+                    elif ((gapped := self._gapped.get(said.strip())) and (found := gapped[0].search(folded))
+                          and found.group(0).strip() not in self._official):
                         if (accented and gapped[1] and found.group(0) in as_typed
                                 and not gapped[0].search(accented)
                                 and not any(form.search(accented) for form in gapped[1])):
@@ -516,6 +546,11 @@ class Vocabulary:
 SPECIAL_VERSION_FACTOR = 0.6
 # "(thực hiện tại cấp tỉnh)", "(cấp xã)": the same procedure done at another level of government.
 _LEVEL_NOTE = re.compile(r"(?:\sthuc hien)?(?:\stai)?\scap (?:trung uong|tinh|xa|huyen|bo)$")
+
+
+def without_level(folded: str) -> str:
+    """A folded name without the level it is done at ("… thuc hien tai cap trung uong")."""
+    return _LEVEL_NOTE.sub("", folded).strip()
 
 
 def version_family(name: str) -> str:

@@ -39,9 +39,46 @@ from tests.knowledge.conftest import code_found as found
     ("filing electronically with the tax authority", "cơ quan thuế"),
     ("a CITES-listed parrot", "phụ lục cites"),  # not "listed" (niêm yết, as shares are)
     ("amend the licence", "điều chỉnh"),
+    ("extracting sand from the riverbed", "khai thác khoáng sản"),  # not "extract" (trích lục, a civil record's)
+    ("raising fish in a lake", "nuôi trồng thủy sản"),  # not "raise" (tăng)
+    ("cancel a security registration", "đăng ký biện pháp bảo đảm"),  # not "security" (an ninh trật tự)
+    ("the automated gates at the border", "cổng kiểm soát tự động"),
+    ("an overdue withholding tax return", "khấu trừ thuế"),
+    ("filing VAT returns every quarter", "khai thuế giá trị gia tăng"),
+    ("can the interest on late payment be waived", "tiền chậm nộp"),
+    ("get my visa changed inside Vietnam", "tại Việt Nam"),
+    ("how do I become a licensed auctioneer", "chứng chỉ hành nghề đấu giá"),
+    ("a circulation permit for a heavy crane", "giấy phép lưu hành xe"),
+    ("registering a ferry that has not operated", "chưa khai thác"),
+    ("the yearly review of poor households", "định kỳ hằng năm"),
 ])
 def test_domain_words_are_read_as_the_names_words(question, means):
     assert any(means in meaning for meaning in english_meanings(canonical(question)))
+
+
+@pytest.mark.parametrize("question, means", [
+    ("we plan to open a shop", "tàu bay"),  # "planes" is "plane", never "plan"
+    ("a list of members", "niêm yết"),  # "listing" (of shares) is no list
+    ("the pond belongs to the village", "tài sản di chuyển"),  # "belongings" are no "belongs"
+    ("bringing goods across the border", "nuôi"),  # "breed" is no "bre", whose "-ing" form would be "bring"
+])
+def test_a_stem_of_another_english_word_is_not_read_as_it(question, means):
+    assert not any(means in meaning for meaning in english_meanings(canonical(question)))
+
+
+def test_a_tax_return_alone_is_any_return_not_the_annual_finalisation(portal):
+    reading = portal.procedure_index().vocabulary.read("I have to submit my tax return for the second quarter")
+    assert "quyết toán thuế thu nhập cá nhân" not in reading.meanings
+    assert "khai thuế" in reading.glossed
+
+
+@pytest.mark.parametrize("question, means", [
+    ("bringing wine above the duty-free allowance", "định mức miễn thuế"),  # not the vocabulary's "allowance"
+    ("a shop selling veterinary medicines", "thuốc thú y"),  # not the vocabulary's "veterinary"
+])
+def test_a_longer_english_phrase_is_read_whole(portal, question, means):
+    """A phrase of the vocabulary inside a longer one of the glossary leaves it to the glossary."""
+    assert means in portal.procedure_index().vocabulary.read(question).glossed
 
 
 @pytest.mark.parametrize("question", [
@@ -102,6 +139,20 @@ def test_no_english_form_is_made_of_words_the_names_write_in_vietnamese():
     # to amend an official paper is to adjust it (điều chỉnh), as the names say, not only to change it
     ("We need to amend the investment registration certificate after the project's schedule changed", "1.009647"),
     ("amendment of an investment registration certificate", "1.009647"),
+    # Everyday English for the official words (issue 17, development 5)
+    ("Which licence does a company need to quarry sand and gravel?", "1.014257"),
+    ("Do I need a licence to raise fish in an irrigation reservoir?", {"1.014862", "2.001791"}),
+    ("Can I use the automated gates at Noi Bai airport, and how do I sign up?", "1.010047"),
+    ("Who certifies driving instructors for practical lessons?", "1.001765"),
+    ("How does a coach company register a fixed route between two provinces?", "2.002285"),
+    ("Our factory will manufacture fertiliser; which certificate is required?", "1.007927"),
+    ("We farm turtles listed under CITES; how is the farm registered?", "1.004819"),
+    ("I was in hospital; can I get a filing extension for my tax return?", "1.008513"),
+    ("Our shop on rented land was destroyed by fire. Can the land rent be reduced?", "1.008584"),
+    ("How do we declare VAT under the credit method?", "1.007014"),
+    ("Where does a licensed auctioneer get the practising certificate?", "1.003915"),
+    ("Who grants a circulation permit for an overweight crane truck on national roads?", "1.000028"),
+    ("Where do I get a certificate confirming my daughter's Vietnamese nationality?", "1.005136"),
 ])
 def test_english_questions_in_the_portals_domains_find_their_procedure(portal, question, code):
     assert found(portal, question) in ({code} if isinstance(code, str) else code)

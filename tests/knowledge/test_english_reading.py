@@ -38,7 +38,9 @@ def test_no_foreign_word_is_read_like_a_vietnamese_syllable():
 
 @settings(deadline=None, max_examples=30)
 @given(married=st.sampled_from(["I'm married to a Vietnamese citizen", "I am married to a Vietnamese woman",
-                                "I got married to a Vietnamese man last year", "I plan to marry a Vietnamese nurse"]),
+                                "I got married to a Vietnamese man last year", "I plan to marry a Vietnamese nurse",
+                                "My wife is Vietnamese", "my husband is Vietnamese and we live in Ha Long",
+                                "Our family: my spouse is Vietnamese"]),
        asked=st.sampled_from(["how do I get a residence card?", "which visa should I apply for?",
                               "can I stay longer?"]))
 def test_one_married_to_a_vietnamese_is_a_foreigner_asking(married, asked):

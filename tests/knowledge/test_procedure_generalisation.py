@@ -86,6 +86,21 @@ def test_a_phrase_typed_with_diacritics_on_some_words_only_is_read(phrase, bare)
     assert MIXED.read(f"{typed} về nhà chồng thì làm sao").meanings, typed
 
 
+SLIPPED = Vocabulary([("quyết toán thuế thu nhập cá nhân", ["quyết toán thuế tncn"]),
+                     ("cá nhân cư trú có thu nhập từ tiền lương, tiền công", ["quyết toán thuế cá nhân"])])
+
+
+@given(asker=st.sampled_from(["hộ kinh doanh của tôi", "ho kinh doanh tap hoa", "cửa hàng nhà tôi"]),
+       ask=st.sampled_from(["có phải {} không", "{} thế nào", "cuối năm {} ở đâu"]))
+def test_words_slipped_into_a_phrase_that_make_an_official_one_say_that_one(asker, ask):
+    # "quyết toán thuế thu nhập cá nhân" is the official phrase said in place, not "quyết toán thuế … cá nhân" (the
+    # salaried person's own finalisation) with two words slipped in.
+    for official in ("quyết toán thuế thu nhập cá nhân", "quyet toan thue thu nhap ca nhan"):
+        reading = SLIPPED.read(f"{asker} {ask.format(official)}")
+        assert "cá nhân cư trú có thu nhập từ tiền lương, tiền công" not in reading.meanings
+    assert SLIPPED.read(f"{asker} {ask.format('quyết toán thuế cho cá nhân')}").meanings  # other words still slip in
+
+
 def test_a_word_typed_with_other_diacritics_is_another_word():
     assert not MIXED.read("nhập khẩu cho và về nhà chồng").meanings  # "và" (and) is not "vợ" (wife)
 
@@ -114,7 +129,7 @@ SPECIAL_WRITTEN = {"nuoc ngoai": "có yếu tố nước ngoài", "bien gioi": "
                    "cap doi": "cấp đổi", "gia han": "gia hạn", "thu hoi": "thu hồi", "cham dut": "chấm dứt",
                    "xoa": "xóa", "dinh chinh": "đính chính", "dieu chinh": "điều chỉnh", "tam ngung": "tạm ngừng",
                    "giai the": "giải thể", "cai chinh": "cải chính", "dang ky bien dong": "đăng ký biến động",
-                   "hop tac xa": "của hợp tác xã"}
+                   "hop tac xa": "của hợp tác xã", "dao tao": "đào tạo"}
 OBJECTS = ["hộ kinh doanh", "giấy phép kinh doanh vận tải", "hóa đơn điện tử", "chứng chỉ hành nghề dược",
            "văn phòng đại diện"]
 
