@@ -44,9 +44,9 @@ from bot.settings import PROJECT_ROOT, Settings, current_settings, environment
 PERSONAL_SLOTS = ("visitor_name", "visitor_phone")
 HOLDER_SLOT = "booking_code"
 MASK = "•••"
+_MASK_AS_STORED = json.dumps(MASK)[1:-1]  # as the rows' JSON writes it
 # A run of 9 or more digits, single spaces, dots or hyphens allowed between them: mobile numbers (0912 345 678,
 # +84 912.345.678), ID card numbers (9 or 12 digits). Dates (8 digits at most), times and prices stay.
-_MASK_AS_STORED = json.dumps(MASK)[1:-1]  # as the rows' JSON writes it
 NUMBER_LIKE = re.compile(r"(?<![\w+])\+?\d(?:[ .\-]?\d){8,}(?!\w)")
 # How long a form's name and phone wait for the booking when the domain sets no session expiry, and how often
 # those left by forms nobody finished are removed.
