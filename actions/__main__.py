@@ -19,6 +19,7 @@ logger = logging.getLogger(__name__)
 def build_indexes() -> None:
     """Build the indexes the actions search (procedures, places, names), as the first questions would."""
     from actions.base import knowledge_base
+    from bot.db import configure_models
 
     try:  # below the servers starting beside it on the same cores (Rasa loading its model): raising is allowed
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
@@ -26,6 +27,7 @@ def build_indexes() -> None:
         pass
     started = time.perf_counter()
     try:
+        configure_models()  # waits for the models rasa_sdk may be importing in the main thread at this moment
         base = knowledge_base()
         base.procedure_index()
         base.place_index()

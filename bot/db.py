@@ -12,6 +12,25 @@ from sqlalchemy.pool import QueuePool
 # The one ORM base: knowledge, bookings and the Zalo token store are tables of one database, whose schema
 # changes only through the migrations in bot/migrations (bot/schema.py runs them).
 Base = declarative_base()
+# Every module that maps a class on Base (Alembic's environment and configure_models import them all).
+MODEL_MODULES = ("bot.knowledge.models", "bot.notifications.models", "bot.tickets.models", "bot.zalo_tokens")
+
+
+def configure_models() -> None:
+    """Import every module that maps a class on Base, then configure all the mappers. SQLAlchemy configures every
+    mapper of Base at the first query in the process; a thread that queried while another thread was still
+    importing one of those modules (the action server's index thread while rasa_sdk imported the actions) met
+    Booking, whose relationship names BookingLine, before BookingLine existed, and a failed configuration is
+    final: every later query in that process failed, and so did every action that reads the database. An import
+    waits for the same import in progress in another thread (Python's module locks), so after this the mappers
+    are whole."""
+    import importlib
+
+    from sqlalchemy.orm import configure_mappers
+
+    for name in MODEL_MODULES:
+        importlib.import_module(name)
+    configure_mappers()
 
 
 @lru_cache(maxsize=8)

@@ -70,3 +70,66 @@ def test_a_new_database_gets_every_table_at_the_newest_revision(engine):
     assert migrate(engine) == HEAD
     assert {"bookings", "booking_lines", "sites", "ticket_types", "zalo_tokens", "alembic_version"} <= \
         set(inspect(engine).get_table_names())
+
+
+# A fresh interpreter: its main thread imports bot/tickets/models.py and is held just before `class BookingLine`
+# (Booking, whose relationship names BookingLine, already mapped) while another thread asks for the database's
+# models, as the action server's index thread did while rasa_sdk imported the actions. Prints what the other
+# thread met, then whether a query works once the import has finished.
+_RACE = r"""
+import sys, threading
+from bot.db import configure_models
+from sqlalchemy import select
+from sqlalchemy.orm import configure_mappers
+
+way = {"models": configure_models, "mappers": configure_mappers}[sys.argv[1]]
+held, asked = threading.Event(), threading.Event()
+outcome = []
+
+def ask():
+    held.wait(30)
+    try:
+        way()
+        outcome.append("configured")
+    except Exception as error:
+        outcome.append(type(error).__name__)
+    asked.set()
+
+def hold(frame, event, arg):
+    if frame.f_code.co_filename.endswith("bot/tickets/models.py"):
+        if event == "line" and frame.f_code.co_name == "<module>" and "class BookingLine" in (
+                open(frame.f_code.co_filename, encoding="utf-8").read().splitlines()[frame.f_lineno - 1]):
+            held.set()
+            asked.wait(3)  # the other thread either finishes (configured too early) or waits for this import
+        return hold
+    return None
+
+threading.Thread(target=ask).start()
+sys.settrace(hold)
+import bot.tickets.models
+sys.settrace(None)
+asked.wait(30)
+from bot.tickets.models import Booking
+try:
+    select(Booking.code, Booking.lines).compile()  # what a query builds first, where the failure was met
+    after = "query works"
+except Exception as error:
+    after = type(error).__name__
+print(outcome[0], after)
+"""
+
+
+@pytest.mark.parametrize("way, expected", [("models", "configured query works"),
+                                           ("mappers", "InvalidRequestError InvalidRequestError")])
+def test_models_asked_for_while_another_thread_imports_them_are_whole_once_it_has(way, expected):
+    """configure_models waits for the import in progress and configures every mapper; SQLAlchemy's own
+    configure_mappers at that moment fails, and the failure stays: the process's later queries fail too (what
+    broke every action of an action server whose index thread started its query too early)."""
+    import subprocess
+    import sys
+
+    from bot.settings import PROJECT_ROOT
+
+    done = subprocess.run([sys.executable, "-c", _RACE, way], cwd=PROJECT_ROOT, capture_output=True, text=True,
+                          timeout=120)
+    assert done.stdout.strip().splitlines()[-1:] == [expected], done.stdout[-2000:] + done.stderr[-2000:]

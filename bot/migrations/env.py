@@ -3,11 +3,9 @@ from __future__ import annotations
 
 from alembic import context
 
-import bot.knowledge.models  # noqa: F401
-import bot.notifications.models  # noqa: F401
-import bot.tickets.models  # noqa: F401
-import bot.zalo_tokens  # noqa: F401 - registers its table
-from bot.db import Base
+from bot.db import Base, configure_models
+
+configure_models()  # every table of Base's metadata registered
 
 connection = context.config.attributes["connection"]
 context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)

@@ -13,43 +13,14 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
-import time
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.settings import PROJECT_ROOT
+from tests.serving.recorded import MESSAGES, RECORDED, store_of_kind, use_store
 
-RECORDED = sorted((PROJECT_ROOT / "tests" / "data" / "trackers").glob("long_*.json"))
-MESSAGES = 45  # of each recorded conversation: the window is cut about every four messages from the 8th on
 STORES = ("memory", "sql", "masking")
 RUN_SPECIFIC = ("timestamp", "recipient_id", "message_id")  # differ between two runs of one conversation
-
-
-def _store(kind: str, agent, workdir: Path) -> Any:
-    import sqlalchemy as sa
-    from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore
-
-    from bot.conversations.store import MaskingSQLTrackerStore
-
-    database = workdir / f"{kind}-{time.time_ns()}.db"
-    if kind == "memory":
-        return InMemoryTrackerStore(agent.domain)
-    store_class = SQLTrackerStore if kind == "sql" else MaskingSQLTrackerStore
-    store = store_class(agent.domain, dialect="sqlite", db=str(database))
-    # Test speed only: SQLite does not wait for the disk at each commit (what is stored is the same).
-    sa.event.listen(store.engine, "connect", lambda connection, _: connection.execute("PRAGMA synchronous=OFF"))
-    store.engine.dispose()
-    return store
-
-
-def _use_store(agent, store) -> None:
-    """The agent and its processor keep conversations in `store` from now on (as if loaded with it)."""
-    from rasa.core.tracker_store import AwaitableTrackerStore, FailSafeTrackerStore
-
-    agent.tracker_store = agent.processor.tracker_store = AwaitableTrackerStore(FailSafeTrackerStore(store))
-    agent.processor.__dict__.pop("_qn_history", None)
 
 
 def _without_times(value: Any) -> Any:
@@ -118,7 +89,7 @@ def test_a_long_conversation_on_its_recent_window_goes_exactly_as_on_its_whole_h
         return tracker
 
     monkeypatch.setattr(serving._RecentHistory, "open", counted_open)
-    store = _store(kind, agent, action_server["workdir"])
+    store = store_of_kind(kind, agent, action_server["workdir"])
     reads_of_rows: dict[str, int] = {}  # the store's reads of a conversation's rows
     retrieve = type(store)._retrieve if kind != "memory" else None
 
@@ -144,7 +115,7 @@ def test_a_long_conversation_on_its_recent_window_goes_exactly_as_on_its_whole_h
                 cut_trackers.append(tracker.sender_id)
 
     monkeypatch.setattr(serving._RecentHistory, "close", checked_close)
-    _use_store(agent, store)
+    use_store(agent, store)
     for path in RECORDED:
         messages = json.loads(path.read_text(encoding="utf-8"))["messages"][:MESSAGES]
         whole, windowed = f"whole-{path.stem}", f"window-{path.stem}"
@@ -182,8 +153,8 @@ def test_conversations_taking_turns_get_the_same_answers_with_few_trackers_kept(
     from bot import serving
 
     monkeypatch.setattr(serving, "KEPT_TRACKERS", 1)
-    store = _store("masking", agent, action_server["workdir"])
-    _use_store(agent, store)
+    store = store_of_kind("masking", agent, action_server["workdir"])
+    use_store(agent, store)
     conversations = {path.stem: json.loads(path.read_text(encoding="utf-8"))["messages"][:15]
                      for path in (*RECORDED, *RECORDED)[:3]}
     senders = [f"{name}-{i}" for i, name in enumerate(conversations)]

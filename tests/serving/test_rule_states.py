@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from tests.serving.test_bounded_history import MESSAGES, RECORDED, _store, _use_store
+from tests.serving.recorded import MESSAGES, RECORDED, store_of_kind, use_store
 
 
 @pytest.mark.parametrize("kind", ["masking", "memory"])
@@ -37,7 +37,7 @@ def test_states_carried_on_are_the_states_rasa_builds_at_every_call(agent, actio
         return mine
 
     monkeypatch.setattr(Domain, "states_for_tracker_history", checked)
-    _use_store(agent, _store(kind, agent, action_server["workdir"]))
+    use_store(agent, store_of_kind(kind, agent, action_server["workdir"]))
     for path in RECORDED:
         messages = json.loads(path.read_text(encoding="utf-8"))["messages"][:MESSAGES]
 
