@@ -693,13 +693,6 @@ circulation permit, permit to use public roads, permit to use the roads, road us
 hasn't operated, has not operated, never operated, not yet operated, not yet in operation: chưa khai thác
 acknowledge a child, acknowledge child, acknowledge paternity, legally acknowledge: nhận cha, mẹ, con
 recognise a child, recognize a child, recognise child, recognize child: nhận cha, mẹ, con
-without leaving the country, without leaving vietnam, inside vietnam, inside the country, in-country: tại Việt Nam
-licensed auctioneer, licensed auctioneers, property auctioneer, become an auctioneer: chứng chỉ hành nghề đấu giá
-annual review, yearly review, periodic review: định kỳ hằng năm
-circulation permit, permit to use public roads, permit to use the roads, road use permit: giấy phép lưu hành xe
-hasn't operated, has not operated, never operated, not yet operated, not yet in operation: chưa khai thác
-acknowledge a child, acknowledge child, acknowledge paternity, legally acknowledge: nhận cha, mẹ, con
-recognise a child, recognize a child, recognise child, recognize child: nhận cha, mẹ, con
 """
 
 # English forms that, read as the vocabulary reads them, are also words typed in Vietnamese ("chang": chàng, "hom":
