@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+from collections import Counter
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -694,7 +695,7 @@ _DONE = re.compile(r"\s(?:xong\s)?(?:rồi|roi|r|xong)(?=\s*[,.;]|\s(?:nhưng|nh
 _CLAUSE_START = re.compile(r".*(?:[,.;!?]|^)", re.DOTALL)
 
 
-def _done_already(text: str, meanings: list[str], vocabulary: Vocabulary, bm25: BM25Index | None = None
+def _done_already(text: str, meanings: list[str], vocabulary: Vocabulary, bm25: BM25Index
                   ) -> tuple[str, str, set[str]]:
     """A question without an act it says is done already, when the rest of it names a procedure (`_not_yet_done`);
     not when the rest asks only for the paper that act gives ("thi bằng A1 đỗ rồi, bao lâu thì có bằng": every pair
@@ -704,7 +705,7 @@ def _done_already(text: str, meanings: list[str], vocabulary: Vocabulary, bm25: 
         return text, "", set()
     start = _CLAUSE_START.match(text[:found.start()])
     begin = start.end() if start is not None else 0
-    if bm25 is not None and _asks_what_it_gives(text[begin:found.end()], text[found.end():], bm25):
+    if _asks_what_it_gives(text[begin:found.end()], text[found.end():], bm25):
         return text, "", set()
     return _without_background(text, begin, begin, found.end(), meanings, vocabulary)
 
@@ -864,8 +865,7 @@ class ProcedureIndex:
 
     def __post_init__(self) -> None:
         self.acts.update(entry.lead for entry in self.entries.values() if entry.lead)
-        for entry in self.entries.values():
-            self.family_sizes[entry.family] = self.family_sizes.get(entry.family, 0) + 1
+        self.family_sizes.update(Counter(entry.family for entry in self.entries.values()))
         groups: dict[str, list[ProcedureEntry]] = {}
         for entry in self.entries.values():
             groups.setdefault(entry.twin_base, []).append(entry)

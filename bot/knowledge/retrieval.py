@@ -555,9 +555,7 @@ def without_level(folded: str) -> str:
 
 def version_family(name: str) -> str:
     """The name without the level it is done at and without "Thủ tục": versions of one procedure share it."""
-    folded = canonical(name)
-    folded = _LEVEL_NOTE.sub("", folded).strip()
-    return folded.removeprefix("thu tuc ").strip()
+    return without_level(canonical(name)).removeprefix("thu tuc ").strip()
 
 
 # The words that make a civil-status procedure a special version of a common one ("Đăng ký khai sinh có yếu tố nước
