@@ -1098,9 +1098,9 @@ class _RecentHistory:
                 if window is not None:
                     kept.prefix_rows, kept.first_row = window.prefix_rows, window.first_row
                     kept.texts = self._texts_after_save(sender_id, window, events[loaded:])
-                self._keep(processor, sender_id, events, kept, held_prefix=len(kept.prefix_rows),
-                           rows=None if window is not None else self._rows(sender_id))
-                self._keep_tracker(processor, sender_id, kept, tracker)
+                cut_tracker = self._keep(processor, sender_id, events, kept, held_prefix=len(kept.prefix_rows),
+                                         rows=None if window is not None else self._rows(sender_id))
+                self._keep_tracker(processor, sender_id, kept, cut_tracker or tracker)
             elif window is None:
                 await _original_save_tracker(processor, tracker)
                 self._keep(processor, sender_id, events, _Window(self.store.store.get(sender_id)))
@@ -1133,11 +1133,12 @@ class _RecentHistory:
 
     def _keep(self, processor: Any, sender_id: str, events: List[Any], window: _Window,
               texts: List[str | None] | None = None, rows: List[Tuple[int, str]] | None = None,
-              held_prefix: int = 0) -> None:
+              held_prefix: int = 0) -> Any:
         """Remember the conversation's window: `events` (the tracker after the turn: the window it was read as,
         whose first `held_prefix` events are the slots' rows before its cut, then the turn's events), cut if due.
         In-memory store: `texts`, each event's JSON where known. SQL stores: `rows`, each event's row id and data,
-        when the conversation was read whole (else read back, bounded, only if the window is cut)."""
+        when the conversation was read whole (else read back, bounded, only if the window is cut). Returns the
+        tracker of the window as cut (_cut's), if it was cut."""
         from rasa.shared.core.constants import ACTION_SESSION_START_NAME
         from rasa.shared.core.events import ActionExecuted
 
@@ -1146,14 +1147,13 @@ class _RecentHistory:
             # A new session began in this turn: Rasa reads only that session from now on (and its in-memory store
             # drops the older ones at the next save), so the next message reads the conversation Rasa's way.
             self.windows.pop(sender_id, None)
-            return
+            return None
         turns = _user_turns(events)
         cut = None
         if turns >= 2 * HISTORY_TURNS and turns >= window.retry_at:
             cut = self._cut(processor, sender_id, events)
             window.retry_at = 0 if cut is not None else turns + HISTORY_TURNS // 2
         start, prefix, cut_tracker = cut if cut is not None else (held_prefix, list(range(held_prefix)), None)
-        window.tracker = cut_tracker if self.sql else None  # for _keep_tracker
         if self.sql and (rows is not None or cut is not None):
             rows = rows if rows is not None else self._rows(sender_id)  # each event's row, by a bounded read
             if len(rows) != len(events):
@@ -1167,18 +1167,17 @@ class _RecentHistory:
         self.windows.move_to_end(sender_id)
         while len(self.windows) > HISTORY_CONVERSATIONS:
             self.windows.popitem(last=False)
+        return cut_tracker
 
     def _keep_tracker(self, processor: Any, sender_id: str, window: _Window, tracker: Any) -> None:
-        """Keep, for the conversation's next message, the tracker its window's rows would build: the turn's own
-        tracker, or the one of the window as cut (_cut's); only where the rows hold its events unmasked, one for
-        one (the store says so: no name or phone in them), and for the KEPT_TRACKERS most recent conversations."""
+        """Keep, for the conversation's next message, the tracker its window's rows would build (the turn's own, or
+        the window's as cut); only where the rows hold its events unmasked, one for one (the store says so: no name
+        or phone in them), and for the KEPT_TRACKERS most recent conversations."""
         unmasked = getattr(self.store, "rows_hold_events_unmasked", None)
-        last = window.tracker if window.tracker is not None else tracker
-        window.tracker = None
         if self.windows.get(sender_id) is not window or window.texts is None or unmasked is None \
-                or len(window.texts) != len(last.events) or not unmasked(window.texts):
+                or len(window.texts) != len(tracker.events) or not unmasked(window.texts):
             return
-        window.tracker = _as_get_tracker_gives(processor, last)
+        window.tracker = _as_get_tracker_gives(processor, tracker)
         self.kept[sender_id] = None
         self.kept.move_to_end(sender_id)
         while len(self.kept) > KEPT_TRACKERS:
